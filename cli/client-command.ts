@@ -1,0 +1,48 @@
+import type { CommandModule } from 'yargs'
+import { progressBar } from '../client/progress-bar.js'
+import { runConsole } from '../client/console-loop.js'
+import { openSession } from '../client/open-session.js'
+import { CLIENT_OPTION_SPECS, resolveClientOptions } from '../config/client-options.js'
+import { SocklabError } from '../errors/socklab-error.js'
+import { CLIENT_REPLY_PREFIX } from '../protocol/original-text.js'
+import { EXIT, exitCodeFor } from './exit-codes.js'
+import { fail } from './fail.js'
+import { pickOptions, yargsOptions } from './yargs-options.js'
+
+export const clientCommand: CommandModule = {
+  command: 'client',
+  describe: 'connect to a server: interactive on a terminal, one command per line otherwise',
+  builder: (yargs) => yargs.options(yargsOptions(CLIENT_OPTION_SPECS)),
+  handler: async (argv) => {
+    try {
+      const options = resolveClientOptions(pickOptions(CLIENT_OPTION_SPECS, argv))
+      const session = await openSession(options, (error) =>
+        process.stderr.write(`${error.message}; trying again in ${options.retryDelayMs} ms\n`),
+      ).catch((error: unknown) => {
+        if (error instanceof SocklabError && error.code === 'SOCKLAB_SERVER_FULL') {
+          process.stdout.write(`${CLIENT_REPLY_PREFIX}${error.message}\n`)
+          process.exit(EXIT.SERVER_FULL)
+        }
+        if (error instanceof SocklabError && error.code === 'SOCKLAB_CONNECT_FAILED') {
+          process.stderr.write(`Could not connect: ${error.message}\n`)
+          process.exit(EXIT.CONNECT_FAILED)
+        }
+        throw error
+      })
+      const outcome = await runConsole(session, {
+        input: process.stdin,
+        output: process.stdout,
+        errors: process.stderr,
+        interactive: process.stdin.isTTY === true,
+        progress: options.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined,
+      })
+      if (outcome.kind === 'lost') {
+        process.stderr.write(`Connection lost: ${outcome.error.message}\n`)
+        process.exit(exitCodeFor(outcome.error.code))
+      }
+      process.exit(outcome.failedTransfers > 0 ? EXIT.TRANSFER_FAILED : EXIT.OK)
+    } catch (error) {
+      fail(error, 'socklab client')
+    }
+  },
+}

@@ -1,0 +1,30 @@
+import type { SocklabErrorCode } from '../errors/socklab-error.js'
+
+/** The CLI's exit codes, in one place (README, "Exit codes"). */
+export const EXIT = {
+  OK: 0,
+  USAGE: 1,
+  CONNECT_FAILED: 2,
+  SERVER_FULL: 3,
+  CONNECTION_LOST: 4,
+  PROTOCOL: 5,
+  TRANSFER_FAILED: 6,
+  LISTEN_FAILED: 7,
+  INTERNAL: 70,
+} as const
+
+const BY_CODE: Record<SocklabErrorCode, number> = {
+  SOCKLAB_CONFIG_INVALID: EXIT.USAGE,
+  SOCKLAB_CONNECT_FAILED: EXIT.CONNECT_FAILED,
+  SOCKLAB_SERVER_FULL: EXIT.SERVER_FULL,
+  SOCKLAB_CONNECTION_LOST: EXIT.CONNECTION_LOST,
+  SOCKLAB_REPLY_TIMEOUT: EXIT.CONNECTION_LOST,
+  SOCKLAB_HANDSHAKE_FAILED: EXIT.PROTOCOL,
+  SOCKLAB_PROTOCOL_ERROR: EXIT.PROTOCOL,
+  SOCKLAB_TRANSFER_FAILED: EXIT.TRANSFER_FAILED,
+  SOCKLAB_LISTEN_FAILED: EXIT.LISTEN_FAILED,
+}
+
+export function exitCodeFor(code: SocklabErrorCode): number {
+  return BY_CODE[code]
+}

@@ -1,0 +1,172 @@
+import type { Socket } from 'node:net'
+import { SocklabError } from '../errors/socklab-error.js'
+import { FILE_NOT_FOUND, SERVER_FULL, echoReply } from '../protocol/original-text.js'
+import { DownloadFile } from './download-file.js'
+import { serverFull } from './handshake.js'
+import type { Reply, SendHooks, Session } from './reply.js'
+
+export interface CompatSessionOptions {
+  downloadDir: string
+  replyTimeoutMs: number
+  quietMs: number
+  maxReplyLength: number
+}
+
+interface Pending {
+  command: string
+  hooks: SendHooks
+  chunks: Buffer[]
+  length: number
+  download?: DownloadFile
+  /** Bytes written to the download so far, awaited before it is finished. */
+  writing: Promise<void>
+  resolve(reply: Reply): void
+  reject(error: SocklabError): void
+}
+
+const NOT_FOUND = Buffer.from(FILE_NOT_FOUND, 'utf8')
+const FULL = Buffer.from(SERVER_FULL, 'utf8')
+
+/**
+ * Talking to a server without framed mode (the original). Commands go out bare, as the original client sent
+ * them. Replies carry no length, so one is complete when it is exactly the expected echo, when the server
+ * closes, or once it has been quiet for `quietMs`; a file therefore cannot be verified, only saved whole.
+ */
+export class CompatSession implements Session {
+  readonly mode = 'compat'
+  readonly clientName = undefined
+  readonly closed: Promise<string>
+  readonly #socket: Socket
+  readonly #options: CompatSessionOptions
+  #pending?: Pending
+  #early: Buffer[] = []
+  #timer?: NodeJS.Timeout
+  #closeReason = 'the server closed the connection'
+
+  constructor(socket: Socket, options: CompatSessionOptions) {
+    this.#socket = socket
+    this.#options = options
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve(this.#closeReason)))
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk))
+    socket.on('error', (error: Error) => {
+      this.#closeReason = `connection lost: ${error.message}`
+    })
+    socket.on('close', () => this.#complete(true))
+  }
+
+  send(command: string, hooks: SendHooks = {}): Promise<Reply> {
+    if (this.#pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
+    if (this.#socket.destroyed) return Promise.reject(new SocklabError('SOCKLAB_CONNECTION_LOST', this.#closeReason))
+    return new Promise<Reply>((resolve, reject) => {
+      this.#pending = { command, hooks, chunks: [], length: 0, writing: Promise.resolve(), resolve, reject }
+      this.#socket.write(command)
+      if (command === 'exit') {
+        // The original server answers exit by closing, without a word.
+        this.#socket.end()
+        this.#closeReason = 'exit'
+      }
+      this.#arm(this.#options.replyTimeoutMs)
+      const early = this.#early
+      this.#early = []
+      for (const chunk of early) this.#onData(chunk)
+    })
+  }
+
+  close(): void {
+    this.#socket.destroy()
+  }
+
+  #onData(chunk: Buffer): void {
+    const pending = this.#pending
+    if (!pending) {
+      this.#early.push(chunk)
+      return
+    }
+    if (pending.command.startsWith('get ') && pending.length + chunk.length > NOT_FOUND.length) {
+      this.#toFile(pending, chunk)
+    } else {
+      pending.chunks.push(chunk)
+      pending.length += chunk.length
+      if (pending.length > this.#options.maxReplyLength) {
+        this.#settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `reply longer than ${this.#options.maxReplyLength} bytes`))
+        this.#socket.destroy()
+        return
+      }
+    }
+    const expected = pending.command === 'exit' ? undefined : Buffer.from(echoReply(pending.command), 'utf8')
+    if (expected && !pending.download && Buffer.concat(pending.chunks).equals(expected)) this.#complete(false)
+    else this.#arm(this.#options.quietMs)
+  }
+
+  /** Streams a get's bytes to disk once they can no longer be the `File not found` answer. */
+  #toFile(pending: Pending, chunk: Buffer): void {
+    pending.chunks.push(chunk)
+    pending.length += chunk.length
+    const bytes = Buffer.concat(pending.chunks)
+    pending.chunks = []
+    pending.writing = pending.writing.then(async () => {
+      if (!pending.download) {
+        pending.download = await DownloadFile.create(this.#options.downloadDir, pending.command.slice(4).trim())
+        pending.hooks.progress?.start(pending.download.name, undefined)
+      }
+      pending.hooks.progress?.advance(bytes.length)
+      if (!pending.download.write(bytes)) {
+        // Quiet while paused for the disk is not the end of the reply.
+        clearTimeout(this.#timer)
+        this.#socket.pause()
+        await new Promise<void>((resolve) => pending.download!.onceDrained(resolve))
+        this.#socket.resume()
+        this.#arm(this.#options.quietMs)
+      }
+    })
+    pending.writing.catch(() => undefined)
+  }
+
+  #arm(ms: number): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#complete(false), ms)
+  }
+
+  #complete(closed: boolean): void {
+    clearTimeout(this.#timer)
+    const pending = this.#pending
+    if (!pending) return
+    if (pending.length === 0 && !closed) {
+      this.#settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', `no reply within ${this.#options.replyTimeoutMs} ms`))
+      this.#socket.destroy()
+      return
+    }
+    const text = Buffer.concat(pending.chunks)
+    if (pending.download || (pending.command.startsWith('get ') && text.length > 0 && !text.equals(NOT_FOUND))) {
+      void this.#finishDownload(pending, text, closed)
+      return
+    }
+    if (pending.command === 'exit' && closed) return this.#settle({ kind: 'bye', reason: 'exit', message: 'connection closed' })
+    if (text.equals(FULL) && closed) return this.#settle(serverFull())
+    if (pending.length === 0) return this.#settle(new SocklabError('SOCKLAB_CONNECTION_LOST', this.#closeReason))
+    this.#settle({ kind: 'text', text: text.toString('utf8') })
+  }
+
+  async #finishDownload(pending: Pending, rest: Buffer, closed: boolean): Promise<void> {
+    try {
+      if (rest.length > 0) this.#toFile(pending, rest)
+      await pending.writing
+      pending.hooks.progress?.stop()
+      if (closed && pending.command !== 'exit') throw new SocklabError('SOCKLAB_TRANSFER_FAILED', 'connection closed during transfer')
+      const saved = await pending.download!.finish()
+      this.#settle({ kind: 'saved', ...saved, verified: false })
+    } catch (error) {
+      await pending.download?.abort()
+      this.#settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_TRANSFER_FAILED', String(error)))
+    }
+  }
+
+  #settle(outcome: Reply | SocklabError): void {
+    const pending = this.#pending
+    if (!pending) return
+    this.#pending = undefined
+    clearTimeout(this.#timer)
+    if (outcome instanceof SocklabError) pending.reject(outcome)
+    else pending.resolve(outcome)
+  }
+}

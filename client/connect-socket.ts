@@ -1,0 +1,22 @@
+import { connect, type Socket } from 'node:net'
+import { SocklabError } from '../errors/socklab-error.js'
+
+export function connectSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, noDelay: true })
+    const fail = (reason: string) => {
+      socket.destroy()
+      reject(new SocklabError('SOCKLAB_CONNECT_FAILED', reason))
+    }
+    const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms connecting to ${host}:${port}`), timeoutMs)
+    socket.once('error', (error) => {
+      clearTimeout(timer)
+      fail(error.message)
+    })
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.removeAllListeners('error')
+      resolve(socket)
+    })
+  })
+}

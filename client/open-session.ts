@@ -1,0 +1,49 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import type { ClientOptions } from '../config/client-options.js'
+import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
+import { CompatSession } from './compat-session.js'
+import { connectSocket } from './connect-socket.js'
+import { FramedSession } from './framed-session.js'
+import { handshake } from './handshake.js'
+import type { Session } from './reply.js'
+
+/**
+ * Connects and settles the mode. A full or unreachable server is tried again only when `retry` asks for it
+ * (off by default, so a rejected client says so and exits at once).
+ */
+export async function openSession(options: Readonly<ClientOptions>, onRetry?: (error: SocklabError) => void): Promise<Session> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await openOnce(options)
+    } catch (error) {
+      const retryable = isSocklabError(error, 'SOCKLAB_SERVER_FULL') || isSocklabError(error, 'SOCKLAB_CONNECT_FAILED')
+      if (!retryable || attempt >= options.retry) throw error
+      onRetry?.(error)
+      await delay(options.retryDelayMs)
+    }
+  }
+}
+
+async function openOnce(options: Readonly<ClientOptions>): Promise<Session> {
+  const socket = await connectSocket(options.host, options.port, options.connectTimeoutMs)
+  const compatOptions = {
+    downloadDir: options.downloadDir,
+    replyTimeoutMs: options.replyTimeoutMs,
+    quietMs: options.compatQuietMs,
+    maxReplyLength: options.maxReplyLength,
+  }
+  if (options.mode === 'compat') return new CompatSession(socket, compatOptions)
+  const result = await handshake(socket, options.handshakeTimeoutMs)
+  if (result.mode === 'compat') {
+    if (options.mode === 'framed') {
+      socket.destroy()
+      throw new SocklabError('SOCKLAB_HANDSHAKE_FAILED', 'the server does not offer framed mode')
+    }
+    return new CompatSession(socket, compatOptions)
+  }
+  return new FramedSession(socket, result.welcome, result.rest, {
+    downloadDir: options.downloadDir,
+    replyTimeoutMs: options.replyTimeoutMs,
+    maxReplyLength: options.maxReplyLength,
+  })
+}

@@ -1,0 +1,26 @@
+/** What a session hands back for one command. Failures (lost connection, bad transfer) are thrown. */
+export type Reply =
+  | { kind: 'text'; text: string }
+  | { kind: 'error'; code: string; message: string }
+  | { kind: 'saved'; name: string; path: string; bytes: number; sha256: string; verified: boolean }
+  | { kind: 'bye'; reason: string; message: string }
+
+export interface TransferProgress {
+  start(name: string, size: number | undefined): void
+  advance(bytes: number): void
+  stop(): void
+}
+
+export interface SendHooks {
+  progress?: TransferProgress
+}
+
+export interface Session {
+  readonly mode: 'framed' | 'compat'
+  /** The name the server gave this client (framed mode only; the original does not say). */
+  readonly clientName: string | undefined
+  /** Resolves when the connection has ended, with the reason the server gave, if any. */
+  readonly closed: Promise<string>
+  send(command: string, hooks?: SendHooks): Promise<Reply>
+  close(): void
+}

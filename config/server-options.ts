@@ -1,0 +1,41 @@
+import { LOG_FORMATS } from '../events/event-log.js'
+import { defaultsOf, resolveOptions, type OptionSpecs, type OptionValues } from './option-spec.js'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+/** Every server setting and limit, with its default. Each is also `SOCKLAB_<NAME>` in the environment. */
+export const SERVER_OPTION_SPECS = {
+  host: { type: 'string', default: '0.0.0.0', describe: 'address to listen on' },
+  port: { type: 'number', default: 12345, min: 0, max: 65535, describe: 'TCP port to listen on (0: any free port)' },
+  maxClients: { type: 'number', default: 3, min: 1, max: 10_000, describe: 'clients admitted at once; more are told "Server is full"' },
+  files: { type: 'string', default: './server_files', describe: 'folder served by list and get' },
+  logFormat: {
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', ...LOG_FORMATS],
+    describe: 'json (pino lines), pretty, or plain (the original console lines); auto: pretty on a terminal, else json',
+  },
+  maxCommandLength: { type: 'number', default: 4 * KiB, min: 16, max: 16 * MiB, describe: 'longest command accepted, in bytes' },
+  idleTimeoutMs: { type: 'number', default: 300_000, min: 50, describe: 'a client silent this long is disconnected (reason timeout)' },
+  commandTimeoutMs: { type: 'number', default: 10_000, min: 50, describe: 'time allowed to finish sending a started command or frame' },
+  compatFlushMs: {
+    type: 'number',
+    default: 10,
+    min: 0,
+    max: 5_000,
+    describe: 'compatible mode: wait this long for more bytes before a command without newline is taken as whole',
+  },
+  maxQueuedCommands: { type: 'number', default: 64, min: 1, max: 100_000, describe: 'commands read ahead per client before reading pauses' },
+  statusHistory: { type: 'number', default: 10, min: 0, max: 10_000, describe: 'recent disconnects shown by status in framed mode' },
+  shutdownGraceMs: { type: 'number', default: 1_500, min: 0, max: 60_000, describe: 'on SIGTERM/SIGINT, time clients get before their sockets are destroyed' },
+  rejectLingerMs: { type: 'number', default: 2_000, min: 0, max: 60_000, describe: 'how long a rejected connection may stay open to read its last bytes' },
+  chunkSize: { type: 'number', default: 1 * MiB, min: 1 * KiB, max: 64 * MiB, describe: 'file bytes read and sent per chunk' },
+} satisfies OptionSpecs
+
+export type ServerOptions = OptionValues<typeof SERVER_OPTION_SPECS>
+export const SERVER_DEFAULTS: Readonly<ServerOptions> = Object.freeze(defaultsOf(SERVER_OPTION_SPECS))
+
+export function resolveServerOptions(input: Partial<ServerOptions> = {}): Readonly<ServerOptions> {
+  return resolveOptions(SERVER_OPTION_SPECS, input)
+}

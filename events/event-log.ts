@@ -1,0 +1,66 @@
+import { hostname } from 'node:os'
+import type { Writable } from 'node:stream'
+import pino, { type Logger } from 'pino'
+import pretty from 'pino-pretty'
+import { SERVER_EVENTS, type ServerEventName, type ServerEventPayloads } from './server-event.js'
+
+export const LOG_FORMATS = ['json', 'pretty', 'plain'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
+export interface EventLog {
+  emit<E extends ServerEventName>(event: E, payload: ServerEventPayloads[E]): void
+}
+
+export interface EventLogOptions {
+  format: LogFormat
+  /** Where lines go; standard output (written synchronously, so nothing is lost at exit) by default. */
+  stream?: Writable
+}
+
+/** JSON lines (pino), pino-pretty for people, or `plain`: the original server's console lines only. */
+export function createEventLog(options: EventLogOptions): EventLog {
+  if (options.format === 'plain') return plainLog(options.stream)
+  const logger = options.format === 'pretty' ? prettyLogger(options.stream) : jsonLogger(options.stream)
+  return {
+    emit(event, payload) {
+      const definition = SERVER_EVENTS[event]
+      const fields: object = { event, ...payload }
+      logger[definition.level](fields, definition.line(payload))
+    },
+  }
+}
+
+const pinoOptions = {
+  base: { pid: process.pid, hostname: hostname() },
+  timestamp: pino.stdTimeFunctions.isoTime,
+}
+
+function jsonLogger(stream?: Writable): Logger {
+  return pino(pinoOptions, stream ?? pino.destination({ dest: 1, sync: true }))
+}
+
+function prettyLogger(stream?: Writable): Logger {
+  const destination = stream ?? pino.destination({ dest: 1, sync: true })
+  const colorize = stream === undefined && process.stdout.isTTY === true
+  return pino(
+    pinoOptions,
+    pretty({
+      destination,
+      colorize,
+      sync: true,
+      hideObject: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      messageFormat: '{event}: {msg}',
+    }),
+  )
+}
+
+function plainLog(stream?: Writable): EventLog {
+  const write = stream ? (line: string) => stream.write(line) : (line: string) => process.stdout.write(line)
+  return {
+    emit(event, payload) {
+      const definition = SERVER_EVENTS[event]
+      if (definition.original(payload)) write(`${definition.line(payload)}\n`)
+    },
+  }
+}

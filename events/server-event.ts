@@ -1,0 +1,77 @@
+import { pythonAddress } from '../protocol/original-text.js'
+
+/**
+ * The one vocabulary of server events. The server logs through it, and scenario assertions and tests
+ * wait on the same names and fields. `line()` gives the human message: the original server's console
+ * line where one exists (`original()` says so), which `--log-format plain` prints alone.
+ */
+export type ProtocolMode = 'framed' | 'compat'
+export type DisconnectReason = 'exit' | 'eof' | 'reset' | 'timeout' | 'error' | 'shutdown'
+
+interface Peer {
+  client: string
+  address: string
+  port: number
+}
+
+export interface ServerEventPayloads {
+  listening: { host: string; port: number; maxClients: number; files: string }
+  client_connected: Peer & { connected: number; maxClients: number }
+  client_rejected: { address: string; port: number; connected: number; maxClients: number }
+  protocol_selected: Peer & { mode: ProtocolMode }
+  command: Peer & { mode: ProtocolMode; command: string; text: string }
+  file_refused: Peer & { mode: ProtocolMode; file: string; code: string; reason: string }
+  transfer_completed: Peer & { mode: ProtocolMode; file: string; bytes: number; sha256: string; durationMs: number }
+  transfer_failed: Peer & { mode: ProtocolMode; file: string; bytes: number; code: string; reason: string }
+  client_error: Peer & { code: string; reason: string }
+  client_disconnected: Peer & { reason: DisconnectReason; durationMs: number; connected: number }
+  shutdown: { signal: string; clients: number }
+}
+
+export type ServerEventName = keyof ServerEventPayloads
+
+interface EventDefinition<E extends ServerEventName> {
+  level: 'info' | 'warn'
+  line(payload: ServerEventPayloads[E]): string
+  original(payload: ServerEventPayloads[E]): boolean
+}
+
+const always = (): boolean => true
+const never = (): boolean => false
+
+export const SERVER_EVENTS: { [E in ServerEventName]: EventDefinition<E> } = {
+  listening: { level: 'info', line: (p) => `Server listening on ${p.host}:${p.port}`, original: always },
+  client_connected: {
+    level: 'info',
+    line: (p) => `${p.client} connected from ${pythonAddress(p.address, p.port)}`,
+    original: always,
+  },
+  client_rejected: {
+    level: 'info',
+    line: (p) => `Rejected connection from ${pythonAddress(p.address, p.port)}. Server is full.`,
+    original: always,
+  },
+  protocol_selected: { level: 'info', line: (p) => `${p.client} speaks ${p.mode} mode`, original: never },
+  command: { level: 'info', line: (p) => `${p.client}: ${p.text}`, original: never },
+  file_refused: { level: 'warn', line: (p) => `${p.client} was refused ${p.file}: ${p.reason}`, original: never },
+  transfer_completed: {
+    level: 'info',
+    line: (p) => `${p.client} received ${p.file} (${p.bytes} bytes, sha256 ${p.sha256})`,
+    original: never,
+  },
+  transfer_failed: {
+    level: 'warn',
+    line: (p) => `${p.client} did not receive ${p.file}: ${p.reason}`,
+    original: never,
+  },
+  client_error: { level: 'warn', line: (p) => `Error with ${p.client}: ${p.reason}`, original: always },
+  client_disconnected: {
+    level: 'info',
+    line: (p) => `${p.client} disconnected.`,
+    // The original printed only its error line for a reset or a failure.
+    original: (p) => p.reason !== 'reset' && p.reason !== 'error',
+  },
+  shutdown: { level: 'info', line: (p) => `Server shutting down (${p.signal})`, original: never },
+}
+
+export const SERVER_EVENT_NAMES = Object.keys(SERVER_EVENTS) as ServerEventName[]

@@ -1,0 +1,25 @@
+// Bundles the CLI and everything it imports into one file, dist/socklab.js (also the container image's app).
+import { build } from 'esbuild'
+
+await build({
+  entryPoints: ['cli/main.ts'],
+  outfile: 'dist/socklab.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: false,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Some bundled dependencies are CommonJS and expect require/__dirname.
+  banner: {
+    js: [
+      "import { createRequire as __socklabRequire } from 'node:module';",
+      "import { fileURLToPath as __socklabPath } from 'node:url';",
+      'const require = __socklabRequire(import.meta.url);',
+      'const __filename = __socklabPath(import.meta.url);',
+      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+    ].join('\n'),
+  },
+})

@@ -1,0 +1,16 @@
+import type { Socket } from 'node:net'
+import { SERVER_FULL } from '../protocol/original-text.js'
+
+/**
+ * Tells a client the server is full, exactly as the original did, then closes. The socket keeps reading
+ * (and discarding) until the client closes or `lingerMs` passes: closing with unread bytes would send a
+ * reset, and a reset can make the client lose the message before it reads it.
+ */
+export function rejectConnection(socket: Socket, lingerMs: number): void {
+  socket.on('error', () => socket.destroy())
+  socket.end(SERVER_FULL)
+  socket.resume()
+  const timer = setTimeout(() => socket.destroy(), lingerMs)
+  timer.unref()
+  socket.once('close', () => clearTimeout(timer))
+}

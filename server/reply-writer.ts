@@ -1,0 +1,66 @@
+import type { Socket } from 'node:net'
+import type { ProtocolMode } from '../events/server-event.js'
+import {
+  encodeBye,
+  encodeError,
+  encodeFileDataHeader,
+  encodeFileEnd,
+  encodeFileStart,
+  encodeReply,
+  encodeWelcome,
+} from '../protocol/frame-encoder.js'
+import type { ByeReason, FileStartPayload, WelcomePayload } from '../protocol/frame-payload.js'
+import { FILE_NOT_FOUND } from '../protocol/original-text.js'
+import type { WireErrorCode } from '../protocol/wire-error-code.js'
+
+/**
+ * Puts replies on the wire in the connection's mode. Every method returns what `socket.write()` did, so the
+ * caller can wait for 'drain' and never buffer without bound for a client that does not read.
+ */
+export interface ReplyWriter {
+  readonly mode: ProtocolMode
+  text(text: string, terminated: boolean): boolean
+  error(code: WireErrorCode, message: string, terminated: boolean): boolean
+  fileStart(payload: FileStartPayload): boolean
+  fileChunk(chunk: Buffer): boolean
+  fileEnd(): boolean
+  bye(reason: ByeReason, message: string): void
+}
+
+export function framedWriter(socket: Socket, welcome: WelcomePayload): ReplyWriter {
+  socket.write(encodeWelcome(welcome))
+  return {
+    mode: 'framed',
+    text: (text) => socket.write(encodeReply(text)),
+    error: (code, message) => socket.write(encodeError({ code, message })),
+    fileStart: (payload) => socket.write(encodeFileStart(payload)),
+    fileChunk(chunk) {
+      // Corked so header and chunk leave in one writev, without copying the chunk.
+      socket.cork()
+      socket.write(encodeFileDataHeader(chunk.length))
+      const flowing = socket.write(chunk)
+      socket.uncork()
+      return flowing
+    },
+    fileEnd: () => socket.write(encodeFileEnd()),
+    bye: (reason, message) => void socket.write(encodeBye({ reason, message })),
+  }
+}
+
+/**
+ * Compatible mode answers as the original did: bare text, raw file bytes, `File not found`. A command that
+ * arrived with a newline (netcat, telnet) gets its reply followed by one, so replies do not run together.
+ */
+export function compatWriter(socket: Socket): ReplyWriter {
+  const line = (text: string, terminated: boolean): boolean => socket.write(terminated ? `${text}\n` : text)
+  return {
+    mode: 'compat',
+    text: line,
+    error: (code, message, terminated) =>
+      line(code === 'FILE_NOT_FOUND' || code === 'PATH_REFUSED' ? FILE_NOT_FOUND : `Error: ${message}`, terminated),
+    fileStart: () => true,
+    fileChunk: (chunk) => socket.write(chunk),
+    fileEnd: () => true,
+    bye: () => undefined,
+  }
+}

@@ -1,0 +1,104 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import type { Writable } from 'node:stream'
+import { resolveServerOptions, type ServerOptions } from '../config/server-options.js'
+import { SocklabError } from '../errors/socklab-error.js'
+import { createEventLog, type LogFormat } from '../events/event-log.js'
+import { ClientConnection } from './client-connection.js'
+import { ClientRegistry } from './client-registry.js'
+import type { ConnectionContext } from './connection-context.js'
+import { FileStore } from './file-store.js'
+import { peerAddress } from './peer-address.js'
+import { rejectConnection } from './reject-connection.js'
+
+export interface ServerIo {
+  /** Where log lines go (default: standard output). */
+  logStream?: Writable
+}
+
+export interface StartedServer extends AsyncDisposable {
+  readonly options: Readonly<ServerOptions>
+  /** The port actually bound (useful with `port: 0`). */
+  readonly port: number
+  readonly registry: ClientRegistry
+  /** Stops accepting, closes every client (framed clients are told why) and resolves when all are gone. */
+  stop(signal?: string): Promise<void>
+}
+
+export async function startServer(input: Partial<ServerOptions> = {}, io: ServerIo = {}): Promise<StartedServer> {
+  const options = resolveServerOptions(input)
+  const format: LogFormat =
+    options.logFormat === 'auto' ? (io.logStream === undefined && process.stdout.isTTY ? 'pretty' : 'json') : (options.logFormat as LogFormat)
+  const ctx: ConnectionContext = {
+    options,
+    registry: new ClientRegistry({ maxClients: options.maxClients, historyLength: options.statusHistory }),
+    store: await FileStore.open(options.files),
+    log: createEventLog({ format, stream: io.logStream }),
+  }
+  const connections = new Set<ClientConnection>()
+  const rejected = new Set<Socket>()
+  let stopping: Promise<void> | undefined
+
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const peer = peerAddress(socket)
+    if (stopping || !peer) {
+      socket.destroy()
+      return
+    }
+    const record = ctx.registry.admit(peer.address, peer.port)
+    if (!record) {
+      ctx.log.emit('client_rejected', { ...peer, connected: ctx.registry.size, maxClients: options.maxClients })
+      rejected.add(socket)
+      socket.once('close', () => rejected.delete(socket))
+      rejectConnection(socket, options.rejectLingerMs)
+      return
+    }
+    ctx.log.emit('client_connected', {
+      client: record.name,
+      ...peer,
+      connected: ctx.registry.size,
+      maxClients: options.maxClients,
+    })
+    const connection = new ClientConnection(socket, record, ctx)
+    connections.add(connection)
+    void connection.closed.then(() => connections.delete(connection))
+  })
+  server.maxConnections = Math.max(options.maxClients * 64, 1024)
+
+  const port = await listen(server, options.host, options.port)
+  ctx.log.emit('listening', { host: options.host, port, maxClients: options.maxClients, files: ctx.store.root })
+
+  const stop = (signal = 'stop'): Promise<void> => {
+    stopping ??= (async () => {
+      ctx.log.emit('shutdown', { signal, clients: ctx.registry.size })
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const socket of rejected) socket.destroy()
+      for (const connection of connections) connection.shutdown()
+      const everyoneGone = Promise.all([...connections].map((c) => c.closed))
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownGraceMs).unref())
+      await Promise.race([everyoneGone, grace])
+      for (const connection of connections) connection.destroy()
+      await serverClosed
+    })()
+    return stopping
+  }
+
+  return {
+    options,
+    port,
+    registry: ctx.registry,
+    stop,
+    [Symbol.asyncDispose]: () => stop('dispose'),
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new SocklabError('SOCKLAB_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error })),
+    )
+    server.listen({ host, port }, () => {
+      const address = server.address()
+      resolve(typeof address === 'object' && address ? address.port : port)
+    })
+  })
+}
