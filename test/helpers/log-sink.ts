@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import type { ServerEventName, ServerEventPayloads } from '../../events/server-event.js'
 
 export type LoggedEvent<E extends ServerEventName = ServerEventName> = ServerEventPayloads[E] & {
+  /** The server's own fields (pino): level number and ISO time. */
   event: E
   msg: string
   level: number
@@ -42,7 +43,8 @@ export class LogSink extends Writable {
   }
 
   all<E extends ServerEventName>(name: E, match?: Match<E>): LoggedEvent<E>[] {
-    return this.events.filter((e): e is LoggedEvent<E> => e.event === name && matches(e as LoggedEvent<E>, match))
+    const named = this.events.filter((e) => e.event === name) as unknown as LoggedEvent<E>[]
+    return named.filter((e) => matches(e, match))
   }
 
   /** Resolves with the `count`-th matching event, as soon as it is logged. */
