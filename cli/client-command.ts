@@ -12,7 +12,13 @@ import { pickOptions, yargsOptions } from './yargs-options.js'
 export const clientCommand: CommandModule = {
   command: 'client',
   describe: 'connect to a server: interactive on a terminal, one command per line otherwise',
-  builder: (yargs) => yargs.options(yargsOptions(CLIENT_OPTION_SPECS)),
+  builder: (yargs) =>
+    yargs.options(yargsOptions(CLIENT_OPTION_SPECS)).option('command', {
+      alias: 'c',
+      type: 'string',
+      array: true,
+      describe: 'run these commands instead of reading input (repeatable; exit is sent after them)',
+    }),
   handler: async (argv) => {
     try {
       const options = resolveClientOptions(pickOptions(CLIENT_OPTION_SPECS, argv))
@@ -30,6 +36,8 @@ export const clientCommand: CommandModule = {
         throw error
       })
       const outcome = await runConsole(session, {
+        commands: argv.command as string[] | undefined,
+        holdMs: options.holdMs,
         input: process.stdin,
         output: process.stdout,
         errors: process.stderr,

@@ -1,16 +1,21 @@
 import type { Options } from 'yargs'
+import { envName, envOptions } from '../config/env-options.js'
 import type { OptionSpecs, OptionValues } from '../config/option-spec.js'
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
-/** yargs options built from an option table: `maxClients` becomes `--max-clients` / `SOCKLAB_MAX_CLIENTS`. */
+/**
+ * yargs options built from an option table: `maxClients` becomes `--max-clients`, and its default is
+ * `SOCKLAB_MAX_CLIENTS` when that is set (so a flag beats the environment, which beats the built-in default).
+ */
 export function yargsOptions(specs: OptionSpecs): Record<string, Options> {
+  const fromEnv = envOptions(specs) as Record<string, unknown>
   const out: Record<string, Options> = {}
   for (const [name, spec] of Object.entries(specs)) {
     out[kebab(name)] = {
       type: spec.type,
-      default: spec.default,
-      describe: spec.describe,
+      default: fromEnv[name] ?? spec.default,
+      describe: `${spec.describe} [env ${envName(name)}]`,
       ...(spec.type === 'string' && spec.choices ? { choices: [...spec.choices] } : {}),
     }
   }

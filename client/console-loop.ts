@@ -1,10 +1,16 @@
 import { createInterface } from 'node:readline'
+import { Readable } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
 import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import { CLIENT_BANNER, CLIENT_DISCONNECTED, CLIENT_PROMPT } from '../protocol/original-text.js'
 import { formatReply } from './format-reply.js'
 import type { Session, TransferProgress } from './reply.js'
 
 export interface ConsoleIo {
+  /** Commands to run instead of reading input (`--command`), followed by exit. */
+  commands?: readonly string[]
+  /** Wait this long before the final exit. */
+  holdMs?: number
   input: NodeJS.ReadableStream
   output: NodeJS.WritableStream
   errors: NodeJS.WritableStream
@@ -25,23 +31,28 @@ const CLOSED = Symbol('closed')
  */
 export async function runConsole(session: Session, io: ConsoleIo): Promise<ConsoleOutcome> {
   const print = (line: string) => io.output.write(`${line}\n`)
+  const interactive = io.interactive && io.commands === undefined
   const rl = createInterface({
-    input: io.input,
-    output: io.interactive ? io.output : undefined,
-    terminal: io.interactive,
+    input: io.commands ? Readable.from([]) : io.input,
+    output: interactive ? io.output : undefined,
+    terminal: interactive,
     prompt: CLIENT_PROMPT,
   })
-  const lines = rl[Symbol.asyncIterator]()
+  const lines = io.commands ? io.commands[Symbol.iterator]() : rl[Symbol.asyncIterator]()
   const closed = session.closed.then((reason) => ({ [CLOSED]: reason }))
   let failedTransfers = 0
   print(CLIENT_BANNER)
   try {
     for (;;) {
-      if (io.interactive) rl.prompt()
-      const next = await Promise.race([lines.next(), closed])
+      if (interactive) rl.prompt()
+      let next = await Promise.race([lines.next(), closed])
       if (CLOSED in next) return { kind: 'lost', error: new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]) }
       const command = next.done ? 'exit' : next.value
       if (command.length === 0) continue
+      if (command === 'exit' && io.holdMs) {
+        next = await Promise.race([delay(io.holdMs).then(() => next), closed])
+        if (CLOSED in next) return { kind: 'lost', error: new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]) }
+      }
       try {
         const reply = await session.send(command, { progress: command.startsWith('get ') ? io.progress : undefined })
         if (reply.kind !== 'bye') print(formatReply(reply))

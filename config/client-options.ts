@@ -27,6 +27,13 @@ export const CLIENT_OPTION_SPECS = {
   retry: { type: 'number', default: 0, min: 0, max: 1_000, describe: 'when the server is full or unreachable, try again this many times' },
   retryDelayMs: { type: 'number', default: 1_000, min: 0, describe: 'wait between retries' },
   progress: { type: 'boolean', default: true, describe: 'show a progress bar for get on a terminal' },
+  holdMs: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 3_600_000,
+    describe: 'stay connected this long before the final exit (lets scripted sessions overlap, as in the demo)',
+  },
 } satisfies OptionSpecs
 
 export type ClientOptions = OptionValues<typeof CLIENT_OPTION_SPECS>

@@ -1,4 +1,5 @@
 import { SocklabError } from '../errors/socklab-error.js'
+import { envName } from './env-options.js'
 
 /**
  * One table per command describes each option once: the CLI builds its yargs options from it, and
@@ -23,7 +24,8 @@ export function defaultsOf<S extends OptionSpecs>(specs: S): OptionValues<S> {
 
 function check(name: string, spec: OptionSpec, value: unknown): void {
   const fail = (expected: string): never => {
-    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `option ${name}: expected ${expected}, got ${JSON.stringify(value)}`)
+    const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${flag} (${envName(name)}): expected ${expected}, got ${JSON.stringify(value)}`)
   }
   if (spec.type === 'number') {
     if (typeof value !== 'number' || Number.isNaN(value)) fail('a number')
