@@ -6,6 +6,7 @@ import { SERVER_OPTION_SPECS } from '../config/server-options.js'
 import { clientCommand } from './client-command.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
+import { probeCommand } from './probe-command.js'
 import { serverCommand } from './server-command.js'
 
 for (const name of unknownEnvNames([SERVER_OPTION_SPECS, CLIENT_OPTION_SPECS])) {
@@ -18,7 +19,8 @@ try {
     .usage('$0 <command> [options]\n\nEvery option can also be set as SOCKLAB_<OPTION>, e.g. SOCKLAB_MAX_CLIENTS=5.')
     .command(serverCommand)
     .command(clientCommand)
-    .demandCommand(1, 'name a command: server or client')
+    .command(probeCommand)
+    .demandCommand(1, 'name a command: server, client or probe')
     .strict()
     .fail((message, error, y) => {
       if (error) fail(error)

@@ -31,8 +31,11 @@ export function envOptions<S extends OptionSpecs>(specs: S, env: NodeJS.ProcessE
   return out as Partial<OptionValues<S>>
 }
 
+/** Variables read by docker-compose.yml and the image scripts, not by the CLI. */
+export const TOOLING_ENV_NAMES = ['SOCKLAB_IMAGE', 'SOCKLAB_NODE_IMAGE', 'SOCKLAB_APP_SOURCE', 'SOCKLAB_SUBNET', 'SOCKLAB_OFFLINE'] as const
+
 /** SOCKLAB_ variables that name no option of any table: most likely a typo, worth a warning. */
 export function unknownEnvNames(tables: readonly OptionSpecs[], env: NodeJS.ProcessEnv = process.env): string[] {
-  const known = new Set(tables.flatMap((specs) => Object.keys(specs).map(envName)))
+  const known = new Set<string>([...tables.flatMap((specs) => Object.keys(specs).map(envName)), ...TOOLING_ENV_NAMES])
   return Object.keys(env).filter((key) => key.startsWith(ENV_PREFIX) && !known.has(key))
 }

@@ -30,6 +30,11 @@ export const SERVER_OPTION_SPECS = {
   statusHistory: { type: 'number', default: 10, min: 0, max: 10_000, describe: 'recent disconnects shown by status in framed mode' },
   shutdownGraceMs: { type: 'number', default: 1_500, min: 0, max: 60_000, describe: 'on SIGTERM/SIGINT, time clients get before their sockets are destroyed' },
   rejectLingerMs: { type: 'number', default: 2_000, min: 0, max: 60_000, describe: 'how long a rejected connection may stay open to read its last bytes' },
+  healthSocket: {
+    type: 'string',
+    default: '',
+    describe: 'also answer health probes on this Unix socket (`socklab probe`); probes take no client slot',
+  },
   chunkSize: { type: 'number', default: 1 * MiB, min: 1 * KiB, max: 64 * MiB, describe: 'file bytes read and sent per chunk' },
 } satisfies OptionSpecs
 

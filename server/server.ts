@@ -7,6 +7,7 @@ import { ClientConnection } from './client-connection.js'
 import { ClientRegistry } from './client-registry.js'
 import type { ConnectionContext } from './connection-context.js'
 import { FileStore } from './file-store.js'
+import { startHealthEndpoint } from './health-endpoint.js'
 import { peerAddress } from './peer-address.js'
 import { rejectConnection } from './reject-connection.js'
 
@@ -65,12 +66,14 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
   server.maxConnections = Math.max(options.maxClients * 64, 1024)
 
   const port = await listen(server, options.host, options.port)
+  const health = options.healthSocket ? await startHealthEndpoint(options.healthSocket, ctx.registry, port) : undefined
   ctx.log.emit('listening', { host: options.host, port, maxClients: options.maxClients, files: ctx.store.root })
 
   const stop = (signal = 'stop'): Promise<void> => {
     stopping ??= (async () => {
       ctx.log.emit('shutdown', { signal, clients: ctx.registry.size })
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+      health?.close()
       for (const socket of rejected) socket.destroy()
       for (const connection of connections) connection.shutdown()
       const everyoneGone = Promise.all([...connections].map((c) => c.closed))
