@@ -26,7 +26,9 @@ try {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   serverLog.stdout.on('data', (chunk) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line) console.log(`server    | ${line}`)
+    // compose 2.26 writes an erase-line code before each line even with --ansi never.
+    const text = chunk.toString('utf8').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    for (const line of text.split('\n')) if (line) console.log(`server    | ${line}`)
   })
   compose(['up', '--scale', 'client=4', '--no-recreate', 'client'], { stdio: 'inherit' })
   const clients = compose(['ps', '-a', '--format', '{{.Name}} {{.ExitCode}}', 'client']).stdout.trim().split('\n')
