@@ -46,7 +46,10 @@ export async function runConsole(session: Session, io: ConsoleIo): Promise<Conso
     for (;;) {
       if (interactive) rl.prompt()
       let next = await Promise.race([lines.next(), closed])
-      if (CLOSED in next) return { kind: 'lost', error: new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]) }
+      if (CLOSED in next) {
+        if (interactive) io.output.write('\n') // leave the prompt's line
+        return { kind: 'lost', error: new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]) }
+      }
       const command = next.done ? 'exit' : next.value
       if (command.length === 0) continue
       if (command === 'exit' && io.holdMs) {
