@@ -3,7 +3,7 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { FILE_NOT_FOUND, SERVER_FULL, echoReply } from '../protocol/original-text.js'
 import { DownloadFile } from './download-file.js'
 import { serverFull } from './handshake.js'
-import type { Reply, SendHooks, Session } from './reply.js'
+import { settle, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 
 export interface CompatSessionOptions {
   downloadDir: string
@@ -12,7 +12,7 @@ export interface CompatSessionOptions {
   maxReplyLength: number
 }
 
-interface Pending {
+interface Pending extends Settleable {
   command: string
   hooks: SendHooks
   chunks: Buffer[]
@@ -20,8 +20,6 @@ interface Pending {
   download?: DownloadFile
   /** Bytes written to the download so far, awaited before it is finished. */
   writing: Promise<void>
-  resolve(reply: Reply): void
-  reject(error: SocklabError): void
 }
 
 const NOT_FOUND = Buffer.from(FILE_NOT_FOUND, 'utf8')
@@ -166,7 +164,6 @@ export class CompatSession implements Session {
     if (!pending) return
     this.#pending = undefined
     clearTimeout(this.#timer)
-    if (outcome instanceof SocklabError) pending.reject(outcome)
-    else pending.resolve(outcome)
+    settle(pending, outcome)
   }
 }

@@ -6,7 +6,7 @@ import type { ByePayload, ErrorPayload, FileStartPayload, WelcomePayload } from 
 import { FrameType, SERVER_FRAME_TYPES, frameTypeName } from '../protocol/frame-type.js'
 import { WireError } from '../protocol/wire-error-code.js'
 import { DownloadFile } from './download-file.js'
-import type { Reply, SendHooks, Session } from './reply.js'
+import { settle, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 
 export interface FramedSessionOptions {
   downloadDir: string
@@ -14,11 +14,9 @@ export interface FramedSessionOptions {
   maxReplyLength: number
 }
 
-interface Pending {
+interface Pending extends Settleable {
   command: string
   hooks: SendHooks
-  resolve(reply: Reply): void
-  reject(error: SocklabError): void
   download?: DownloadFile
   /** Set when the file cannot be saved: its remaining frames are skipped and FILE_END reports this. */
   failure?: SocklabError
@@ -208,8 +206,7 @@ export class FramedSession implements Session {
     if (!pending) return
     this.#pending = undefined
     clearTimeout(this.#timer)
-    if (outcome instanceof SocklabError) pending.reject(outcome)
-    else pending.resolve(outcome)
+    settle(pending, outcome)
   }
 }
 

@@ -1,3 +1,5 @@
+import { SocklabError } from '../errors/socklab-error.js'
+
 /** What a session hands back for one command. Failures (lost connection, bad transfer) are thrown. */
 export type Reply =
   | { kind: 'text'; text: string }
@@ -23,4 +25,15 @@ export interface Session {
   readonly closed: Promise<string>
   send(command: string, hooks?: SendHooks): Promise<Reply>
   close(): void
+}
+
+/** A command waiting for its reply: resolved with a Reply, or rejected with a coded error. */
+export interface Settleable {
+  resolve(reply: Reply): void
+  reject(error: SocklabError): void
+}
+
+export function settle(target: Settleable, outcome: Reply | SocklabError): void {
+  if (outcome instanceof SocklabError) target.reject(outcome)
+  else target.resolve(outcome)
 }
