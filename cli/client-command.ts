@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs'
 import { progressBar } from '../client/progress-bar.js'
 import { runConsole } from '../client/console-loop.js'
+import { runJsonAgent } from '../client/json-agent.js'
 import { openSession } from '../client/open-session.js'
 import { CLIENT_OPTION_SPECS, resolveClientOptions } from '../config/client-options.js'
 import { SocklabError } from '../errors/socklab-error.js'
@@ -18,13 +19,21 @@ export const clientCommand: CommandModule = {
       type: 'string',
       array: true,
       describe: 'run these commands instead of reading input (repeatable; exit is sent after them)',
+    }).option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'be driven by a program: input lines are {"command": …} or {"close": "end"|"reset"}, output lines are JSON events',
     }),
   handler: async (argv) => {
     try {
       const options = resolveClientOptions(pickOptions(CLIENT_OPTION_SPECS, argv))
-      const session = await openSession(options, (error) =>
-        process.stderr.write(`${error.message}; trying again in ${options.retryDelayMs} ms\n`),
-      ).catch((error: unknown) => {
+      if (argv.json === true) {
+        const outcome = await runJsonAgent(options, { input: process.stdin, output: process.stdout })
+        process.exit(outcome.kind === 'done' ? EXIT.OK : exitCodeFor(outcome.error.code))
+      }
+      const session = await openSession(options, {
+        onRetry: (error) => process.stderr.write(`${error.message}; trying again in ${options.retryDelayMs} ms\n`),
+      }).catch((error: unknown) => {
         if (error instanceof SocklabError && error.code === 'SOCKLAB_SERVER_FULL') {
           process.stdout.write(`${CLIENT_REPLY_PREFIX}${error.message}\n`)
           process.exit(EXIT.SERVER_FULL)

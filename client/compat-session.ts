@@ -70,6 +70,12 @@ export class CompatSession implements Session {
     })
   }
 
+  abandon(how: 'end' | 'reset'): void {
+    this.#closeReason = how === 'reset' ? 'reset by this client' : 'closed by this client'
+    if (how === 'reset') this.#socket.resetAndDestroy()
+    else this.#socket.end()
+  }
+
   close(): void {
     this.#socket.destroy()
   }

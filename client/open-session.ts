@@ -11,21 +11,29 @@ import type { Session } from './reply.js'
  * Connects and settles the mode. A full or unreachable server is tried again only when `retry` asks for it
  * (off by default, so a rejected client says so and exits at once).
  */
-export async function openSession(options: Readonly<ClientOptions>, onRetry?: (error: SocklabError) => void): Promise<Session> {
+export interface OpenHooks {
+  /** Told about each failed attempt that will be tried again. */
+  onRetry?(error: SocklabError): void
+  /** Told this side's address of each TCP connection made, before the handshake (what the server sees). */
+  onConnected?(local: { address: string; port: number }): void
+}
+
+export async function openSession(options: Readonly<ClientOptions>, hooks: OpenHooks = {}): Promise<Session> {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await openOnce(options)
+      return await openOnce(options, hooks)
     } catch (error) {
       const retryable = isSocklabError(error, 'SOCKLAB_SERVER_FULL') || isSocklabError(error, 'SOCKLAB_CONNECT_FAILED')
       if (!retryable || attempt >= options.retry) throw error
-      onRetry?.(error)
+      hooks.onRetry?.(error)
       await delay(options.retryDelayMs)
     }
   }
 }
 
-async function openOnce(options: Readonly<ClientOptions>): Promise<Session> {
+async function openOnce(options: Readonly<ClientOptions>, hooks: OpenHooks): Promise<Session> {
   const socket = await connectSocket(options.host, options.port, options.connectTimeoutMs)
+  hooks.onConnected?.({ address: (socket.localAddress ?? '').replace(/^::ffff:/, ''), port: socket.localPort ?? 0 })
   const compatOptions = {
     downloadDir: options.downloadDir,
     replyTimeoutMs: options.replyTimeoutMs,

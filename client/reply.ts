@@ -24,6 +24,8 @@ export interface Session {
   /** Resolves when the connection has ended, with the reason the server gave, if any. */
   readonly closed: Promise<string>
   send(command: string, hooks?: SendHooks): Promise<Reply>
+  /** Closes without a word: `end` sends FIN (end of stream), `reset` sends RST (a TCP reset). */
+  abandon(how: 'end' | 'reset'): void
   close(): void
 }
 

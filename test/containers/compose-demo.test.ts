@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, inject, it } from 'vitest'
-import { LogSink } from '../helpers/log-sink.js'
+import { EventStream } from '../../events/event-stream.js'
 import { TEST_PROJECT_PREFIX, docker } from './helpers/docker-engine.js'
 import { containerOutput } from './helpers/socklab-containers.js'
 
@@ -37,7 +37,7 @@ describe('the compose demo: docker compose up --scale client=4', () => {
         all: true,
         filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=server'] },
       })
-      const log = new LogSink()
+      const log = new EventStream()
       log.feed((await containerOutput(server!.Id)).stdout)
       expect(log.all('client_connected')).toHaveLength(3)
       const rejected = log.all('client_rejected')

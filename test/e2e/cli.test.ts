@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EXIT } from '../../cli/exit-codes.js'
-import { LogSink } from '../helpers/log-sink.js'
+import { EventStream } from '../../events/event-stream.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { SOCKLAB_BIN, freePort, runProcess, spawnProcess } from '../helpers/processes.js'
 import { session } from '../helpers/sessions.js'
@@ -24,7 +24,7 @@ afterEach(async () => {
 
 /** `socklab server` as a process, with its JSON log parsed as it arrives. */
 async function serverProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const log = new LogSink()
+  const log = new EventStream()
   const spawned = spawnProcess('node', [SOCKLAB_BIN, 'server', '--host', '127.0.0.1', '--port', '0', ...args], { env })
   spawned.child.stdout.on('data', (chunk: Buffer) => log.feed(chunk.toString('utf8')))
   const listening = await log.waitFor('listening')

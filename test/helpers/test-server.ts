@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ServerOptions } from '../../config/server-options.js'
 import { startServer, type StartedServer } from '../../server/server.js'
-import { LogSink } from './log-sink.js'
+import { EventStream } from '../../events/event-stream.js'
 
 export interface TestServer extends AsyncDisposable {
   server: StartedServer
-  log: LogSink
+  log: EventStream
   port: number
   files: string
   /** A scratch folder for downloads, removed with the server. */
@@ -24,7 +24,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   const downloads = join(root, 'downloads')
   await cp(SHIPPED_FILES, files, { recursive: true })
   await mkdir(downloads)
-  const log = new LogSink()
+  const log = new EventStream()
   const server = await startServer({ host: '127.0.0.1', port: 0, logFormat: 'json', ...options, files }, { logStream: log })
   return {
     server,

@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream'
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers'
-import { LogSink } from '../../helpers/log-sink.js'
+import { EventStream } from '../../../events/event-stream.js'
 import { TEST_LABEL, docker } from './docker-engine.js'
 
 export interface ServerContainer extends AsyncDisposable {
   container: StartedTestContainer
   /** The server's JSON log events, streamed as they are written. */
-  log: LogSink
+  log: EventStream
 }
 
 /** A socklab server container on `network` under the alias `server`, started once it reports healthy. */
@@ -26,7 +26,7 @@ export async function startServerContainer(
     .start()
   // Started with aliases, testcontainers also leaves it on the default bridge (#808): the lab network only.
   await docker.getNetwork('bridge').disconnect({ Container: container.getId(), Force: true }).catch(() => undefined)
-  const log = new LogSink()
+  const log = new EventStream()
   const stream: Readable = await container.logs()
   stream.on('data', (chunk: Buffer | string) => log.feed(chunk.toString()))
   return {

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import type { ServerEventName, ServerEventPayloads } from '../../events/server-event.js'
+import type { ServerEventName, ServerEventPayloads } from './server-event.js'
 
 export type LoggedEvent<E extends ServerEventName = ServerEventName> = ServerEventPayloads[E] & {
   /** The server's own fields (pino): level number and ISO time. */
@@ -17,12 +17,17 @@ const matches = <E extends ServerEventName>(event: LoggedEvent<E>, match?: Match
       ? match(event)
       : Object.entries(match).every(([key, value]) => (event as Record<string, unknown>)[key] === value)
 
+export type EventMatch<E extends ServerEventName> = Match<E>
+
 /**
- * Collects a server's JSON log lines as objects (pino's test `sink()` idea) and lets tests wait for an
- * event by name and fields: no sleeps, no matching on message text.
+ * A server's JSON log read back as events (pino's test `sink()` idea): feed it lines (as a Writable, or
+ * with `feed()` from a process or container), then look events up or wait for one by name and fields.
+ * Scenario steps and tests use it alike: no sleeps, no matching on message text.
  */
-export class LogSink extends Writable {
+export class EventStream extends Writable {
   readonly events: LoggedEvent[] = []
+  /** Lines that were not events. */
+  readonly other: string[] = []
   #partial = ''
   #waiters = new Set<() => void>()
 
@@ -31,13 +36,19 @@ export class LogSink extends Writable {
     callback()
   }
 
-  /** Also usable for a child process's stdout. */
+  /** Raw text, in any chunking. Lines that are not JSON events (a crash trace, say) are kept apart. */
   feed(text: string): void {
     const lines = (this.#partial + text).split('\n')
     this.#partial = lines.pop()!
     for (const line of lines) {
       if (line.trim() === '') continue
-      this.events.push(JSON.parse(line) as LoggedEvent)
+      try {
+        const parsed = JSON.parse(line) as LoggedEvent
+        if (typeof parsed.event === 'string') this.events.push(parsed)
+        else this.other.push(line)
+      } catch {
+        this.other.push(line)
+      }
     }
     for (const wake of [...this.#waiters]) wake()
   }
@@ -47,15 +58,25 @@ export class LogSink extends Writable {
     return named.filter((e) => matches(e, match))
   }
 
-  /** Resolves with the `count`-th matching event, as soon as it is logged. */
-  waitFor<E extends ServerEventName>(name: E, match?: Match<E>, count = 1): Promise<LoggedEvent<E>> {
-    return new Promise((resolve) => {
+  /** Resolves with the `count`-th matching event as soon as it is logged; rejects if `signal` aborts first. */
+  waitFor<E extends ServerEventName>(name: E, match?: Match<E>, count = 1, signal?: AbortSignal): Promise<LoggedEvent<E>> {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        this.#waiters.delete(check)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      const onAbort = () => {
+        stop()
+        reject(signal!.reason)
+      }
       const check = () => {
         const found = this.all(name, match)
         if (found.length < count) return
-        this.#waiters.delete(check)
+        stop()
         resolve(found[count - 1]!)
       }
+      if (signal?.aborted) return reject(signal.reason)
+      signal?.addEventListener('abort', onAbort)
       this.#waiters.add(check)
       check()
     })

@@ -1,0 +1,21 @@
+import type { Reply } from './reply.js'
+
+/**
+ * `socklab client --json`: the client as a program-driven agent (scripts, the scenario runner). Each
+ * input line is one JSON AgentInput; each output line is one JSON AgentOutput.
+ */
+export type AgentInput = { command: string } | { close: 'end' | 'reset' }
+
+export interface LocalEnd {
+  /** This side's address and port of the connection, as the server sees them. */
+  address: string
+  port: number
+}
+
+export type AgentOutput =
+  | ({ type: 'connected'; mode: 'framed' | 'compat'; client?: string } & LocalEnd)
+  | ({ type: 'rejected'; message: string } & LocalEnd)
+  | { type: 'failed'; code: string; message: string }
+  | { type: 'reply'; command: string; reply: Reply; durationMs: number }
+  | { type: 'error'; command: string; code: string; message: string; durationMs: number }
+  | { type: 'closed'; reason: string }
