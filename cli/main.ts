@@ -7,6 +7,7 @@ import { clientCommand } from './client-command.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { probeCommand } from './probe-command.js'
+import { scenarioCommand } from './scenario-command.js'
 import { serverCommand } from './server-command.js'
 
 for (const name of unknownEnvNames([SERVER_OPTION_SPECS, CLIENT_OPTION_SPECS])) {
@@ -20,7 +21,8 @@ try {
     .command(serverCommand)
     .command(clientCommand)
     .command(probeCommand)
-    .demandCommand(1, 'name a command: server, client or probe')
+    .command(scenarioCommand)
+    .demandCommand(1, 'name a command: server, client, probe or scenario')
     .strict()
     .fail((message, error, y) => {
       if (error) fail(error)

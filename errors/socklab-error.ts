@@ -12,6 +12,9 @@ export type SocklabErrorCode =
   | 'SOCKLAB_TRANSFER_FAILED'
   | 'SOCKLAB_REPLY_TIMEOUT'
   | 'SOCKLAB_LISTEN_FAILED'
+  | 'SOCKLAB_SCENARIO_INVALID'
+  | 'SOCKLAB_SCENARIO_FAILED'
+  | 'SOCKLAB_TARGET_UNAVAILABLE'
 
 export class SocklabError extends Error {
   readonly code: SocklabErrorCode

@@ -12,6 +12,8 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  // Loaded only by the scenario runner's docker target, from the repository's node_modules.
+  external: ['dockerode'],
   // Some bundled dependencies are CommonJS and expect require/__dirname.
   banner: {
     js: [

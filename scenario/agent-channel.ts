@@ -1,0 +1,71 @@
+import type { AgentOutput } from '../client/agent-protocol.js'
+
+/**
+ * The output of one `socklab client --json` agent, line by line, whether it runs as a process or in a
+ * container. `next()` hands over its messages in order; lines that are not JSON are kept for the logs.
+ */
+export class AgentChannel {
+  readonly transcript: string[] = []
+  #partial = ''
+  #queue: AgentOutput[] = []
+  #ended = false
+  #wake: Array<() => void> = []
+
+  feed(text: string): void {
+    const lines = (this.#partial + text).split('\n')
+    this.#partial = lines.pop()!
+    for (const line of lines) {
+      if (line.trim() === '') continue
+      this.transcript.push(line)
+      try {
+        const message = JSON.parse(line) as AgentOutput
+        if (typeof message === 'object' && message !== null && 'type' in message) this.#queue.push(message)
+      } catch {
+        // not an agent message: stays in the transcript only
+      }
+    }
+    this.#notify()
+  }
+
+  end(): void {
+    this.#ended = true
+    this.#notify()
+  }
+
+  get ended(): boolean {
+    return this.#ended && this.#queue.length === 0
+  }
+
+  /** The next message; rejects when the agent ended without one, or when `signal` aborts. */
+  next(signal: AbortSignal): Promise<AgentOutput> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (this.#queue.length > 0) {
+          resolve(this.#queue.shift()!)
+          return true
+        }
+        if (this.#ended) {
+          reject(new Error(`the client ended without answering (last output: ${this.transcript.at(-1) ?? 'none'})`))
+          return true
+        }
+        if (signal.aborted) {
+          reject(signal.reason)
+          return true
+        }
+        return false
+      }
+      if (check()) return
+      const waiter = () => {
+        if (!check()) return
+        this.#wake = this.#wake.filter((w) => w !== waiter)
+        signal.removeEventListener('abort', waiter)
+      }
+      this.#wake.push(waiter)
+      signal.addEventListener('abort', waiter, { once: true })
+    })
+  }
+
+  #notify(): void {
+    for (const wake of [...this.#wake]) wake()
+  }
+}

@@ -1,0 +1,38 @@
+/** What running a scenario produced: per step a verdict, the messages exchanged, and the server's log. */
+export type Verdict = 'passed' | 'failed' | 'skipped'
+
+export interface StepResult {
+  label: string
+  line: number
+  verdict: Verdict
+  durationMs: number
+  /** Why a step failed or was skipped. */
+  reason?: string
+  expected?: string
+  actual?: string
+  children?: StepResult[]
+}
+
+/** One arrow of the sequence diagram. */
+export interface Message {
+  from: string
+  to: string
+  text: string
+}
+
+export interface ScenarioResult {
+  name: string
+  description: string
+  file: string
+  target: string
+  verdict: Verdict
+  durationMs: number
+  steps: StepResult[]
+  messages: Message[]
+  /** The server's log lines (JSON), where the target can read them. */
+  serverLog: string[]
+  /** Logs kept after a failure. */
+  artifacts: string[]
+  /** A failure outside any step (the target could not be prepared). */
+  error?: string
+}

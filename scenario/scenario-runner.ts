@@ -1,0 +1,72 @@
+import { join } from 'node:path'
+import type { Scenario } from './scenario.js'
+import type { ScenarioResult, StepResult } from './scenario-result.js'
+import { runStep, stepLabel, type StepContext } from './step-runner.js'
+import type { ScenarioTarget } from './targets/scenario-target.js'
+
+export interface RunOptions {
+  /** The shipped files folder (server_files/) every scenario starts from. */
+  shippedFiles: string
+  /** Where logs of a failed scenario are kept (`<dir>/<scenario>-logs/`); none when absent. */
+  logsDir?: string
+  onStep?(result: StepResult, depth: number): void
+}
+
+/**
+ * Runs one scenario on a target: prepares its server and files, runs the steps in order (after a failure
+ * the rest are reported as not run), keeps every log when it failed, and always takes everything down.
+ */
+export async function runScenario(scenario: Scenario, target: ScenarioTarget, options: RunOptions): Promise<ScenarioResult> {
+  const started = performance.now()
+  const result: ScenarioResult = {
+    name: scenario.name,
+    description: scenario.description,
+    file: scenario.file,
+    target: target.name,
+    verdict: 'passed',
+    durationMs: 0,
+    steps: [],
+    messages: [],
+    serverLog: [],
+    artifacts: [],
+  }
+  let run
+  try {
+    run = await target.prepare(scenario, options.shippedFiles)
+  } catch (error) {
+    result.verdict = 'failed'
+    result.error = `the ${target.name} target could not be prepared: ${(error as Error).message}`
+    result.durationMs = Math.round(performance.now() - started)
+    return result
+  }
+  try {
+    const ctx: StepContext = {
+      scenario,
+      run,
+      facts: new Map(),
+      agents: new Map(),
+      connections: new Map(),
+      messages: result.messages,
+      onStep: options.onStep,
+    }
+    for (const step of scenario.steps) {
+      if (result.verdict === 'failed') {
+        const skipped: StepResult = { label: stepLabel(step), line: step.line, verdict: 'skipped', durationMs: 0, reason: 'not run: an earlier step failed' }
+        result.steps.push(skipped)
+        options.onStep?.(skipped, 0)
+        continue
+      }
+      const stepResult = await runStep(step, ctx)
+      result.steps.push(stepResult)
+      if (stepResult.verdict === 'failed') result.verdict = 'failed'
+    }
+    result.serverLog = run.events ? run.events.events.map((event) => JSON.stringify(event)) : []
+    if (result.verdict === 'failed' && options.logsDir) {
+      result.artifacts = await run.saveLogs(join(options.logsDir, `${scenario.name}-logs`))
+    }
+  } finally {
+    await run[Symbol.asyncDispose]()
+  }
+  result.durationMs = Math.round(performance.now() - started)
+  return result
+}

@@ -1,0 +1,259 @@
+import type { AgentOutput } from '../client/agent-protocol.js'
+import type { Reply } from '../client/reply.js'
+import type { LoggedEvent } from '../events/event-stream.js'
+import type { ServerEventName } from '../events/server-event.js'
+import type { EventFields, ReplyMatcher, Scenario, Step } from './scenario.js'
+import type { Message, StepResult } from './scenario-result.js'
+import { fillTemplate, type ClientFacts } from './template.js'
+import type { ClientAgent, TargetRun } from './targets/scenario-target.js'
+
+/** Everything steps share while one scenario runs. */
+export interface StepContext {
+  scenario: Scenario
+  run: TargetRun
+  facts: ClientFacts
+  /** Connected clients' agents, by scenario client name. */
+  agents: Map<string, { agent: ClientAgent; mode: 'framed' | 'compat' }>
+  /** How many times each client has connected (each connection is a fresh process or container). */
+  connections: Map<string, number>
+  messages: Message[]
+  onStep?(result: StepResult, depth: number): void
+}
+
+class StepFailed extends Error {
+  constructor(
+    message: string,
+    readonly expected?: string,
+    readonly actual?: string,
+  ) {
+    super(message)
+  }
+}
+
+class StepSkipped extends Error {}
+
+export function stepLabel(step: Step): string {
+  switch (step.kind) {
+    case 'connect':
+      return `connect ${step.client}${step.expect === 'rejected' ? ' (expect rejected)' : step.as ? ` as ${step.as}` : ''}`
+    case 'send':
+      return `send ${step.client}: ${step.command}`
+    case 'get':
+      return `get ${step.client}: ${step.file}${step.error ? ` (expect ${step.error})` : ''}`
+    case 'disconnect':
+      return `disconnect ${step.client} (${step.how})`
+    case 'wait_event':
+      return `wait for ${step.event}${fieldsLabel(step.where)}`
+    case 'expect_events':
+      return `expect ${step.count ?? '≥1'} × ${step.event}${fieldsLabel(step.where)}`
+    case 'parallel':
+      return `parallel (${step.steps.length} steps)`
+  }
+}
+
+const fieldsLabel = (where: EventFields): string =>
+  Object.keys(where).length === 0 ? '' : ` {${Object.entries(where).map(([k, v]) => `${k}: ${v}`).join(', ')}}`
+
+/** Runs one step within its timeout and reports it; never throws. */
+export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<StepResult> {
+  const started = performance.now()
+  const label = stepLabel(step)
+  const signal = AbortSignal.timeout(step.timeoutMs)
+  const finish = (result: Omit<StepResult, 'label' | 'line' | 'durationMs'>): StepResult => {
+    const done = { label, line: step.line, durationMs: Math.round(performance.now() - started), ...result }
+    ctx.onStep?.(done, depth)
+    return done
+  }
+  if (step.kind === 'parallel') {
+    const children = await Promise.all(step.steps.map((child) => runStep(child, ctx, depth + 1)))
+    const failed = children.find((c) => c.verdict === 'failed')
+    return finish({ verdict: failed ? 'failed' : 'passed', reason: failed?.reason, children })
+  }
+  try {
+    const note = await execute(step, ctx, signal)
+    return finish({ verdict: 'passed', reason: note ?? undefined })
+  } catch (error) {
+    if (error instanceof StepSkipped) return finish({ verdict: 'skipped', reason: error.message })
+    if (error instanceof StepFailed) return finish({ verdict: 'failed', reason: error.message, expected: error.expected, actual: error.actual })
+    const timedOut = signal.aborted && (error === signal.reason || (error as Error)?.name === 'TimeoutError')
+    const reason = timedOut ? `timed out after ${step.timeoutMs} ms` : (error as Error)?.message ?? String(error)
+    return finish({ verdict: 'failed', reason })
+  }
+}
+
+/** Performs a step; returns an optional note, throws StepFailed or StepSkipped. */
+async function execute(step: Exclude<Step, { kind: 'parallel' }>, ctx: StepContext, signal: AbortSignal): Promise<string | void> {
+  switch (step.kind) {
+    case 'connect':
+      return connect(step, ctx, signal)
+    case 'send': {
+      const { agent } = connected(ctx, step.client)
+      const reply = await request(ctx, step.client, agent, step.command, signal)
+      if (step.reply) matchReply(step.reply, reply, ctx)
+      return
+    }
+    case 'get':
+      return get(step, ctx, signal)
+    case 'disconnect':
+      return disconnect(step, ctx, signal)
+    case 'wait_event': {
+      const events = serverEvents(ctx)
+      await events.waitFor(step.event, matcher(step.where, ctx), 1, signal)
+      return
+    }
+    case 'expect_events':
+      return expectEvents(step, ctx, signal)
+  }
+}
+
+async function connect(step: Extract<Step, { kind: 'connect' }>, ctx: StepContext, signal: AbortSignal): Promise<string> {
+  if (ctx.agents.has(step.client)) throw new StepFailed(`${step.client} is already connected`)
+  const client = ctx.scenario.clients.find((c) => c.name === step.client)!
+  const index = (ctx.connections.get(step.client) ?? 0) + 1
+  ctx.connections.set(step.client, index)
+  const agent = await ctx.run.startClient(client, index)
+  const first = await agent.channel.next(signal)
+  ctx.messages.push({ from: step.client, to: 'server', text: 'connect' })
+  if (first.type === 'connected') {
+    ctx.facts.set(step.client, { address: first.address, port: first.port, name: first.client })
+    ctx.agents.set(step.client, { agent, mode: first.mode })
+    ctx.messages.push({ from: 'server', to: step.client, text: first.client ? `welcome, ${first.client}` : 'connected (compatible mode)' })
+    if (step.expect === 'rejected') throw new StepFailed(`${step.client} was admitted`, 'rejected', `admitted as ${first.client ?? '?'}`)
+    if (step.as && first.client !== step.as) throw new StepFailed(`${step.client} got another name`, step.as, String(first.client))
+    return `${first.client ?? 'compatible mode'} from ${first.address}:${first.port}`
+  }
+  if (first.type === 'rejected') {
+    ctx.facts.set(step.client, { address: first.address, port: first.port })
+    ctx.messages.push({ from: 'server', to: step.client, text: first.message })
+    await agent.exited
+    if (step.expect !== 'rejected') throw new StepFailed(`${step.client} was rejected`, 'admitted', first.message)
+    return `rejected from ${first.address}:${first.port}`
+  }
+  throw new StepFailed(`${step.client} could not connect`, step.expect, describeOutput(first))
+}
+
+async function get(step: Extract<Step, { kind: 'get' }>, ctx: StepContext, signal: AbortSignal): Promise<string | void> {
+  const { agent, mode } = connected(ctx, step.client)
+  if (!ctx.run.files && !step.error && ctx.scenario.server.files.some((f) => f.name === step.file)) {
+    throw new StepSkipped('the scenario generates this file, and the target server does not have it')
+  }
+  const reply = await request(ctx, step.client, agent, `get ${step.file}`, signal)
+  if (step.error) {
+    if (reply.kind === 'error' && reply.code === step.error) return
+    // Compatible mode has no codes: the original answers every refusal with its one text.
+    if (mode === 'compat' && reply.kind === 'text' && reply.text === 'File not found') return 'compatible mode: File not found'
+    throw new StepFailed(`get ${step.file} was not refused as expected`, step.error, describeReply(reply))
+  }
+  if (reply.kind !== 'saved') throw new StepFailed(`get ${step.file} did not save the file`, 'saved', describeReply(reply))
+  if (mode === 'framed' && !reply.verified) throw new StepFailed('the file was not verified', 'verified', 'unverified')
+  if (!ctx.run.files) return 'verified against the server announcement only (remote server)'
+  const expected = await ctx.run.files.sha256(step.file)
+  if (reply.sha256 !== expected) throw new StepFailed(`${step.file} differs from the server's copy`, `sha256 ${expected}`, `sha256 ${reply.sha256}`)
+  return `${reply.bytes} bytes, sha256 ${reply.sha256.slice(0, 12)}…`
+}
+
+async function disconnect(step: Extract<Step, { kind: 'disconnect' }>, ctx: StepContext, signal: AbortSignal): Promise<void> {
+  const { agent } = connected(ctx, step.client)
+  ctx.agents.delete(step.client)
+  const wire = { exit: 'exit', close: 'FIN (end of stream)', reset: 'RST (TCP reset)', kill: 'killed (SIGKILL)' }[step.how]
+  ctx.messages.push({ from: step.client, to: 'server', text: wire })
+  if (step.how === 'kill') return void (await agent.kill())
+  if (step.how === 'exit') agent.write({ command: 'exit' })
+  else agent.write({ close: step.how === 'close' ? 'end' : 'reset' })
+  await Promise.race([
+    agent.exited,
+    new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+  ])
+}
+
+async function expectEvents(step: Extract<Step, { kind: 'expect_events' }>, ctx: StepContext, signal: AbortSignal): Promise<string> {
+  const events = serverEvents(ctx)
+  const match = matcher(step.where, ctx)
+  const wanted = step.count ?? 1
+  // Wait until the events can all have been logged, then count: exactly `count`, or at least one.
+  if (wanted > 0) await events.waitFor(step.event, match, wanted, signal)
+  const found = events.all(step.event, match).length
+  if (step.count !== undefined && found !== step.count) {
+    throw new StepFailed(`${found} ${step.event} events`, `${step.count}`, `${found}`)
+  }
+  return `${found} found`
+}
+
+async function request(ctx: StepContext, client: string, agent: ClientAgent, command: string, signal: AbortSignal): Promise<Reply> {
+  agent.write({ command })
+  ctx.messages.push({ from: client, to: 'server', text: command })
+  const out = await agent.channel.next(signal)
+  if (out.type !== 'reply') {
+    ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
+    throw new StepFailed(`no reply to ${command}`, 'a reply', describeOutput(out))
+  }
+  ctx.messages.push({ from: 'server', to: client, text: describeReply(out.reply) })
+  return out.reply
+}
+
+function matchReply(matcher: ReplyMatcher, reply: Reply, ctx: StepContext): void {
+  const actual = describeReply(reply)
+  if (matcher.kind === 'error') {
+    if (reply.kind === 'error' && reply.code === matcher.code) return
+    throw new StepFailed('unexpected reply', `error ${matcher.code}`, actual)
+  }
+  if (reply.kind !== 'text') throw new StepFailed('unexpected reply', describeMatcher(matcher, ctx), actual)
+  const text = reply.text
+  const ok =
+    matcher.kind === 'equals'
+      ? text === fillTemplate(matcher.value, ctx.facts)
+      : matcher.kind === 'contains'
+        ? text.includes(fillTemplate(matcher.value, ctx.facts))
+        : new RegExp(fillTemplate(matcher.value, ctx.facts, true)).test(text)
+  if (!ok) throw new StepFailed('unexpected reply', describeMatcher(matcher, ctx), text)
+}
+
+function describeMatcher(matcher: ReplyMatcher, ctx: StepContext): string {
+  if (matcher.kind === 'error') return `error ${matcher.code}`
+  return `${matcher.kind === 'equals' ? '' : `${matcher.kind} `}${fillTemplate(matcher.value, ctx.facts, matcher.kind === 'regex')}`
+}
+
+function matcher(where: EventFields, ctx: StepContext): (event: LoggedEvent<ServerEventName>) => boolean {
+  const wanted = Object.entries(where).map(([key, value]) => [key, fillTemplate(String(value), ctx.facts)] as const)
+  return (event) => wanted.every(([key, value]) => String((event as unknown as Record<string, unknown>)[key]) === value)
+}
+
+function serverEvents(ctx: StepContext) {
+  if (!ctx.run.events) throw new StepSkipped("the server's log cannot be read on this target")
+  return ctx.run.events
+}
+
+function connected(ctx: StepContext, client: string) {
+  const entry = ctx.agents.get(client)
+  if (!entry) throw new StepFailed(`${client} is not connected`)
+  return entry
+}
+
+export function describeReply(reply: Reply): string {
+  switch (reply.kind) {
+    case 'text':
+      return reply.text
+    case 'error':
+      return `error ${reply.code}: ${reply.message}`
+    case 'saved':
+      return `saved ${reply.name} (${reply.bytes} bytes, sha256 ${reply.sha256}${reply.verified ? '' : ', unverified'})`
+    case 'bye':
+      return `bye (${reply.reason})`
+  }
+}
+
+function describeOutput(out: AgentOutput): string {
+  switch (out.type) {
+    case 'failed':
+    case 'error':
+      return `${out.code}: ${out.message}`
+    case 'closed':
+      return `connection closed: ${out.reason}`
+    case 'rejected':
+      return out.message
+    case 'connected':
+      return `connected as ${out.client ?? '?'}`
+    case 'reply':
+      return describeReply(out.reply)
+  }
+}

@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { AgentChannel } from '../agent-channel.js'
+import type { ClientAgent } from './scenario-target.js'
+
+/**
+ * The environment for socklab processes a scenario starts: the caller's SOCKLAB_ variables are left out,
+ * so a scenario runs with exactly the settings it names.
+ */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SOCKLAB_')))
+}
+
+/** `socklab <args>` as a child process (`entry` is the socklab CLI script). */
+export function spawnSocklab(entry: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, [entry, ...args], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+}
+
+/** A `socklab client --json` process as a ClientAgent. */
+export function processAgent(entry: string, args: string[]): ClientAgent {
+  const child = spawnSocklab(entry, ['client', '--json', '--no-progress', ...args])
+  const channel = new AgentChannel()
+  child.stdout!.on('data', (chunk: Buffer) => channel.feed(chunk.toString('utf8')))
+  child.stderr!.on('data', (chunk: Buffer) => channel.transcript.push(`stderr: ${chunk.toString('utf8').trimEnd()}`))
+  child.stdin!.on('error', () => undefined) // the agent may be gone before its last input
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      channel.end()
+      resolve(code)
+    }),
+  )
+  return {
+    channel,
+    exited,
+    write: (input) => void child.stdin!.write(`${JSON.stringify(input)}\n`),
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      await exited
+    },
+  }
+}

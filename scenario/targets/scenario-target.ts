@@ -1,0 +1,34 @@
+import type { AgentInput } from '../../client/agent-protocol.js'
+import type { EventStream } from '../../events/event-stream.js'
+import type { AgentChannel } from '../agent-channel.js'
+import type { Scenario, ScenarioClient } from '../scenario.js'
+import type { ServedFiles } from '../served-files.js'
+
+/** One running client agent: a process (local, remote) or a container (docker). */
+export interface ClientAgent {
+  readonly channel: AgentChannel
+  write(input: AgentInput): void
+  /** Ends the agent at once (SIGKILL to the process or the container). */
+  kill(): Promise<void>
+  /** Resolves with the exit code once the agent is gone. */
+  readonly exited: Promise<number | null>
+}
+
+/** A scenario's environment on a target: its server (where there is one) and a way to start clients. */
+export interface TargetRun extends AsyncDisposable {
+  /** Where the clients connect, for the report. */
+  readonly serverLabel: string
+  /** The server's events; absent where its log cannot be read (a remote server). */
+  readonly events: EventStream | undefined
+  /** The served files, for verifying downloads; absent for a remote server. */
+  readonly files: ServedFiles | undefined
+  startClient(client: ScenarioClient, index: number): Promise<ClientAgent>
+  /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
+  saveLogs(dir: string): Promise<string[]>
+}
+
+export interface ScenarioTarget {
+  /** `docker`, `local` or `host:port`. */
+  readonly name: string
+  prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun>
+}

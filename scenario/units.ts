@@ -1,0 +1,17 @@
+/** `10s`, `500ms`, `2m` or a number of milliseconds. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return value >= 0 ? value : undefined
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(value.trim())
+  if (!match) return undefined
+  const factor = { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm']
+  return Math.round(Number(match[1]) * factor)
+}
+
+/** `8MiB`, `512 KiB`, `3 MB`, or a number of bytes. */
+export function parseSize(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined
+  const match = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|kB|KB|MB|GB)?$/.exec(value.trim())
+  if (!match) return undefined
+  const factors: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1000, KB: 1000, MB: 1e6, GB: 1e9 }
+  return Math.round(Number(match[1]) * factors[match[2] ?? 'B']!)
+}

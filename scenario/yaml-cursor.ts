@@ -1,0 +1,88 @@
+import { isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml'
+import { SocklabError } from '../errors/socklab-error.js'
+
+/**
+ * A position in a parsed YAML file, for validating it by hand: every failure names the file, the line and
+ * what was expected there, e.g. `scenarios/echo.yaml:12: steps[2].send.client: expected one of a, b, got "c"`.
+ */
+export class YamlCursor {
+  constructor(
+    readonly node: Node | null | undefined,
+    readonly path: string,
+    private readonly file: string,
+    private readonly lines: LineCounter,
+    private readonly fallbackLine = 1,
+  ) {}
+
+  get line(): number {
+    const offset = this.node?.range?.[0]
+    return offset === undefined ? this.fallbackLine : this.lines.linePos(offset).line
+  }
+
+  get present(): boolean {
+    return this.node !== null && this.node !== undefined && !(isScalar(this.node) && this.node.value === null)
+  }
+
+  fail(expected: string): never {
+    const got = this.present ? `, got ${describe(this.node!)}` : ''
+    throw new SocklabError('SOCKLAB_SCENARIO_INVALID', `${this.file}:${this.line}: ${this.path}: expected ${expected}${got}`)
+  }
+
+  isMap(): boolean {
+    return isMap(this.node)
+  }
+
+  isSeq(): boolean {
+    return isSeq(this.node)
+  }
+
+  /** The entries of a map, refusing keys not in `allowed`. */
+  entries(allowed?: readonly string[]): Map<string, YamlCursor> {
+    if (!isMap(this.node)) this.fail(allowed ? `a map with ${allowed.join(', ')}` : 'a map')
+    const out = new Map<string, YamlCursor>()
+    for (const pair of this.node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : ''
+      const keyCursor = this.child(pair.key as Node, `${this.path}.${key}`)
+      if (allowed && !allowed.includes(key)) keyCursor.fail(`one of ${allowed.join(', ')} as a key here`)
+      out.set(key, this.child(pair.value as Node | null, this.path ? `${this.path}.${key}` : key, keyCursor.line))
+    }
+    return out
+  }
+
+  items(): YamlCursor[] {
+    if (!isSeq(this.node)) this.fail('a list')
+    return this.node.items.map((item, index) => this.child(item as Node, `${this.path}[${index}]`))
+  }
+
+  string(): string {
+    if (!isScalar(this.node) || typeof this.node.value !== 'string') this.fail('a string')
+    return this.node.value
+  }
+
+  number(): number {
+    if (!isScalar(this.node) || typeof this.node.value !== 'number') this.fail('a number')
+    return this.node.value
+  }
+
+  scalar(): string | number | boolean {
+    if (!isScalar(this.node) || !['string', 'number', 'boolean'].includes(typeof this.node.value)) this.fail('a string or number')
+    return this.node.value as string | number | boolean
+  }
+
+  oneOf<T extends string>(choices: readonly T[]): T {
+    const value = isScalar(this.node) ? this.node.value : undefined
+    if (typeof value !== 'string' || !choices.includes(value as T)) this.fail(`one of ${choices.join(', ')}`)
+    return value as T
+  }
+
+  private child(node: Node | null | undefined, path: string, line = this.line): YamlCursor {
+    return new YamlCursor(node, path, this.file, this.lines, line)
+  }
+}
+
+function describe(node: Node): string {
+  if (isScalar(node)) return JSON.stringify(node.value)
+  if (isMap(node)) return 'a map'
+  if (isSeq(node)) return 'a list'
+  return 'something else'
+}
