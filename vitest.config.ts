@@ -9,11 +9,14 @@ if (!engine) console.warn('\n[socklab] no Docker engine answers: the container t
 
 export default defineConfig({
   test: {
+    // CI keeps a JUnit file of the whole run at a known path (scenario reports go to reports/scenarios/).
+    reporters: inCi ? ['default', 'junit'] : ['default'],
+    outputFile: { junit: 'reports/junit/vitest.xml' },
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['{cli,client,config,errors,events,protocol,server}/**/*.test.ts'],
+          include: ['{cli,client,config,errors,events,protocol,scenario,server}/**/*.test.ts'],
           testTimeout: 10_000,
         },
       },

@@ -4,8 +4,9 @@ import { SocklabError } from '../../errors/socklab-error.js'
 import { EventStream } from '../../events/event-stream.js'
 import type { Scenario } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
-import { processAgent, spawnSocklab } from './process-agent.js'
-import type { ClientAgent, ScenarioTarget, TargetRun } from './scenario-target.js'
+import { ProcessClients } from './process-clients.js'
+import { spawnSocklab } from './process-agent.js'
+import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { serverFlags } from './server-flags.js'
 
 const LISTEN_TIMEOUT_MS = 15_000
@@ -43,31 +44,19 @@ export class LocalTarget implements ScenarioTarget {
     } finally {
       clearTimeout(timer)
     }
-    const agents: Array<{ name: string; agent: ClientAgent }> = []
+    const clients = new ProcessClients(this.entry, '127.0.0.1', port, join(files.dir, '..', 'downloads'))
     return {
       serverLabel: `127.0.0.1:${port}`,
       events,
       files,
-      startClient: async (client, index) => {
-        const downloads = join(files.dir, '..', 'downloads', `${client.name}-${index}`)
-        await mkdir(downloads, { recursive: true })
-        const agent = processAgent(this.entry, ['--host', '127.0.0.1', '--port', String(port), '--mode', client.mode, '--download-dir', downloads])
-        agents.push({ name: `${client.name}-${index}`, agent })
-        return agent
-      },
+      startClient: (client, index) => clients.start(client, index),
       saveLogs: async (dir) => {
         await mkdir(dir, { recursive: true })
-        const written = [join(dir, 'server.log')]
-        await writeFile(written[0]!, serverOutput.join(''))
-        for (const { name, agent } of agents) {
-          const path = join(dir, `client-${name}.log`)
-          await writeFile(path, `${agent.channel.transcript.join('\n')}\n`)
-          written.push(path)
-        }
-        return written
+        await writeFile(join(dir, 'server.log'), serverOutput.join(''))
+        return [join(dir, 'server.log'), ...(await clients.saveLogs(dir))]
       },
       async [Symbol.asyncDispose]() {
-        await Promise.all(agents.map(({ agent }) => agent.kill()))
+        await clients.killAll()
         server.kill('SIGTERM')
         await serverExited
         await files[Symbol.asyncDispose]()

@@ -1,10 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { tmpdir } from 'node:os'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Scenario } from '../scenario.js'
-import { processAgent } from './process-agent.js'
-import type { ClientAgent, ScenarioTarget, TargetRun } from './scenario-target.js'
+import { ProcessClients } from './process-clients.js'
+import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 
 /**
  * A real server somewhere (e.g. on the LAN), reached by local client processes. Its log and files are out
@@ -22,32 +21,17 @@ export class RemoteTarget implements ScenarioTarget {
   }
 
   async prepare(_scenario: Scenario): Promise<TargetRun> {
-    const root = await mkdtemp(join(tmpdir(), 'socklab-remote-'))
-    const agents: Array<{ name: string; agent: ClientAgent }> = []
+    const downloads = await mkdtemp(join(tmpdir(), 'socklab-remote-'))
+    const clients = new ProcessClients(this.entry, this.host, this.port, downloads)
     return {
       serverLabel: this.name,
       events: undefined,
       files: undefined,
-      startClient: async (client, index) => {
-        const downloads = join(root, `${client.name}-${index}`)
-        await mkdir(downloads, { recursive: true })
-        const agent = processAgent(this.entry, ['--host', this.host, '--port', String(this.port), '--mode', client.mode, '--download-dir', downloads])
-        agents.push({ name: `${client.name}-${index}`, agent })
-        return agent
-      },
-      saveLogs: async (dir) => {
-        await mkdir(dir, { recursive: true })
-        const written: string[] = []
-        for (const { name, agent } of agents) {
-          const path = join(dir, `client-${name}.log`)
-          await writeFile(path, `${agent.channel.transcript.join('\n')}\n`)
-          written.push(path)
-        }
-        return written
-      },
+      startClient: (client, index) => clients.start(client, index),
+      saveLogs: (dir) => clients.saveLogs(dir),
       async [Symbol.asyncDispose]() {
-        await Promise.all(agents.map(({ agent }) => agent.kill()))
-        await rm(root, { recursive: true, force: true })
+        await clients.killAll()
+        await rm(downloads, { recursive: true, force: true })
       },
     }
   }

@@ -13,9 +13,12 @@ export function engineAnswers(): boolean {
 /** Compose projects the suite starts are named with this prefix (compose labels them by project). */
 export const TEST_PROJECT_PREFIX = 'socklab-test-'
 
+/** The scenario runner's docker target labels what it makes with this (see scenario/targets/docker-target.ts). */
+const SCENARIO_LABEL = 'dev.socklab.scenario'
+
 const ours = (labels: Record<string, string> | undefined): boolean =>
   labels !== undefined &&
-  (TEST_LABEL in labels || (labels['com.docker.compose.project'] ?? '').startsWith(TEST_PROJECT_PREFIX))
+  (TEST_LABEL in labels || SCENARIO_LABEL in labels || (labels['com.docker.compose.project'] ?? '').startsWith(TEST_PROJECT_PREFIX))
 
 /** Removes everything a run of the suite left behind, also after a failure or a killed run. */
 export async function sweep(): Promise<{ containers: number; networks: number }> {

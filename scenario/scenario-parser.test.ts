@@ -1,0 +1,77 @@
+import { readFile, readdir } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { parseScenario } from './scenario-parser.js'
+
+const parse = (text: string) => () => parseScenario(text, 'x.yaml')
+
+describe('parseScenario', () => {
+  it('parses every shipped scenario', async () => {
+    const dir = new URL('../scenarios/', import.meta.url)
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.yaml'))
+    expect(names.length).toBeGreaterThanOrEqual(10)
+    for (const name of names) expect(parseScenario(await readFile(new URL(name, dir), 'utf8'), name).steps.length).toBeGreaterThan(0)
+  })
+
+  it('reads short and long forms, defaults, files and timeouts', () => {
+    const s = parseScenario(
+      [
+        'server:',
+        '  maxClients: 2',
+        '  files:',
+        '    - { name: big.bin, size: 2MiB }',
+        '    - { name: link, link: /etc/passwd }',
+        'clients: { a: {}, b: { mode: compat } }',
+        'steps:',
+        '  - connect: [a, b]',
+        '  - send: { client: a, command: hi, reply: { regex: "^hi" }, timeout: 2s }',
+        '  - disconnect: b',
+        '  - parallel:',
+        '      - get: { client: a, file: big.bin }',
+        '    timeout: 1m',
+      ].join('\n'),
+      'short.yaml',
+    )
+    expect(s.name).toBe('short')
+    expect(s.server).toEqual({
+      options: { maxClients: 2 },
+      files: [
+        { name: 'big.bin', kind: 'random', size: 2 * 1024 * 1024 },
+        { name: 'link', kind: 'link', target: '/etc/passwd' },
+      ],
+    })
+    expect(s.clients).toEqual([
+      { name: 'a', mode: 'auto' },
+      { name: 'b', mode: 'compat' },
+    ])
+    expect(s.steps.map((step) => [step.kind, step.line, step.timeoutMs])).toEqual([
+      ['connect', 8, 10_000],
+      ['connect', 8, 10_000],
+      ['send', 9, 2_000],
+      ['disconnect', 10, 10_000],
+      ['parallel', 11, 60_000],
+    ])
+    expect(s.steps[3]).toMatchObject({ how: 'exit' })
+  })
+
+  it.each([
+    ['clients: [a]\nsteps:\n  - send: { client: b, command: x }\n', /x\.yaml:3: steps\[0\]\.send\.client: expected one of the scenario's clients \(a\), got "b"/],
+    ['clients: [a]\nsteps:\n  - jump: a\n', /x\.yaml:3: steps\[0\]\.jump: expected one of connect, send, get/],
+    ['clients: [a]\nsteps:\n  - wait_event: { event: nope }\n', /x\.yaml:3: steps\[0\]\.wait_event\.event: expected one of listening, client_connected/],
+    ['server:\n  maxClients: 0\nclients: [a]\nsteps:\n  - connect: a\n', /x\.yaml:2: server\.maxClients: expected at least 1, got 0$/],
+    ['server:\n  port: 5\nclients: [a]\nsteps:\n  - connect: a\n', /x\.yaml:2: server\.port: expected one of maxClients/],
+    ['clients: [a]\nsteps:\n  - disconnect: { client: a, how: gently }\n', /x\.yaml:3: steps\[0\]\.disconnect\.how: expected one of exit, close, reset, kill, got "gently"/],
+    ['clients: [a]\nsteps:\n  - connect: a\n    timeout: soon\n', /x\.yaml:4: steps\[0\]\.timeout: expected a duration/],
+    ['clients: [a]\nsteps:\n  - send: { client: a, command: x, reply: { regex: "(" } }\n', /x\.yaml:3: .*regex: expected a valid regular expression/],
+    ['clients: [a, b]\nsteps:\n  - parallel:\n      - connect: a\n      - send: { client: a, command: x }\n', /x\.yaml:4: steps\[0\]\.parallel: expected branches that each use a different client \(a is used twice\)/],
+    ['clients: [a]\nsteps: []\n', /x\.yaml:2: steps: expected at least one step/],
+    ['clients: [a]\nsteps:\n  - connect: a\n   bad: indent\n', /x\.yaml:\d+: not valid YAML/],
+    ['steps:\n  - connect: a\n', /x\.yaml:1: : expected a `clients:` list/],
+  ])('refuses a wrong file with its line and what was expected (%#)', (text, message) => {
+    expect(parse(text)).toThrow(message)
+    try {
+      parse(text)()
+    } catch (error) {
+      expect((error as { code: string }).code).toBe('SOCKLAB_SCENARIO_INVALID')
+    }
+  })
+})

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { junitReport } from '../../scenario/reports/junit-report.js'
+import { markdownReport } from '../../scenario/reports/markdown-report.js'
+import type { ScenarioResult } from '../../scenario/scenario-result.js'
+import { runScenario } from '../../scenario/scenario-runner.js'
+import { DockerTarget, SCENARIO_LABEL } from '../../scenario/targets/docker-target.js'
+import { SHIPPED_FILES, shippedScenarios, wrongExpectation } from '../helpers/scenarios.js'
+import { docker } from './helpers/docker-engine.js'
+
+/** Reports of this suite's scenario runs, for CI to keep: reports/scenarios/docker.{junit.xml,md}. */
+const REPORTS = fileURLToPath(new URL('../../reports/scenarios/', import.meta.url))
+const scenarios = await shippedScenarios()
+const results: ScenarioResult[] = []
+let target: DockerTarget
+
+const events = (result: ScenarioResult) => result.serverLog.map((line) => JSON.parse(line) as { event: string; [k: string]: unknown })
+
+beforeAll(async () => {
+  target = await DockerTarget.connect(inject('image'))
+})
+
+afterAll(async () => {
+  await mkdir(REPORTS, { recursive: true })
+  await writeFile(join(REPORTS, 'docker.junit.xml'), junitReport(results))
+  await writeFile(join(REPORTS, 'docker.md'), markdownReport(results))
+})
+
+describe('shipped scenarios on the docker target (a container per host)', () => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s passes', async (_name, scenario) => {
+    const result = await runScenario(scenario, target, { shippedFiles: SHIPPED_FILES })
+    results.push(result)
+    const notPassed = result.steps.filter((s) => s.verdict !== 'passed')
+    expect(notPassed, JSON.stringify(notPassed, null, 2)).toEqual([])
+    expect(result.verdict).toBe('passed')
+    const logged = events(result)
+    expect(logged[0]).toMatchObject({ event: 'listening', port: 12345 })
+    // Clients are containers on the scenario's network, never processes on the server's loopback.
+    const peers = logged.filter((e) => e.event === 'client_connected' || e.event === 'client_rejected')
+    expect(peers.length).toBeGreaterThan(0)
+    for (const peer of peers) expect(String(peer.address)).not.toMatch(/^127\./)
+    if (scenario.name === 'four-client-overflow') {
+      // All four are alive at once here: four hosts, four addresses.
+      expect(new Set(peers.map((e) => e.address)).size).toBe(4)
+      expect(logged.filter((e) => e.event === 'client_connected')).toHaveLength(3)
+      const [rejected] = logged.filter((e) => e.event === 'client_rejected')
+      expect(rejected).toMatchObject({ connected: 3, maxClients: 3 })
+      expect(String(rejected!.msg)).toBe(`Rejected connection from ('${String(rejected!.address)}', ${String(rejected!.port)}). Server is full.`)
+    }
+    const left = await docker.listContainers({ all: true, filters: { label: [SCENARIO_LABEL] } })
+    expect(left).toEqual([])
+  })
+
+  it('reports a wrong expectation as failed and keeps every container log of the scenario', async () => {
+    const logsDir = await mkdtemp(join(tmpdir(), 'socklab-docker-logs-'))
+    try {
+      const result = await runScenario(await wrongExpectation(), target, { shippedFiles: SHIPPED_FILES, logsDir })
+      expect(result.verdict).toBe('failed')
+      expect(result.steps[2]).toMatchObject({ verdict: 'failed', line: 7, expected: 'ping', actual: 'ping ACK' })
+      const kept = result.artifacts.map((a) => a.split('/').pop()).sort()
+      expect(kept).toEqual(['client-a-1.log', 'server.log'])
+      expect(await readFile(join(logsDir, 'wrong-expectation-logs', 'server.log'), 'utf8')).toContain('"event":"client_connected"')
+      expect(await readFile(join(logsDir, 'wrong-expectation-logs', 'client-a-1.log'), 'utf8')).toContain('"type":"connected"')
+      expect(existsSync(logsDir)).toBe(true)
+    } finally {
+      await rm(logsDir, { recursive: true, force: true })
+    }
+  })
+})

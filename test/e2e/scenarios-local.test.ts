@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { junitReport } from '../../scenario/reports/junit-report.js'
+import { markdownReport } from '../../scenario/reports/markdown-report.js'
+import { runScenario } from '../../scenario/scenario-runner.js'
+import { LocalTarget } from '../../scenario/targets/local-target.js'
+import { RemoteTarget } from '../../scenario/targets/remote-target.js'
+import { SOCKLAB_BIN } from '../helpers/processes.js'
+import { SHIPPED_FILES, shippedScenarios, wrongExpectation } from '../helpers/scenarios.js'
+import { startTestServer } from '../helpers/test-server.js'
+
+const scenarios = await shippedScenarios()
+
+describe('shipped scenarios on the local target (processes on loopback)', () => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s passes', async (_name, scenario) => {
+    const result = await runScenario(scenario, new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
+    const failed = result.steps.filter((s) => s.verdict !== 'passed')
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+    expect(result.verdict).toBe('passed')
+    expect(result.serverLog.length).toBeGreaterThan(0)
+  })
+
+  it('reports a wrong expectation as failed, with the step, its line, expected and actual, and keeps the logs', async () => {
+    const logsDir = await mkdtemp(join(tmpdir(), 'socklab-scenario-logs-'))
+    try {
+      const result = await runScenario(await wrongExpectation(), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES, logsDir })
+      expect(result.verdict).toBe('failed')
+      expect(result.steps.map((s) => s.verdict)).toEqual(['passed', 'passed', 'failed', 'skipped'])
+      expect(result.steps[2]).toMatchObject({ line: 7, expected: 'ping', actual: 'ping ACK', reason: 'unexpected reply' })
+      expect(result.steps[3]!.reason).toBe('not run: an earlier step failed')
+      expect(result.artifacts.map((a) => a.split('/').pop()).sort()).toEqual(['client-a-1.log', 'server.log'])
+      expect(await readFile(join(logsDir, 'wrong-expectation-logs', 'server.log'), 'utf8')).toContain('"event":"listening"')
+
+      const junit = junitReport([result])
+      expect(junit).toContain('<testsuites name="socklab scenarios" tests="1" failures="1"')
+      expect(junit).toContain('<failure message="line 7: send a: ping: unexpected reply"')
+      expect(junit).toContain('expected: ping\nactual: ping ACK')
+      const md = markdownReport([result])
+      expect(md).toContain('| 3 | send a: ping | 7 | ❌ |')
+      expect(md).toContain('```mermaid\nsequenceDiagram')
+      expect(md).toContain('    a->>server: ping\n    server-->>a: ping ACK')
+    } finally {
+      await rm(logsDir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('a real server as the target (<host>:<port>)', () => {
+  it('runs the steps it can and reports those that need the server log as skipped, never passed', async () => {
+    await using t = await startTestServer()
+    const overflow = scenarios.find((s) => s.name === 'four-client-overflow')!
+    const result = await runScenario(overflow, new RemoteTarget(SOCKLAB_BIN, '127.0.0.1', t.port), { shippedFiles: SHIPPED_FILES })
+    expect(result.verdict).toBe('passed')
+    const byKind = result.steps.map((s) => [s.label.split(' ')[0], s.verdict])
+    expect(byKind).toEqual([
+      ['connect', 'passed'],
+      ['connect', 'passed'],
+      ['connect', 'passed'],
+      ['connect', 'passed'],
+      ['wait', 'skipped'],
+      ['expect', 'skipped'],
+      ['expect', 'skipped'],
+      ['send', 'passed'],
+      ['send', 'passed'],
+    ])
+    expect(result.steps[4]!.reason).toBe("the server's log cannot be read on this target")
+    // The real server did see it all.
+    expect(t.log.all('client_rejected')).toHaveLength(1)
+  })
+
+  it('skips a get of a file only the scenario generates', async () => {
+    await using t = await startTestServer()
+    const binary = scenarios.find((s) => s.name === 'binary-get')!
+    const result = await runScenario(binary, new RemoteTarget(SOCKLAB_BIN, '127.0.0.1', t.port), { shippedFiles: SHIPPED_FILES })
+    const get = result.steps.filter((s) => s.label.startsWith('get'))
+    expect(get.map((s) => s.verdict)).toEqual(['passed', 'skipped'])
+    expect(existsSync(join(t.files, 'random-8mib.bin'))).toBe(false)
+  })
+})
