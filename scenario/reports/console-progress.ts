@@ -27,7 +27,9 @@ export class ConsoleProgress {
     const note = result.reason ? ` — ${result.reason}` : ''
     this.out.write(`${indent}${this.#paint(result.verdict, MARK[result.verdict])} ${result.label} (${seconds(result.durationMs)})${note}\n`)
     if (result.verdict === 'failed' && (result.expected !== undefined || result.actual !== undefined)) {
-      this.out.write(`${indent}    expected: ${result.expected ?? ''}\n${indent}    actual:   ${result.actual ?? ''}\n`)
+      // Multi-line values are quoted so that each stays on one line.
+      const show = (value = '') => (value.includes('\n') ? JSON.stringify(value) : value)
+      this.out.write(`${indent}    expected: ${show(result.expected)}\n${indent}    actual:   ${show(result.actual)}\n`)
     }
   }
 
