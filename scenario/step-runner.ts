@@ -134,7 +134,7 @@ async function connect(step: Extract<Step, { kind: 'connect' }>, ctx: StepContex
 
 async function get(step: Extract<Step, { kind: 'get' }>, ctx: StepContext, signal: AbortSignal): Promise<string | void> {
   const { agent, mode } = connected(ctx, step.client)
-  if (!ctx.run.files && !step.error && ctx.scenario.server.files.some((f) => f.name === step.file)) {
+  if (!ctx.run.files && ctx.scenario.server.files.some((f) => f.name === step.file)) {
     throw new StepSkipped('the scenario generates this file, and the target server does not have it')
   }
   const reply = await request(ctx, step.client, agent, `get ${step.file}`, signal)
