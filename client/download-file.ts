@@ -5,6 +5,9 @@ import { join } from 'node:path'
 import { SocklabError } from '../errors/socklab-error.js'
 import { localFileName } from './local-file-name.js'
 
+/** Bytes a download may hold in memory ahead of the disk before it asks the socket to pause. */
+const WRITE_BUFFER = 8 * 1024 * 1024
+
 export interface Expected {
   size?: number
   sha256?: string
@@ -40,7 +43,8 @@ export class DownloadFile {
     this.#handle = handle
     this.#expected = expected
     // By descriptor number: a stream made from the FileHandle would keep handle.close() waiting forever.
-    this.#stream = createWriteStream('', { fd: handle.fd, autoClose: false })
+    // A large buffer: with the default 16 KiB every network read would pause the socket for the disk.
+    this.#stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: WRITE_BUFFER })
     this.#stream.on('error', (error) => {
       this.#failure ??= error // reported by finish()
     })
