@@ -32,7 +32,7 @@ export function envOptions<S extends OptionSpecs>(specs: S, env: NodeJS.ProcessE
 }
 
 /** Variables read by docker-compose.yml and the image scripts, not by the CLI. */
-export const TOOLING_ENV_NAMES = ['SOCKLAB_IMAGE', 'SOCKLAB_NODE_IMAGE', 'SOCKLAB_APP_SOURCE', 'SOCKLAB_SUBNET', 'SOCKLAB_OFFLINE'] as const
+export const TOOLING_ENV_NAMES = ['SOCKLAB_IMAGE', 'SOCKLAB_NODE_IMAGE', 'SOCKLAB_APP_SOURCE', 'SOCKLAB_SUBNET', 'SOCKLAB_OFFLINE', 'SOCKLAB_BASE_TAG', 'SOCKLAB_SERVER_IP'] as const
 
 /** SOCKLAB_ variables that name no option of any table: most likely a typo, worth a warning. */
 export function unknownEnvNames(tables: readonly OptionSpecs[], env: NodeJS.ProcessEnv = process.env): string[] {

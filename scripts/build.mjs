@@ -1,9 +1,12 @@
 // Bundles the CLI and everything it imports into one file, dist/socklab.js (also the container image's app).
+// With --bench, bundles the benchmarks instead (bench/dist/bench.js, for `npm run bench`).
 import { build } from 'esbuild'
 
+const bench = process.argv.includes('--bench')
+
 await build({
-  entryPoints: ['cli/main.ts'],
-  outfile: 'dist/socklab.js',
+  entryPoints: bench ? ['bench/bench.ts'] : ['cli/main.ts'],
+  outfile: bench ? 'bench/dist/bench.js' : 'dist/socklab.js',
   bundle: true,
   platform: 'node',
   target: 'node20',

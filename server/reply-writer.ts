@@ -22,7 +22,8 @@ export interface ReplyWriter {
   text(text: string, terminated: boolean): boolean
   error(code: WireErrorCode, message: string, terminated: boolean): boolean
   fileStart(payload: FileStartPayload): boolean
-  fileChunk(chunk: Buffer): boolean
+  /** `taken` is called once the socket no longer needs `chunk` (the buffer may then be reused). */
+  fileChunk(chunk: Buffer, taken: () => void): boolean
   fileEnd(): boolean
   bye(reason: ByeReason, message: string): void
 }
@@ -34,11 +35,11 @@ export function framedWriter(socket: Socket, welcome: WelcomePayload): ReplyWrit
     text: (text) => socket.write(encodeReply(text)),
     error: (code, message) => socket.write(encodeError({ code, message })),
     fileStart: (payload) => socket.write(encodeFileStart(payload)),
-    fileChunk(chunk) {
+    fileChunk(chunk, taken) {
       // Corked so header and chunk leave in one writev, without copying the chunk.
       socket.cork()
       socket.write(encodeFileDataHeader(chunk.length))
-      const flowing = socket.write(chunk)
+      const flowing = socket.write(chunk, () => taken())
       socket.uncork()
       return flowing
     },
@@ -59,7 +60,7 @@ export function compatWriter(socket: Socket): ReplyWriter {
     error: (code, message, terminated) =>
       line(code === 'FILE_NOT_FOUND' || code === 'PATH_REFUSED' ? FILE_NOT_FOUND : `Error: ${message}`, terminated),
     fileStart: () => true,
-    fileChunk: (chunk) => socket.write(chunk),
+    fileChunk: (chunk, taken) => socket.write(chunk, () => taken()),
     fileEnd: () => true,
     bye: () => undefined,
   }

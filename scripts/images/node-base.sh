@@ -6,7 +6,7 @@ set -euo pipefail
 
 node_bin=$(readlink -f "$(command -v node)")
 version=$("$node_bin" -p 'process.versions.node')
-tag="socklab/node-base:${version}"
+tag="${SOCKLAB_BASE_TAG:-socklab/node-base:${version}}"
 
 if docker image inspect "$tag" >/dev/null 2>&1; then
   echo "$tag"

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { loadScenarios } from '../../scenario/scenario-catalog.js'
+import { runScenario } from '../../scenario/scenario-runner.js'
+import { DockerTarget } from '../../scenario/targets/docker-target.js'
+import { LocalTarget } from '../../scenario/targets/local-target.js'
+import type { ScenarioTarget } from '../../scenario/targets/scenario-target.js'
+import type { BenchOptions, FigureGroup } from '../lib/figure.js'
+import { round } from './transfer-throughput.js'
+
+/**
+ * Wall time of all shipped scenarios on the docker target with the image built (baseline: the same on the
+ * local target), and the cold image build (a fresh base image and a build without cache; baseline: warm).
+ */
+export async function scenarioWallTime(options: BenchOptions): Promise<FigureGroup[]> {
+  if (!options.docker) return [{ id: 'scenarios', title: 'scenario wall time and image build', figures: [], skipped: 'no Docker engine answers' }]
+  const scenarios = await loadScenarios(join(options.root, 'scenarios'))
+  const wall = async (target: ScenarioTarget): Promise<number> => {
+    const started = performance.now()
+    for (const scenario of scenarios) {
+      const result = await runScenario(scenario, target, { shippedFiles: join(options.root, 'server_files') })
+      if (result.verdict !== 'passed') throw new Error(`scenario ${scenario.name} failed on ${target.name} during the benchmark`)
+    }
+    return (performance.now() - started) / 1000
+  }
+  options.log(`scenarios: ${scenarios.length} on docker`)
+  const docker = await wall(await DockerTarget.connect(options.image))
+  options.log(`scenarios: ${scenarios.length} on local`)
+  const local = await wall(new LocalTarget(options.entry))
+  options.log('image build: cold and warm')
+  const cold = timedBuild(options, true)
+  const warm = timedBuild(options, false)
+  return [
+    {
+      id: 'scenarios',
+      title: 'scenario wall time and image build',
+      figures: [
+        {
+          id: 'scenarios.docker-wall',
+          name: `all ${scenarios.length} shipped scenarios on the docker target, image built`,
+          unit: 's',
+          value: round(docker, 1),
+          baseline: { name: 'the same scenarios on the local target', value: round(local, 1) },
+          ratio: round(docker / local, 2),
+          ratioMeaning: 'docker / local',
+          goal: '≤ 30 s on 2 cores',
+          met: docker <= 30,
+        },
+        {
+          id: 'scenarios.image-build-cold',
+          name: 'cold image build (fresh Node base image, no build cache)',
+          unit: 's',
+          value: round(cold, 1),
+          baseline: { name: 'warm build, nothing changed', value: round(warm, 1) },
+          ratio: round(cold / warm, 1),
+        },
+      ],
+    },
+  ]
+}
+
+/** Builds a throw-away tag the way `npm run images` does offline; cold also makes a fresh base image. */
+function timedBuild(options: BenchOptions, cold: boolean): number {
+  const tag = 'socklab-bench:build'
+  const baseTag = 'socklab-bench/node-base:cold'
+  const env = { ...process.env, SOCKLAB_IMAGE: tag, SOCKLAB_APP_SOURCE: 'prebuilt' }
+  const started = performance.now()
+  let base = `socklab/node-base:${process.versions.node}`
+  if (cold) {
+    spawnSync('docker', ['rmi', '-f', baseTag], { stdio: 'ignore' })
+    const made = spawnSync('bash', [join(options.root, 'scripts/images/node-base.sh')], { encoding: 'utf8', env: { ...process.env, SOCKLAB_BASE_TAG: baseTag } })
+    if (made.status !== 0) throw new Error(`making the base image failed: ${made.stderr}`)
+    base = made.stdout.trim()
+  }
+  const build = spawnSync('docker', ['compose', '--progress', 'quiet', 'build', ...(cold ? ['--no-cache'] : []), 'server'], {
+    cwd: options.root,
+    encoding: 'utf8',
+    env: { ...env, SOCKLAB_NODE_IMAGE: base },
+  })
+  const seconds = (performance.now() - started) / 1000
+  if (build.status !== 0) throw new Error(`image build failed: ${build.stderr}`)
+  if (cold) spawnSync('docker', ['rmi', '-f', tag, baseTag], { stdio: 'ignore' })
+  return seconds
+}

@@ -1,0 +1,177 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { openSession } from '../../client/open-session.js'
+import { resolveClientOptions } from '../../config/client-options.js'
+import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
+import { memoryOf } from '../lib/proc.js'
+import { socklabServer, startProcess } from '../lib/server-process.js'
+import { MiB, mbPerSecond, summarize, type Summary } from '../lib/stats.js'
+import { benchFile, freePort } from '../lib/bench-files.js'
+import { dockerLab } from '../lib/docker-lab.js'
+
+const DOWNLOADS = '/dev/shm/socklab-bench-downloads'
+
+/**
+ * `get` throughput, socklab client ← socklab server in framed mode (the client verifies SHA-256 and saves
+ * to tmpfs), against (a) the raw Node pipe with 1 MiB reads to a receiver that only counts bytes, (b) the
+ * original Python server where python3 is present, (c) iperf3 where installed; on loopback and across a
+ * Docker bridge between two containers.
+ */
+export async function transferThroughput(options: BenchOptions): Promise<FigureGroup[]> {
+  const sizes = options.quick ? [1 * MiB, 64 * MiB] : [1 * MiB, 64 * MiB, 256 * MiB]
+  const reps = options.quick ? 3 : 5
+  const folder = join(options.scratch, 'files')
+  await mkdir(folder, { recursive: true })
+  const names: string[] = []
+  for (const size of sizes) names.push(await benchFile(folder, size))
+  await mkdir(DOWNLOADS, { recursive: true })
+  try {
+    const groups = [await loopback(options, folder, sizes, names, reps)]
+    groups.push(options.docker ? await overDocker(options, folder, sizes, names, reps) : skippedDocker())
+    return groups
+  } finally {
+    await rm(DOWNLOADS, { recursive: true, force: true })
+  }
+}
+
+async function loopback(options: BenchOptions, folder: string, sizes: number[], names: string[], reps: number): Promise<FigureGroup> {
+  const figures: Figure[] = []
+  const socklab = await socklabServer(options.entry, folder)
+  const raw = await startProcess(process.execPath, [join(options.root, 'bench/raw/raw-file-server.mjs'), folder], /listening on (\d+)/)
+  const python = options.python
+    ? await startProcess('python3', ['-u', join(options.root, 'test/fixtures/original/server.py'), String(await freePort()), folder], /listening on [\d.]+:(\d+)/)
+    : undefined
+  try {
+    const session = await openSession(resolveClientOptions({ port: socklab.port, downloadDir: DOWNLOADS, progress: false }))
+    for (const [i, size] of sizes.entries()) {
+      const name = names[i]!
+      options.log(`throughput loopback ${size / MiB} MiB`)
+      await session.send(`get ${name}`) // warm: the server hashes a file once, then serves it from its cache
+      const socklabMs: number[] = []
+      for (let r = 0; r < reps; r += 1) {
+        const started = performance.now()
+        const reply = await session.send(`get ${name}`)
+        socklabMs.push(performance.now() - started)
+        if (reply.kind !== 'saved' || !reply.verified) throw new Error(`socklab get ${name} failed: ${JSON.stringify(reply)}`)
+      }
+      const rawMs = receive('127.0.0.1', raw.port, name, size, reps + 1, 'raw').slice(1)
+      const pythonMs = python ? receive('127.0.0.1', python.port, name, size, reps + 1, 'bare').slice(1) : undefined
+      figures.push(...throughputFigures('loopback', size, summarize(socklabMs), summarize(rawMs), pythonMs && summarize(pythonMs)))
+    }
+    session.close()
+    const largest = sizes.at(-1)! / MiB
+    const socklabMemory = await memoryOf(socklab.pid)
+    const pythonMemory = python ? await memoryOf(python.pid) : undefined
+    figures.push({
+      id: 'throughput.loopback.server-peak-rss',
+      name: `server peak RSS after the gets above (largest ${largest} MiB)`,
+      unit: 'MB',
+      value: round(socklabMemory.peakMb),
+      baseline: { name: 'original Python server, same gets', value: pythonMemory ? round(pythonMemory.peakMb) : null },
+      ratio: pythonMemory ? round(socklabMemory.peakMb / pythonMemory.peakMb, 2) : null,
+      ratioMeaning: 'socklab / original (lower is better)',
+      goal: 'a fraction of the original',
+      met: pythonMemory ? socklabMemory.peakMb < pythonMemory.peakMb / 2 : null,
+    })
+    figures.push(iperf3Figure(options))
+  } finally {
+    await Promise.all([socklab.stop(), raw.stop(), python?.stop()])
+  }
+  return { id: 'throughput-loopback', title: 'get throughput over loopback', figures }
+}
+
+function throughputFigures(path: string, size: number, socklab: Summary, raw: Summary, python?: Summary): Figure[] {
+  const rate = (s: Summary) => round(mbPerSecond(size, s.median))
+  const label = `${size / MiB} MiB`
+  const out: Figure[] = [
+    {
+      id: `throughput.${path}.${size / MiB}mib`,
+      name: `get ${label} (${path})`,
+      unit: 'MB/s',
+      value: rate(socklab),
+      spread: round(socklab.spread, 2),
+      baseline: { name: 'raw Node pipe, 1 MiB reads, counting receiver', value: rate(raw) },
+      ratio: round(rate(socklab) / rate(raw), 2),
+      ratioMeaning: 'socklab / raw (higher is better)',
+      goal: size >= 64 * MiB ? '≥ 0.9× raw' : undefined,
+      met: size >= 64 * MiB ? rate(socklab) >= 0.9 * rate(raw) : undefined,
+      notes: 'socklab verifies SHA-256 and saves to tmpfs; medians of the repetitions',
+    },
+  ]
+  if (python) {
+    out.push({
+      id: `throughput.${path}.${size / MiB}mib.vs-original`,
+      name: `get ${label} (${path}) vs the original server`,
+      unit: 'MB/s',
+      value: rate(socklab),
+      baseline: { name: 'original Python server (whole-file sendall)', value: rate(python) },
+      ratio: round(rate(socklab) / rate(python), 2),
+      ratioMeaning: 'socklab / original (higher is better)',
+      goal: 'above the original',
+      met: rate(socklab) > rate(python),
+    })
+  }
+  return out
+}
+
+/** Runs raw-receiver.mjs in its own process (so it never shares a thread with the sender) and returns ms per run. */
+function receive(host: string, port: number, name: string, size: number, reps: number, mode: 'raw' | 'bare'): number[] {
+  const script = new URL('../../bench/raw/raw-receiver.mjs', import.meta.url).pathname
+  const run = spawnSync(process.execPath, [script, host, String(port), name, String(size), String(reps), mode], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`raw receiver failed: ${run.stderr}`)
+  return (JSON.parse(run.stdout) as { ms: number[] }).ms
+}
+
+function iperf3Figure(options: BenchOptions): Figure {
+  const figure: Figure = { id: 'throughput.loopback.iperf3', name: 'iperf3 over loopback (the link ceiling)', unit: 'MB/s', value: null }
+  if (!options.iperf3) return { ...figure, notes: 'iperf3 is not installed (apt-get install iperf3): no ceiling measured' }
+  const server = spawn('iperf3', ['-s', '-1', '-p', '15201'], { stdio: 'ignore' })
+  try {
+    spawnSync('sleep', ['0.3'])
+    const run = spawnSync('iperf3', ['-c', '127.0.0.1', '-p', '15201', '-t', '2', '-J'], { encoding: 'utf8' })
+    const bps = (JSON.parse(run.stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second
+    return { ...figure, value: round(bps / 8 / 1e6) }
+  } finally {
+    server.kill()
+  }
+}
+
+async function overDocker(options: BenchOptions, folder: string, sizes: number[], names: string[], reps: number): Promise<FigureGroup> {
+  const figures: Figure[] = []
+  await using lab = await dockerLab(options, folder)
+  const agent = spawn('docker', [
+    'run', '-i', '--rm', '--network', lab.network, '--label', lab.label, '--tmpfs', '/dl:rw,size=1100m,mode=1777',
+    options.image, 'client', '--json', '--no-progress', '--host', 'server', '--download-dir', '/dl',
+  ], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: agent.stdout! })[Symbol.asyncIterator]()
+  const next = async () => JSON.parse(String((await lines.next()).value)) as { type: string; durationMs?: number; reply?: { kind: string } }
+  try {
+    const hello = await next()
+    if (hello.type !== 'connected') throw new Error(`docker client did not connect: ${JSON.stringify(hello)}`)
+    for (const [i, size] of sizes.entries()) {
+      const name = names[i]!
+      options.log(`throughput docker ${size / MiB} MiB`)
+      const ms: number[] = []
+      for (let r = 0; r <= reps; r += 1) {
+        agent.stdin!.write(`${JSON.stringify({ command: `get ${name}` })}\n`)
+        const reply = await next()
+        if (reply.type !== 'reply' || reply.reply?.kind !== 'saved') throw new Error(`docker get failed: ${JSON.stringify(reply)}`)
+        if (r > 0) ms.push(reply.durationMs!)
+      }
+      const rawMs = lab.rawReceive(name, size, reps + 1).slice(1)
+      figures.push(...throughputFigures('docker-bridge', size, summarize(ms), summarize(rawMs)))
+    }
+  } finally {
+    agent.stdin!.end()
+    agent.kill()
+  }
+  return { id: 'throughput-docker', title: 'get throughput across a Docker bridge (two containers)', figures }
+}
+
+function skippedDocker(): FigureGroup {
+  return { id: 'throughput-docker', title: 'get throughput across a Docker bridge', figures: [], skipped: 'no Docker engine answers' }
+}
+
+export const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits
