@@ -44,6 +44,8 @@ export class FramedSession implements Session {
   /** Frames are handled strictly in order; a file's frames wait while its temporary file is created. */
   #chain: Promise<void> = Promise.resolve()
   #queuedBytes = 0
+  /** Frames handed to the chain and not yet handled. */
+  #inFlight = 0
   #waitingForDisk = false
 
   constructor(socket: Socket, welcome: WelcomePayload, rest: Buffer, options: FramedSessionOptions) {
@@ -88,16 +90,27 @@ export class FramedSession implements Session {
         this.#socket.destroy()
         return
       }
+      // A text reply with nothing queued ahead of it needs no waiting: it is handled at once.
+      if (this.#inFlight === 0 && this.#handleAtOnce(item)) continue
+      this.#inFlight += 1
       this.#queuedBytes += item.payload.length
       this.#chain = this.#chain
         .then(() => this.#onFrame(item))
         .catch((error: unknown) => this.#onFrameFailure(error))
         .finally(() => {
+          this.#inFlight -= 1
           this.#queuedBytes -= item.payload.length
           this.#updateFlow()
         })
     }
     this.#updateFlow()
+  }
+
+  /** Handles a text reply on the spot (the common case); anything else keeps its order on the chain. */
+  #handleAtOnce(frame: DecodedFrame): boolean {
+    if (frame.type !== FrameType.REPLY) return false
+    this.#settle({ kind: 'text', text: frame.payload.toString('utf8') })
+    return true
   }
 
   /** Reading pauses while the disk is behind or too many received bytes wait to be handled. */

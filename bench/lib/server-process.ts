@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
 
 export interface RunningServer {
   child: ChildProcess
@@ -15,17 +14,19 @@ export interface RunningServer {
 export async function startProcess(command: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), ...env } })
   const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    let found = false
-    lines.on('line', (line) => {
-      if (found) return
-      const match = ready.exec(line)
-      if (match) {
-        found = true
-        resolve(Number(match[1]))
-      }
-    })
-    child.stderr!.on('data', () => undefined)
+    let seen = ''
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8')
+      const match = ready.exec(seen)
+      if (!match) return
+      // From here on the output is drained without being looked at: the bench process is often also the
+      // client being measured, and must not pay for parsing the server's log.
+      child.stdout!.off('data', onData)
+      child.stdout!.resume()
+      resolve(Number(match[1]))
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.resume()
     child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code} before it was ready`)))
   })
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
