@@ -59,6 +59,9 @@ async function loopback(options: BenchOptions, folder: string, sizes: number[], 
       const rawMs = receive('127.0.0.1', raw.port, name, size, reps + 1, 'raw').slice(1)
       const pythonMs = python ? receive('127.0.0.1', python.port, name, size, reps + 1, 'bare').slice(1) : undefined
       figures.push(...throughputFigures('loopback', size, summarize(socklabMs), summarize(rawMs), pythonMs && summarize(pythonMs)))
+      // The servers alone, each feeding the same counting receiver.
+      const serverMs = receive('127.0.0.1', socklab.port, name, size, reps + 1, 'framed').slice(1)
+      figures.push(serverOnlyFigure(size, summarize(serverMs), summarize(rawMs), pythonMs && summarize(pythonMs)))
     }
     session.close()
     const largest = sizes.at(-1)! / MiB
@@ -116,8 +119,23 @@ function throughputFigures(path: string, size: number, socklab: Summary, raw: Su
   return out
 }
 
+function serverOnlyFigure(size: number, socklab: Summary, raw: Summary, python?: Summary): Figure {
+  const rate = (s: Summary) => round(mbPerSecond(size, s.median))
+  return {
+    id: `throughput.loopback.${size / MiB}mib.server-only`,
+    name: `socklab server alone, ${size / MiB} MiB to a counting receiver (loopback)`,
+    unit: 'MB/s',
+    value: rate(socklab),
+    spread: round(socklab.spread, 2),
+    baseline: { name: 'raw Node pipe to the same receiver', value: rate(raw) },
+    ratio: round(rate(socklab) / rate(raw), 2),
+    ratioMeaning: 'socklab / raw (higher is better)',
+    notes: python ? `the original server to the same receiver: ${rate(python)} MB/s (socklab ${round(rate(socklab) / rate(python), 2)}×)` : undefined,
+  }
+}
+
 /** Runs raw-receiver.mjs in its own process (so it never shares a thread with the sender) and returns ms per run. */
-function receive(host: string, port: number, name: string, size: number, reps: number, mode: 'raw' | 'bare'): number[] {
+function receive(host: string, port: number, name: string, size: number, reps: number, mode: 'raw' | 'bare' | 'framed'): number[] {
   const script = new URL('../../bench/raw/raw-receiver.mjs', import.meta.url).pathname
   const run = spawnSync(process.execPath, [script, host, String(port), name, String(size), String(reps), mode], { encoding: 'utf8' })
   if (run.status !== 0) throw new Error(`raw receiver failed: ${run.stderr}`)
