@@ -44,6 +44,7 @@ export class ClientConnection {
   #pumping = false
   #paused = false
   #inputEnded = false
+  #lineClient = false
   #closing = false
   #flushTimer?: NodeJS.Timeout
   #commandTimer?: NodeJS.Timeout
@@ -157,8 +158,13 @@ export class ClientConnection {
       }
       this.#armCommandTimer(this.#frames.pending > 0)
     } else if (this.#lines) {
-      this.#enqueue(this.#lines.push(chunk))
-      if (this.#lines.pending > 0) this.#armFlushTimer()
+      const lines = this.#lines.push(chunk)
+      // A client that ends its commands with newlines (netcat, telnet) is a line client from then on: its
+      // unfinished line waits for the newline, under the command timeout, and is never taken as a bare
+      // command. Only clients that never send a newline, like the original, keep the bare framing.
+      if (lines.some((line) => !(line instanceof WireError) && line.terminated)) this.#lineClient = true
+      this.#enqueue(lines)
+      if (this.#lines.pending > 0 && !this.#lineClient) this.#armFlushTimer()
       this.#armCommandTimer(this.#lines.pending > 0)
     }
     void this.#pump()
