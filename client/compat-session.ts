@@ -3,7 +3,8 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { FILE_NOT_FOUND, SERVER_FULL, echoReply } from '../protocol/original-text.js'
 import { DownloadFile } from './download-file.js'
 import { serverFull } from './handshake.js'
-import { settle, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
+import type { Reply, SendHooks, Session, Settleable } from './reply.js'
+import { SocketSession } from './socket-session.js'
 
 export interface CompatSessionOptions {
   downloadDir: string
@@ -30,38 +31,29 @@ const FULL = Buffer.from(SERVER_FULL, 'utf8')
  * them. Replies carry no length, so one is complete when it is exactly the expected echo, when the server
  * closes, or once it has been quiet for `quietMs`; a file therefore cannot be verified, only saved whole.
  */
-export class CompatSession implements Session {
+export class CompatSession extends SocketSession<Pending> implements Session {
   readonly mode = 'compat'
   readonly clientName = undefined
-  readonly closed: Promise<string>
-  readonly #socket: Socket
   readonly #options: CompatSessionOptions
-  #pending?: Pending
   #early: Buffer[] = []
-  #timer?: NodeJS.Timeout
-  #closeReason = 'the server closed the connection'
 
   constructor(socket: Socket, options: CompatSessionOptions) {
-    this.#socket = socket
+    super(socket)
     this.#options = options
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve(this.#closeReason)))
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
-    socket.on('error', (error: Error) => {
-      this.#closeReason = `connection lost: ${error.message}`
-    })
     socket.on('close', () => this.#complete(true))
   }
 
   send(command: string, hooks: SendHooks = {}): Promise<Reply> {
-    if (this.#pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
-    if (this.#socket.destroyed) return Promise.reject(new SocklabError('SOCKLAB_CONNECTION_LOST', this.#closeReason))
+    if (this.pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
+    if (this.socket.destroyed) return Promise.reject(new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason))
     return new Promise<Reply>((resolve, reject) => {
-      this.#pending = { command, hooks, chunks: [], length: 0, writing: Promise.resolve(), resolve, reject }
-      this.#socket.write(command)
+      this.pending = { command, hooks, chunks: [], length: 0, writing: Promise.resolve(), resolve, reject }
+      this.socket.write(command)
       if (command === 'exit') {
         // The original server answers exit by closing, without a word.
-        this.#socket.end()
-        this.#closeReason = 'exit'
+        this.socket.end()
+        this.closeReason = 'exit'
       }
       this.#arm(this.#options.replyTimeoutMs)
       const early = this.#early
@@ -70,18 +62,8 @@ export class CompatSession implements Session {
     })
   }
 
-  abandon(how: 'end' | 'reset'): void {
-    this.#closeReason = how === 'reset' ? 'reset by this client' : 'closed by this client'
-    if (how === 'reset') this.#socket.resetAndDestroy()
-    else this.#socket.end()
-  }
-
-  close(): void {
-    this.#socket.destroy()
-  }
-
   #onData(chunk: Buffer): void {
-    const pending = this.#pending
+    const pending = this.pending
     if (!pending) {
       this.#early.push(chunk)
       return
@@ -92,8 +74,8 @@ export class CompatSession implements Session {
       pending.chunks.push(chunk)
       pending.length += chunk.length
       if (pending.length > this.#options.maxReplyLength) {
-        this.#settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `reply longer than ${this.#options.maxReplyLength} bytes`))
-        this.#socket.destroy()
+        this.settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `reply longer than ${this.#options.maxReplyLength} bytes`))
+        this.socket.destroy()
         return
       }
     }
@@ -116,10 +98,10 @@ export class CompatSession implements Session {
       pending.hooks.progress?.advance(bytes.length)
       if (!pending.download.write(bytes)) {
         // Quiet while paused for the disk is not the end of the reply.
-        clearTimeout(this.#timer)
-        this.#socket.pause()
+        clearTimeout(this.timer)
+        this.socket.pause()
         await new Promise<void>((resolve) => pending.download!.onceDrained(resolve))
-        this.#socket.resume()
+        this.socket.resume()
         this.#arm(this.#options.quietMs)
       }
     })
@@ -127,17 +109,17 @@ export class CompatSession implements Session {
   }
 
   #arm(ms: number): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => this.#complete(false), ms)
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.#complete(false), ms)
   }
 
   #complete(closed: boolean): void {
-    clearTimeout(this.#timer)
-    const pending = this.#pending
+    clearTimeout(this.timer)
+    const pending = this.pending
     if (!pending) return
     if (pending.length === 0 && !closed) {
-      this.#settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', `no reply within ${this.#options.replyTimeoutMs} ms`))
-      this.#socket.destroy()
+      this.settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', `no reply within ${this.#options.replyTimeoutMs} ms`))
+      this.socket.destroy()
       return
     }
     const text = Buffer.concat(pending.chunks)
@@ -145,10 +127,10 @@ export class CompatSession implements Session {
       void this.#finishDownload(pending, text, closed)
       return
     }
-    if (pending.command === 'exit' && closed) return this.#settle({ kind: 'bye', reason: 'exit', message: 'connection closed' })
-    if (text.equals(FULL) && closed) return this.#settle(serverFull())
-    if (pending.length === 0) return this.#settle(new SocklabError('SOCKLAB_CONNECTION_LOST', this.#closeReason))
-    this.#settle({ kind: 'text', text: text.toString('utf8') })
+    if (pending.command === 'exit' && closed) return this.settle({ kind: 'bye', reason: 'exit', message: 'connection closed' })
+    if (text.equals(FULL) && closed) return this.settle(serverFull())
+    if (pending.length === 0) return this.settle(new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason))
+    this.settle({ kind: 'text', text: text.toString('utf8') })
   }
 
   async #finishDownload(pending: Pending, rest: Buffer, closed: boolean): Promise<void> {
@@ -158,18 +140,11 @@ export class CompatSession implements Session {
       pending.hooks.progress?.stop()
       if (closed && pending.command !== 'exit') throw new SocklabError('SOCKLAB_TRANSFER_FAILED', 'connection closed during transfer')
       const saved = await pending.download!.finish()
-      this.#settle({ kind: 'saved', ...saved, verified: false })
+      this.settle({ kind: 'saved', ...saved, verified: false })
     } catch (error) {
       await pending.download?.abort()
-      this.#settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_TRANSFER_FAILED', String(error)))
+      this.settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_TRANSFER_FAILED', String(error)))
     }
   }
 
-  #settle(outcome: Reply | SocklabError): void {
-    const pending = this.#pending
-    if (!pending) return
-    this.#pending = undefined
-    clearTimeout(this.#timer)
-    settle(pending, outcome)
-  }
 }

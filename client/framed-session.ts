@@ -6,7 +6,8 @@ import type { ByePayload, ErrorPayload, FileStartPayload, WelcomePayload } from 
 import { FrameType, SERVER_FRAME_TYPES, frameTypeName } from '../protocol/frame-type.js'
 import { WireError } from '../protocol/wire-error-code.js'
 import { DownloadFile } from './download-file.js'
-import { settle, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
+import type { Reply, SendHooks, Session, Settleable } from './reply.js'
+import { SocketSession } from './socket-session.js'
 
 export interface FramedSessionOptions {
   downloadDir: string
@@ -31,16 +32,11 @@ const QUEUE_HIGH_WATER = 8 * 1024 * 1024
  * size, SHA-256), its bytes stream into a DownloadFile with backpressure, and FILE_END lets it be verified
  * and renamed. An ERROR frame mid-transfer discards the partial file.
  */
-export class FramedSession implements Session {
+export class FramedSession extends SocketSession<Pending> implements Session {
   readonly mode = 'framed'
   readonly clientName: string
-  readonly closed: Promise<string>
-  readonly #socket: Socket
   readonly #options: FramedSessionOptions
   readonly #decoder: FrameDecoder
-  #pending?: Pending
-  #timer?: NodeJS.Timeout
-  #closeReason = 'the server closed the connection'
   /** Frames are handled strictly in order; a file's frames wait while its temporary file is created. */
   #chain: Promise<void> = Promise.resolve()
   #queuedBytes = 0
@@ -49,45 +45,31 @@ export class FramedSession implements Session {
   #waitingForDisk = false
 
   constructor(socket: Socket, welcome: WelcomePayload, rest: Buffer, options: FramedSessionOptions) {
+    super(socket)
     this.clientName = welcome.client
-    this.#socket = socket
     this.#options = options
     this.#decoder = new FrameDecoder({ accept: SERVER_FRAME_TYPES, maxPayload: options.maxReplyLength, streamed: STREAMED })
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve(this.#closeReason)))
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
-    socket.on('error', (error: Error) => {
-      this.#closeReason = `connection lost: ${error.message}`
-    })
     socket.on('close', () => this.#onClose())
     if (rest.length > 0) this.#onData(rest)
   }
 
   send(command: string, hooks: SendHooks = {}): Promise<Reply> {
-    if (this.#pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
-    if (this.#socket.destroyed) return Promise.reject(this.#lost())
+    if (this.pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
+    if (this.socket.destroyed) return Promise.reject(this.#lost())
     return new Promise<Reply>((resolve, reject) => {
-      this.#pending = { command, hooks, resolve, reject }
+      this.pending = { command, hooks, resolve, reject }
       this.#armTimer()
-      this.#socket.write(encodeCommand(command))
+      this.socket.write(encodeCommand(command))
     })
   }
 
-  abandon(how: 'end' | 'reset'): void {
-    this.#closeReason = how === 'reset' ? 'reset by this client' : 'closed by this client'
-    if (how === 'reset') this.#socket.resetAndDestroy()
-    else this.#socket.end()
-  }
-
-  close(): void {
-    this.#socket.destroy()
-  }
-
   #onData(chunk: Buffer): void {
-    if (this.#pending) this.#armTimer()
+    if (this.pending) this.#armTimer()
     for (const item of this.#decoder.push(chunk)) {
       if (item instanceof WireError) {
-        this.#settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `bad frame from the server: ${item.message}`))
-        this.#socket.destroy()
+        this.settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `bad frame from the server: ${item.message}`))
+        this.socket.destroy()
         return
       }
       // A text reply with nothing queued ahead of it needs no waiting: it is handled at once.
@@ -109,27 +91,27 @@ export class FramedSession implements Session {
   /** Handles a text reply on the spot (the common case); anything else keeps its order on the chain. */
   #handleAtOnce(frame: DecodedFrame): boolean {
     if (frame.type !== FrameType.REPLY) return false
-    this.#settle({ kind: 'text', text: frame.payload.toString('utf8') })
+    this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
     return true
   }
 
   /** Reading pauses while the disk is behind or too many received bytes wait to be handled. */
   #updateFlow(): void {
     const hold = this.#waitingForDisk || this.#queuedBytes > QUEUE_HIGH_WATER
-    if (hold && !this.#socket.isPaused()) this.#socket.pause()
-    else if (!hold && this.#socket.isPaused()) this.#socket.resume()
+    if (hold && !this.socket.isPaused()) this.socket.pause()
+    else if (!hold && this.socket.isPaused()) this.socket.resume()
   }
 
   async #onFrame(frame: DecodedFrame): Promise<void> {
-    const pending = this.#pending
+    const pending = this.pending
     switch (frame.type) {
       case FrameType.REPLY:
-        return this.#settle({ kind: 'text', text: frame.payload.toString('utf8') })
+        return this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
       case FrameType.ERROR: {
         const { code, message } = json<ErrorPayload>(frame)
         await pending?.download?.abort()
         pending?.hooks.progress?.stop()
-        return this.#settle({ kind: 'error', code, message })
+        return this.settle({ kind: 'error', code, message })
       }
       case FrameType.FILE_START: {
         if (!pending || pending.download) throw new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'unexpected FILE_START')
@@ -155,20 +137,20 @@ export class FramedSession implements Session {
         return
       }
       case FrameType.FILE_END: {
-        if (pending?.failure) return this.#settle(pending.failure)
+        if (pending?.failure) return this.settle(pending.failure)
         const download = this.#download(pending)
         pending!.hooks.progress?.stop()
         try {
           const saved = await download.finish()
-          return this.#settle({ kind: 'saved', ...saved, verified: true })
+          return this.settle({ kind: 'saved', ...saved, verified: true })
         } catch (error) {
-          return this.#settle(error as SocklabError)
+          return this.settle(error as SocklabError)
         }
       }
       case FrameType.BYE: {
         const { reason, message } = json<ByePayload>(frame)
-        this.#closeReason = reason === 'exit' ? 'exit' : `server closed the connection: ${message} (${reason})`
-        if (pending?.command === 'exit') this.#settle({ kind: 'bye', reason, message })
+        this.closeReason = reason === 'exit' ? 'exit' : `server closed the connection: ${message} (${reason})`
+        if (pending?.command === 'exit') this.settle({ kind: 'bye', reason, message })
         return
       }
       default:
@@ -183,50 +165,43 @@ export class FramedSession implements Session {
 
   /** A frame that makes no sense here: the stream cannot be trusted any more. */
   async #onFrameFailure(error: unknown): Promise<void> {
-    const pending = this.#pending
+    const pending = this.pending
     await pending?.download?.abort()
     pending?.hooks.progress?.stop()
     const message = error instanceof Error ? error.message : String(error)
-    this.#settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_PROTOCOL_ERROR', message, { cause: error }))
-    this.#socket.destroy()
+    this.settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_PROTOCOL_ERROR', message, { cause: error }))
+    this.socket.destroy()
   }
 
   #onClose(): void {
-    clearTimeout(this.#timer)
-    const pending = this.#pending
+    clearTimeout(this.timer)
+    const pending = this.pending
     if (!pending) return
     if (pending.command === 'exit') {
-      this.#settle({ kind: 'bye', reason: 'exit', message: 'connection closed' })
+      this.settle({ kind: 'bye', reason: 'exit', message: 'connection closed' })
       return
     }
     // Behind any frames still being handled, so a transfer cut short is discarded, never half-saved.
     this.#chain = this.#chain.then(async () => {
       await pending.download?.abort()
       pending.hooks.progress?.stop()
-      this.#settle(this.#lost())
+      this.settle(this.#lost())
     })
   }
 
   #lost(): SocklabError {
-    return new SocklabError('SOCKLAB_CONNECTION_LOST', this.#closeReason)
+    return new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason)
   }
 
   #armTimer(): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => {
-      this.#closeReason = `no reply within ${this.#options.replyTimeoutMs} ms`
-      this.#settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', this.#closeReason))
-      this.#socket.destroy()
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.closeReason = `no reply within ${this.#options.replyTimeoutMs} ms`
+      this.settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', this.closeReason))
+      this.socket.destroy()
     }, this.#options.replyTimeoutMs)
   }
 
-  #settle(outcome: Reply | SocklabError): void {
-    const pending = this.#pending
-    if (!pending) return
-    this.#pending = undefined
-    clearTimeout(this.#timer)
-    settle(pending, outcome)
-  }
 }
 
 function json<T>(frame: DecodedFrame): T {
