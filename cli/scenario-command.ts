@@ -82,7 +82,7 @@ const runCommand: CommandModule = {
         await writeFile(report.path, report.kind === 'junit' ? junitReport(results) : markdownReport(results))
         process.stdout.write(`report written: ${report.path}\n`)
       }
-      process.exit(results.every((r) => r.verdict === 'passed') ? EXIT.OK : EXIT.SCENARIO_FAILED)
+      process.exit(results.some((r) => r.verdict === 'failed') ? EXIT.SCENARIO_FAILED : EXIT.OK)
     } catch (error) {
       fail(error, 'socklab scenario')
     }

@@ -27,9 +27,16 @@ export async function runJsonAgent(
   }
   emit({ type: 'connected', mode: session.mode, client: session.clientName, ...local })
   const rl = createInterface({ input: io.input, terminal: false })
+  const lines = rl[Symbol.asyncIterator]()
+  // The connection may end while no command is in flight (the server shut down, timed us out): that ends
+  // the agent too, at once, not at its next command.
+  const ended = session.closed.then(() => ({ done: true as const, value: undefined }))
   let lost: SocklabError | undefined
   try {
-    for await (const line of rl) {
+    for (;;) {
+      const next = await Promise.race([lines.next(), ended])
+      if (next.done) break
+      const line = next.value
       if (line.trim() === '') continue
       const input = parseInput(line)
       if ('close' in input) {

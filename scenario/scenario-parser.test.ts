@@ -40,8 +40,8 @@ describe('parseScenario', () => {
       ],
     })
     expect(s.clients).toEqual([
-      { name: 'a', mode: 'auto' },
-      { name: 'b', mode: 'compat' },
+      { name: 'a', mode: 'auto', retry: 0 },
+      { name: 'b', mode: 'compat', retry: 0 },
     ])
     expect(s.steps.map((step) => [step.kind, step.line, step.timeoutMs])).toEqual([
       ['connect', 8, 10_000],
@@ -64,6 +64,10 @@ describe('parseScenario', () => {
     ['clients: [a]\nsteps:\n  - send: { client: a, command: x, reply: { regex: "(" } }\n', /x\.yaml:3: .*regex: expected a valid regular expression/],
     ['clients: [a, b]\nsteps:\n  - parallel:\n      - connect: a\n      - send: { client: a, command: x }\n', /x\.yaml:4: steps\[0\]\.parallel: expected branches that each use a different client \(a is used twice\)/],
     ['clients: [a]\nsteps: []\n', /x\.yaml:2: steps: expected at least one step/],
+    ['clients: [a]\nsteps:\n  - server: reboot\n', /x\.yaml:3: steps\[0\]\.server: expected one of stop, start, restart, got "reboot"/],
+    ['clients: [a]\nsteps:\n  - network: { client: a, action: unplug }\n', /x\.yaml:3: steps\[0\]\.network\.action: expected one of cut, restore/],
+    ['targets: [mars]\nclients: [a]\nsteps:\n  - connect: a\n', /x\.yaml:1: targets\[0\]: expected one of docker, local, remote/],
+    ['clients: { a: { retry: -1 } }\nsteps:\n  - connect: a\n', /x\.yaml:1: clients\.a\.retry: expected a whole number of retries/],
     ['clients: [a]\nsteps:\n  - connect: a\n   bad: indent\n', /x\.yaml:\d+: not valid YAML/],
     ['steps:\n  - connect: a\n', /x\.yaml:1: : expected a `clients:` list/],
   ])('refuses a wrong file with its line and what was expected (%#)', (text, message) => {

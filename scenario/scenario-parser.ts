@@ -6,6 +6,9 @@ import { SERVER_EVENT_NAMES, type ServerEventName } from '../events/server-event
 import {
   DEFAULT_STEP_TIMEOUT_MS,
   DISCONNECT_HOWS,
+  NETWORK_ACTIONS,
+  SERVER_ACTIONS,
+  TARGET_KINDS,
   type EventFields,
   type FileSetup,
   type ReplyMatcher,
@@ -17,7 +20,7 @@ import {
 import { parseDuration, parseSize } from './units.js'
 import { YamlCursor } from './yaml-cursor.js'
 
-const STEP_KINDS = ['connect', 'send', 'get', 'disconnect', 'wait_event', 'expect_events', 'parallel'] as const
+const STEP_KINDS = ['connect', 'send', 'get', 'disconnect', 'wait_event', 'expect_events', 'parallel', 'server', 'network'] as const
 const FIXED_SERVER_OPTIONS = new Set(['host', 'port', 'files', 'logFormat', 'healthSocket'])
 const SERVER_KEYS = [...Object.keys(SERVER_OPTION_SPECS).filter((k) => !FIXED_SERVER_OPTIONS.has(k)), 'files']
 const CLIENT_NAME = /^[a-z][a-z0-9_-]{0,30}$/
@@ -34,7 +37,7 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new SocklabError('SOCKLAB_SCENARIO_INVALID', `${file}:${error.linePos?.[0].line ?? 1}: not valid YAML: ${error.message.split('\n')[0]}`)
   }
   const root = new YamlCursor(doc.contents, '', file, lines)
-  const top = root.entries(['name', 'description', 'server', 'clients', 'steps'])
+  const top = root.entries(['name', 'description', 'server', 'clients', 'steps', 'targets'])
   const clients = parseClients(top.get('clients') ?? root.fail('a `clients:` list'))
   const names = new Set(clients.map((c) => c.name))
   const stepsCursor = top.get('steps') ?? root.fail('a `steps:` list')
@@ -47,6 +50,7 @@ export function parseScenario(text: string, file: string): Scenario {
     server: parseServer(top.get('server')),
     clients,
     steps,
+    targets: top.get('targets')?.items().map((item) => item.oneOf(TARGET_KINDS)),
   }
 }
 
@@ -86,8 +90,12 @@ function parseClients(cursor: YamlCursor): ScenarioClient[] {
   const clients: ScenarioClient[] = []
   const add = (nameCursor: YamlCursor, name: string, settings?: YamlCursor) => {
     if (!CLIENT_NAME.test(name)) nameCursor.fail('a client name: a lowercase letter, then letters, digits, - or _')
-    const mode = settings?.present ? (settings.entries(['mode']).get('mode')?.oneOf(['auto', 'framed', 'compat']) ?? 'auto') : 'auto'
-    clients.push({ name, mode })
+    const entries = settings?.present ? settings.entries(['mode', 'retry']) : new Map<string, YamlCursor>()
+    const mode = entries.get('mode')?.oneOf(['auto', 'framed', 'compat']) ?? 'auto'
+    const retryCursor = entries.get('retry')
+    const retry = retryCursor?.number() ?? 0
+    if (!Number.isInteger(retry) || retry < 0) retryCursor!.fail('a whole number of retries, 0 or more')
+    clients.push({ name, mode, retry })
   }
   if (cursor.isSeq()) for (const item of cursor.items()) add(item, item.string())
   else for (const [name, settings] of cursor.entries()) add(settings, name, settings)
@@ -166,6 +174,19 @@ function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
       const count = countCursor?.number()
       if (count !== undefined && (!Number.isInteger(count) || count < 0)) countCursor!.fail('a whole number, 0 or more')
       return [{ ...base, kind, event, where, count }]
+    }
+    case 'server':
+      return [{ ...base, kind, action: (body.isMap() ? (body.entries(['action', 'timeout']).get('action') ?? body.fail('an `action`')) : body).oneOf(SERVER_ACTIONS) }]
+    case 'network': {
+      const e = body.entries(['client', 'action', 'timeout'])
+      return [
+        {
+          ...base,
+          kind,
+          client: client(e.get('client') ?? body.fail('a `client`')),
+          action: (e.get('action') ?? body.fail('an `action`: cut or restore')).oneOf(NETWORK_ACTIONS),
+        },
+      ]
     }
     case 'parallel': {
       const steps = body.items().flatMap((item) => parseStep(item, clients))

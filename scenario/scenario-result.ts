@@ -35,4 +35,6 @@ export interface ScenarioResult {
   artifacts: string[]
   /** A failure outside any step (the target could not be prepared). */
   error?: string
+  /** Why the whole scenario was skipped (it does not run on this target). */
+  skipped?: string
 }

@@ -30,6 +30,11 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     serverLog: [],
     artifacts: [],
   }
+  if (scenario.targets && !scenario.targets.includes(target.kind)) {
+    result.verdict = 'skipped'
+    result.skipped = `runs only on ${scenario.targets.join(', ')}; this is the ${target.kind} target`
+    return result
+  }
   let run
   try {
     run = await target.prepare(scenario, options.shippedFiles)

@@ -12,7 +12,12 @@ export interface Scenario {
   server: ServerSetup
   clients: ScenarioClient[]
   steps: Step[]
+  /** The targets the scenario can run on (default: all); elsewhere it is reported as skipped. */
+  targets?: TargetKind[]
 }
+
+export const TARGET_KINDS = ['docker', 'local', 'remote'] as const
+export type TargetKind = (typeof TARGET_KINDS)[number]
 
 /** Server options a scenario may set (everything but where it listens and how it logs). */
 export type ScenarioServerOptions = Partial<Omit<ServerOptions, 'host' | 'port' | 'files' | 'logFormat' | 'healthSocket'>>
@@ -31,6 +36,8 @@ export interface ServerSetup {
 export interface ScenarioClient {
   name: string
   mode: 'auto' | 'framed' | 'compat'
+  /** `--retry`: how often the client tries again when the server is full or unreachable. */
+  retry: number
 }
 
 export type ReplyMatcher =
@@ -56,7 +63,14 @@ export type Step = StepBase &
     | { kind: 'wait_event'; event: ServerEventName; where: EventFields }
     | { kind: 'expect_events'; event: ServerEventName; where: EventFields; count?: number }
     | { kind: 'parallel'; steps: Step[] }
+    | { kind: 'server'; action: ServerAction }
+    | { kind: 'network'; client: string; action: NetworkAction }
   )
+
+export const SERVER_ACTIONS = ['stop', 'start', 'restart'] as const
+export type ServerAction = (typeof SERVER_ACTIONS)[number]
+export const NETWORK_ACTIONS = ['cut', 'restore'] as const
+export type NetworkAction = (typeof NETWORK_ACTIONS)[number]
 
 export const DISCONNECT_HOWS = ['exit', 'close', 'reset', 'kill'] as const
 export type DisconnectHow = (typeof DISCONNECT_HOWS)[number]

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import type { AgentOutput } from '../client/agent-protocol.js'
 import type { Reply } from '../client/reply.js'
 import type { LoggedEvent } from '../events/event-stream.js'
@@ -19,6 +20,9 @@ export interface StepContext {
   messages: Message[]
   onStep?(result: StepResult, depth: number): void
 }
+
+/** How long a client's previous agent may take to exit before a new connect calls it still connected. */
+const PREVIOUS_EXIT_MS = 2_000
 
 class StepFailed extends Error {
   constructor(
@@ -48,6 +52,10 @@ export function stepLabel(step: Step): string {
       return `expect ${step.count ?? '≥1'} × ${step.event}${fieldsLabel(step.where)}`
     case 'parallel':
       return `parallel (${step.steps.length} steps)`
+    case 'server':
+      return `server ${step.action}`
+    case 'network':
+      return `network ${step.action} ${step.client}`
   }
 }
 
@@ -103,11 +111,38 @@ async function execute(step: Exclude<Step, { kind: 'parallel' }>, ctx: StepConte
     }
     case 'expect_events':
       return expectEvents(step, ctx, signal)
+    case 'server':
+      return serverStep(step, ctx)
+    case 'network':
+      return networkStep(step, ctx)
   }
 }
 
+async function serverStep(step: Extract<Step, { kind: 'server' }>, ctx: StepContext): Promise<void> {
+  const control = ctx.run.serverControl
+  if (!control) throw new StepSkipped("the target's server cannot be stopped or started from here")
+  const wire = { stop: 'stop (SIGTERM)', start: 'start', restart: 'restart (SIGTERM, then start)' }[step.action]
+  ctx.messages.push({ from: 'server', to: 'server', text: wire })
+  if (step.action !== 'start') await control.stop()
+  if (step.action !== 'stop') await control.start()
+}
+
+async function networkStep(step: Extract<Step, { kind: 'network' }>, ctx: StepContext): Promise<void> {
+  const control = ctx.run.network
+  if (!control) throw new StepSkipped('clients on this target share the host network: it cannot be cut')
+  const { agent } = connected(ctx, step.client)
+  ctx.messages.push({ from: step.client, to: 'server', text: step.action === 'cut' ? 'network cut' : 'network restored' })
+  await (step.action === 'cut' ? control.cut(agent) : control.restore(agent))
+}
+
 async function connect(step: Extract<Step, { kind: 'connect' }>, ctx: StepContext, signal: AbortSignal): Promise<string> {
-  if (ctx.agents.has(step.client)) throw new StepFailed(`${step.client} is already connected`)
+  // A client whose agent has ended (its server went away, say) may connect again; one whose connection
+  // just ended may still be on its way out, so give it a moment to exit.
+  const previous = ctx.agents.get(step.client)?.agent
+  if (previous?.running) {
+    const gone = await Promise.race([previous.exited.then(() => true), delay(PREVIOUS_EXIT_MS, false, { ref: false })])
+    if (!gone) throw new StepFailed(`${step.client} is already connected`)
+  }
   const client = ctx.scenario.clients.find((c) => c.name === step.client)!
   const index = (ctx.connections.get(step.client) ?? 0) + 1
   ctx.connections.set(step.client, index)
@@ -183,6 +218,11 @@ async function request(ctx: StepContext, client: string, agent: ClientAgent, com
   agent.write({ command })
   ctx.messages.push({ from: client, to: 'server', text: command })
   const out = await agent.channel.next(signal)
+  // The client's own failures (a lost connection) are answers a step may expect, as error codes.
+  if (out.type === 'error') {
+    ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
+    return { kind: 'error', code: out.code, message: out.message }
+  }
   if (out.type !== 'reply') {
     ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
     throw new StepFailed(`no reply to ${command}`, 'a reply', describeOutput(out))

@@ -34,9 +34,11 @@ export class ConsoleProgress {
   }
 
   scenarioFinished(result: ScenarioResult): void {
+    if (result.skipped) this.out.write(`  ${this.#paint('skipped', '–')} skipped: ${result.skipped}\n`)
     if (result.error) this.out.write(`  ${this.#paint('failed', '✗')} ${result.error}\n`)
     for (const artifact of result.artifacts) this.out.write(`  log kept: ${artifact}\n`)
-    this.out.write(`${this.#paint(result.verdict, result.verdict === 'passed' ? '✔' : '✘')} ${result.name} ${result.verdict} in ${seconds(result.durationMs)}\n`)
+    const mark = { passed: '✔', failed: '✘', skipped: '–' }[result.verdict]
+    this.out.write(`${this.#paint(result.verdict, mark)} ${result.name} ${result.verdict} in ${seconds(result.durationMs)}\n`)
   }
 
   summary(results: readonly ScenarioResult[], wallMs: number): void {
@@ -46,6 +48,6 @@ export class ConsoleProgress {
     this.out.write(`\nScenarios on ${results[0]?.target ?? '?'}: ${results.length} run in ${seconds(wallMs)}\n`)
     for (const r of results) this.out.write(`  ${this.#paint(r.verdict, MARK[r.verdict])} ${r.name.padEnd(24)} ${seconds(r.durationMs)}\n`)
     if (skippedSteps > 0) this.out.write(`  (${skippedSteps} steps skipped; see above for why)\n`)
-    this.out.write(`${count('passed')} passed, ${count('failed')} failed\n`)
+    this.out.write(`${count('passed')} passed, ${count('failed')} failed${count('skipped') ? `, ${count('skipped')} skipped` : ''}\n`)
   }
 }

@@ -11,6 +11,7 @@ const flatten = (steps: readonly StepResult[]): StepResult[] => steps.flatMap((s
 /** JUnit XML: one test case per scenario; a failure names the step, its line, and expected vs actual. */
 export function junitReport(results: readonly ScenarioResult[]): string {
   const failures = results.filter((r) => r.verdict === 'failed').length
+  const skipped = results.filter((r) => r.verdict === 'skipped').length
   const total = results.reduce((sum, r) => sum + r.durationMs, 0)
   const target = results[0]?.target ?? ''
   const cases = results.map((r) => {
@@ -18,6 +19,7 @@ export function junitReport(results: readonly ScenarioResult[]): string {
     const failed = steps.find((s) => s.verdict === 'failed' && !s.children)
     const log = steps.map((s) => `${s.verdict.padEnd(7)} line ${s.line}: ${s.label} (${s.durationMs} ms)${s.reason ? ` — ${s.reason}` : ''}`)
     let body = `      <system-out>${xml(clean(log.join('\n')))}</system-out>\n`
+    if (r.verdict === 'skipped') body = `      <skipped message="${xml(r.skipped ?? 'skipped')}"/>\n${body}`
     if (r.verdict === 'failed') {
       const message = failed ? `line ${failed.line}: ${failed.label}: ${failed.reason ?? 'failed'}` : (r.error ?? 'failed')
       const detail = failed ? `step: ${failed.label}\nfile: ${r.file}:${failed.line}\nexpected: ${failed.expected ?? ''}\nactual: ${failed.actual ?? ''}` : message
@@ -29,7 +31,7 @@ export function junitReport(results: readonly ScenarioResult[]): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="socklab scenarios" tests="${results.length}" failures="${failures}" time="${secs(total)}">`,
-    `  <testsuite name="socklab scenarios on ${xml(target)}" tests="${results.length}" failures="${failures}" errors="0" skipped="0" time="${secs(total)}" timestamp="${new Date().toISOString()}">`,
+    `  <testsuite name="socklab scenarios on ${xml(target)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${secs(total)}" timestamp="${new Date().toISOString()}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

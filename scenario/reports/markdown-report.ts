@@ -26,6 +26,7 @@ function scenarioSection(r: ScenarioResult): string[] {
   const out = [`## ${r.name}`, '', `${ICON[r.verdict]} **${r.verdict}** in ${seconds(r.durationMs)} on ${r.target} — \`${r.file}\``, '']
   if (r.description) out.push(`> ${r.description.trim()}`, '')
   if (r.error) out.push(`**Error:** ${r.error}`, '')
+  if (r.skipped) out.push(`**Skipped:** ${r.skipped}`, '')
   out.push('| # | step | line | result | duration | notes |', '|---|---|---|---|---|---|')
   let n = 0
   const rows = (steps: readonly StepResult[], prefix: string) => {

@@ -10,6 +10,7 @@ import type { Scenario } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
 import type { ClientAgent, ScenarioTarget, TargetRun } from './scenario-target.js'
 import { serverFlags } from './server-flags.js'
+import { clientArgs } from './client-args.js'
 
 /** Every container and network a scenario run makes carries this label (value: the run's id). */
 export const SCENARIO_LABEL = 'dev.socklab.scenario'
@@ -21,6 +22,7 @@ const LISTEN_TIMEOUT_MS = 30_000
  */
 export class DockerTarget implements ScenarioTarget {
   readonly name = 'docker'
+  readonly kind = 'docker'
 
   private constructor(
     private readonly docker: Dockerode,
@@ -67,20 +69,30 @@ export class DockerTarget implements ScenarioTarget {
         NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'] } } },
       })
       containers.push({ name: 'server', container: server })
-      await server.start()
       const events = new EventStream()
-      const logs = (await server.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream
-      const stdout = new PassThrough()
-      stdout.on('data', (chunk: Buffer) => events.feed(chunk.toString('utf8')))
-      this.docker.modem.demuxStream(logs, stdout, new PassThrough())
-      const abort = new AbortController()
-      void server.wait().then(() => abort.abort(new Error('the server container exited')))
-      const timer = setTimeout(() => abort.abort(new Error(`the server did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
-      try {
-        await events.waitFor('listening', undefined, 1, abort.signal)
-      } finally {
-        clearTimeout(timer)
+      /** Starts the server container (again after a stop: same address, same alias) and follows its log. */
+      const startServer = async () => {
+        const listened = events.all('listening').length
+        await server.start()
+        // From the exact start time, so a restart never reads the previous run's lines again.
+        const { State } = await server.inspect()
+        const since = dockerTimestamp(State.StartedAt)
+        const logs = (await server.logs({ follow: true, stdout: true, stderr: true, since } as never)) as unknown as NodeJS.ReadableStream
+        const stdout = new PassThrough()
+        stdout.on('data', (chunk: Buffer) => events.feed(chunk.toString('utf8')))
+        this.docker.modem.demuxStream(logs, stdout, new PassThrough())
+        const abort = new AbortController()
+        void server.wait().then(() => abort.abort(new Error('the server container exited')))
+        const timer = setTimeout(() => abort.abort(new Error(`the server did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
+        try {
+          await events.waitFor('listening', undefined, listened + 1, abort.signal)
+        } finally {
+          clearTimeout(timer)
+        }
       }
+      await startServer()
+      const agentContainers = new Map<ClientAgent, Dockerode.Container>()
+      const network = this.docker.getNetwork(networkName)
       return {
         serverLabel: `server (${networkName})`,
         events,
@@ -90,7 +102,7 @@ export class DockerTarget implements ScenarioTarget {
           const container = await this.docker.createContainer({
             Image: this.image,
             name: `socklab-${id}-${name}`,
-            Cmd: ['client', '--json', '--no-progress', '--host', 'server', '--mode', client.mode, '--download-dir', '/tmp'],
+            Cmd: ['client', '--json', '--no-progress', '--host', 'server', ...clientArgs(client), '--download-dir', '/tmp'],
             OpenStdin: true,
             StdinOnce: false,
             AttachStdin: true,
@@ -102,7 +114,24 @@ export class DockerTarget implements ScenarioTarget {
             HostConfig: { NetworkMode: networkName },
           })
           containers.push({ name: `client-${name}`, container })
-          return this.#attach(container)
+          const agent = await this.#attach(container)
+          agentContainers.set(agent, container)
+          return agent
+        },
+        serverControl: {
+          async stop() {
+            await server.kill({ signal: 'SIGTERM' })
+            await server.wait()
+          },
+          start: startServer,
+        },
+        network: {
+          async cut(agent) {
+            await network.disconnect({ Container: agentContainers.get(agent)!.id, Force: true })
+          },
+          async restore(agent) {
+            await network.connect({ Container: agentContainers.get(agent)!.id })
+          },
         },
         saveLogs: async (dir) => {
           await mkdir(dir, { recursive: true })
@@ -134,13 +163,20 @@ export class DockerTarget implements ScenarioTarget {
     stream.on('end', () => channel.end())
     stream.on('error', () => channel.end())
     await container.start()
+    let running = true
     const exited = container
       .wait()
       .then((r: { StatusCode: number }) => r.StatusCode)
       .catch(() => null)
+      .finally(() => {
+        running = false
+      })
     return {
       channel,
       exited,
+      get running() {
+        return running
+      },
       write: (input) => void stream.write(`${JSON.stringify(input)}\n`),
       async kill() {
         await container.kill({ signal: 'SIGKILL' }).catch(() => undefined)
@@ -160,4 +196,11 @@ function demultiplex(buffer: Buffer): string {
     offset += 8 + length
   }
   return Buffer.concat(parts).toString('utf8')
+}
+
+/** `2026-11-23T23:35:01.123456789Z` as the API's `since`: seconds, then the nanoseconds. */
+function dockerTimestamp(rfc3339: string): string {
+  const seconds = Math.floor(Date.parse(rfc3339) / 1000)
+  const fraction = (/\.(\d+)/.exec(rfc3339)?.[1] ?? '0').padEnd(9, '0').slice(0, 9)
+  return `${seconds}.${fraction}`
 }

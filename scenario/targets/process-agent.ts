@@ -22,8 +22,10 @@ export function processAgent(entry: string, args: string[]): ClientAgent {
   child.stdout!.on('data', (chunk: Buffer) => channel.feed(chunk.toString('utf8')))
   child.stderr!.on('data', (chunk: Buffer) => channel.transcript.push(`stderr: ${chunk.toString('utf8').trimEnd()}`))
   child.stdin!.on('error', () => undefined) // the agent may be gone before its last input
+  let running = true
   const exited = new Promise<number | null>((resolve) =>
     child.once('close', (code) => {
+      running = false
       channel.end()
       resolve(code)
     }),
@@ -31,6 +33,9 @@ export function processAgent(entry: string, args: string[]): ClientAgent {
   return {
     channel,
     exited,
+    get running() {
+      return running
+    },
     write: (input) => void child.stdin!.write(`${JSON.stringify(input)}\n`),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ScenarioClient } from '../scenario.js'
 import { processAgent } from './process-agent.js'
+import { clientArgs } from './client-args.js'
 import type { ClientAgent } from './scenario-target.js'
 
 /** The client agents of a scenario run as local processes connecting to `host:port`, and their logs. */
@@ -19,7 +20,7 @@ export class ProcessClients {
     const name = `${client.name}-${index}`
     const downloads = join(this.downloads, name)
     await mkdir(downloads, { recursive: true })
-    const agent = processAgent(this.entry, ['--host', this.host, '--port', String(this.port), '--mode', client.mode, '--download-dir', downloads])
+    const agent = processAgent(this.entry, [...clientArgs(client), '--host', this.host, '--port', String(this.port), '--download-dir', downloads])
     this.#started.push({ name, agent })
     return agent
   }

@@ -11,6 +11,7 @@ import type { ScenarioTarget, TargetRun } from './scenario-target.js'
  */
 export class RemoteTarget implements ScenarioTarget {
   readonly name: string
+  readonly kind = 'remote'
 
   constructor(
     private readonly entry: string,

@@ -1,7 +1,7 @@
 import type { AgentInput } from '../../client/agent-protocol.js'
 import type { EventStream } from '../../events/event-stream.js'
 import type { AgentChannel } from '../agent-channel.js'
-import type { Scenario, ScenarioClient } from '../scenario.js'
+import type { Scenario, ScenarioClient, TargetKind } from '../scenario.js'
 import type { ServedFiles } from '../served-files.js'
 
 /** One running client agent: a process (local, remote) or a container (docker). */
@@ -12,6 +12,20 @@ export interface ClientAgent {
   kill(): Promise<void>
   /** Resolves with the exit code once the agent is gone. */
   readonly exited: Promise<number | null>
+  /** False once the agent has exited (after exit, a lost connection, a kill). */
+  readonly running: boolean
+}
+
+/** Stopping and starting the scenario's server (SIGTERM, then the same server again on the same address). */
+export interface ServerControl {
+  stop(): Promise<void>
+  start(): Promise<void>
+}
+
+/** Cutting a client off the network and restoring it, while its process keeps running. */
+export interface NetworkControl {
+  cut(agent: ClientAgent): Promise<void>
+  restore(agent: ClientAgent): Promise<void>
 }
 
 /** A scenario's environment on a target: its server (where there is one) and a way to start clients. */
@@ -23,6 +37,10 @@ export interface TargetRun extends AsyncDisposable {
   /** The served files, for verifying downloads; absent for a remote server. */
   readonly files: ServedFiles | undefined
   startClient(client: ScenarioClient, index: number): Promise<ClientAgent>
+  /** Absent where the server is not ours to control (a remote server). */
+  readonly serverControl?: ServerControl
+  /** Absent where clients share the host's network (processes on loopback). */
+  readonly network?: NetworkControl
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }
@@ -30,5 +48,6 @@ export interface TargetRun extends AsyncDisposable {
 export interface ScenarioTarget {
   /** `docker`, `local` or `host:port`. */
   readonly name: string
+  readonly kind: TargetKind
   prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun>
 }
