@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,15 +65,29 @@ for (const name of only) {
   options.log(`${name}: ${FIGURES[name]!.title}`)
   groups.push(...(await FIGURES[name]!.run(options)))
 }
+// With --only, the other figures of the previous run are kept: only the groups measured now are replaced.
+const path = join(root, 'bench/results/latest.json')
+const previous = only.length < Object.keys(FIGURES).length ? await readPrevious(path) : []
+const measured = new Set(groups.map((g) => g.id))
+const now = new Date().toISOString()
+for (const group of groups) group.measuredAt = now
 const result = {
-  date: new Date().toISOString(),
+  date: now,
   quick: options.quick,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1e9), node: process.version },
   tools: { docker: options.docker, python3: options.python, iperf3: options.iperf3 },
   wallSeconds: Math.round((Date.now() - started) / 1000),
-  groups,
+  groups: [...previous.filter((g) => !measured.has(g.id)), ...groups],
 }
 await mkdir(join(root, 'bench/results'), { recursive: true })
-await writeFile(join(root, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`)
+await writeFile(path, `${JSON.stringify(result, null, 2)}\n`)
 console.log(markdownTable(groups))
 console.log(`\n${result.machine.cpus} cores, ${result.machine.cpu}, Node ${process.version}; ${result.wallSeconds} s. Written: bench/results/latest.json`)
+
+async function readPrevious(path: string): Promise<FigureGroup[]> {
+  try {
+    return (JSON.parse(await readFile(path, 'utf8')) as { groups: FigureGroup[] }).groups
+  } catch {
+    return []
+  }
+}

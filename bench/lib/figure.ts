@@ -18,6 +18,8 @@ export interface Figure {
 export interface FigureGroup {
   id: string
   title: string
+  /** When this group was measured (a run with --only keeps the other groups of an earlier run). */
+  measuredAt?: string
   figures: Figure[]
   skipped?: string
 }
