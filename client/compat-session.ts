@@ -80,7 +80,9 @@ export class CompatSession extends SocketSession<Pending> implements Session {
       }
     }
     const expected = pending.command === 'exit' ? undefined : Buffer.from(echoReply(pending.command), 'utf8')
-    if (expected && !pending.download && Buffer.concat(pending.chunks).equals(expected)) this.#complete(false)
+    if (expected && !pending.download && pending.length === expected.length && Buffer.concat(pending.chunks).equals(expected)) {
+      this.#complete(false)
+    }
     else this.#arm(this.#options.quietMs)
   }
 

@@ -1,4 +1,4 @@
-import { defaultsOf, resolveOptions, type OptionSpecs, type OptionValues } from './option-spec.js'
+import { resolveOptions, type OptionSpecs, type OptionValues } from './option-spec.js'
 
 const MiB = 1024 * 1024
 
@@ -37,7 +37,6 @@ export const CLIENT_OPTION_SPECS = {
 } satisfies OptionSpecs
 
 export type ClientOptions = OptionValues<typeof CLIENT_OPTION_SPECS>
-export const CLIENT_DEFAULTS: Readonly<ClientOptions> = Object.freeze(defaultsOf(CLIENT_OPTION_SPECS))
 
 export function resolveClientOptions(input: Partial<ClientOptions> = {}): Readonly<ClientOptions> {
   return resolveOptions(CLIENT_OPTION_SPECS, input)

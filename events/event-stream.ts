@@ -17,8 +17,6 @@ const matches = <E extends ServerEventName>(event: LoggedEvent<E>, match?: Match
       ? match(event)
       : Object.entries(match).every(([key, value]) => (event as Record<string, unknown>)[key] === value)
 
-export type EventMatch<E extends ServerEventName> = Match<E>
-
 /**
  * A server's JSON log read back as events (pino's test `sink()` idea): feed it lines (as a Writable, or
  * with `feed()` from a process or container), then look events up or wait for one by name and fields.

@@ -4,8 +4,7 @@ import { openSession } from '../../client/open-session.js'
 import { resolveClientOptions } from '../../config/client-options.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
 import { socklabServer, startProcess } from '../lib/server-process.js'
-import { percentile, summarize } from '../lib/stats.js'
-import { round } from './transfer-throughput.js'
+import { percentile, round, summarize } from '../lib/stats.js'
 
 /**
  * Echo round trips (send a message, receive its ACK): p50 and p99 over 10,000 per client (2,000 with

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { round } from '../lib/stats.js'
 import type { BenchOptions, FigureGroup } from '../lib/figure.js'
-import { round } from './transfer-throughput.js'
 
 const inspect = (image: string): { size: number; layers: string[] } | undefined => {
   const run = spawnSync('docker', ['image', 'inspect', image, '--format', '{{.Size}} {{json .RootFS.Layers}}'], { encoding: 'utf8' })

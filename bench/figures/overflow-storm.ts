@@ -5,8 +5,7 @@ import { freePort } from '../lib/bench-files.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
 import { memoryOf, openFds } from '../lib/proc.js'
 import { socklabServer, startProcess, type RunningServer } from '../lib/server-process.js'
-import { percentile } from '../lib/stats.js'
-import { round } from './transfer-throughput.js'
+import { percentile, round } from '../lib/stats.js'
 
 const IN_FLIGHT = 64
 

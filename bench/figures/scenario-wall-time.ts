@@ -5,8 +5,8 @@ import { runScenario } from '../../scenario/scenario-runner.js'
 import { DockerTarget } from '../../scenario/targets/docker-target.js'
 import { LocalTarget } from '../../scenario/targets/local-target.js'
 import type { ScenarioTarget } from '../../scenario/targets/scenario-target.js'
+import { round } from '../lib/stats.js'
 import type { BenchOptions, FigureGroup } from '../lib/figure.js'
-import { round } from './transfer-throughput.js'
 
 /**
  * Wall time of all shipped scenarios on the docker target with the image built (baseline: the same on the

@@ -6,8 +6,7 @@ import { benchFile } from '../lib/bench-files.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
 import { memoryOf } from '../lib/proc.js'
 import { socklabServer } from '../lib/server-process.js'
-import { MiB } from '../lib/stats.js'
-import { round } from './transfer-throughput.js'
+import { MiB, round } from '../lib/stats.js'
 
 const DOWNLOADS = '/dev/shm/socklab-bench-memory'
 

@@ -7,7 +7,7 @@ import { resolveClientOptions } from '../../config/client-options.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
 import { memoryOf } from '../lib/proc.js'
 import { socklabServer, startProcess } from '../lib/server-process.js'
-import { MiB, mbPerSecond, summarize, type Summary } from '../lib/stats.js'
+import { MiB, mbPerSecond, round, summarize, type Summary } from '../lib/stats.js'
 import { benchFile, freePort } from '../lib/bench-files.js'
 import { dockerLab } from '../lib/docker-lab.js'
 
@@ -191,5 +191,3 @@ async function overDocker(options: BenchOptions, folder: string, sizes: number[]
 function skippedDocker(): FigureGroup {
   return { id: 'throughput-docker', title: 'get throughput across a Docker bridge', figures: [], skipped: 'no Docker engine answers' }
 }
-
-export const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
 import { MiB } from './stats.js'
 
 /** A random file of `size` bytes in `folder` (kept between runs), and its name. */
@@ -20,14 +19,4 @@ export async function benchFile(folder: string, size: number): Promise<string> {
   return name
 }
 
-/** A port that was free a moment ago, for programs that cannot be told to pick one (the original server). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from '../../test/helpers/processes.js'

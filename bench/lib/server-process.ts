@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+// The caller's SOCKLAB_ variables would change what is measured: they are left out, as in scenarios.
+import { cleanEnv } from '../../scenario/targets/process-agent.js'
 
 export interface RunningServer {
   child: ChildProcess
@@ -43,10 +45,6 @@ export async function startProcess(command: string, args: string[], ready: RegEx
   }
 }
 
-/** The caller's SOCKLAB_ variables would change what is measured: they are left out. */
-export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SOCKLAB_')))
-}
 
 export function socklabServer(entry: string, files: string, extra: string[] = []): Promise<RunningServer> {
   return startProcess(

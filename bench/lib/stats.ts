@@ -24,3 +24,5 @@ export function summarize(values: readonly number[]): Summary {
 
 export const MiB = 1024 * 1024
 export const mbPerSecond = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000)
+
+export const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits

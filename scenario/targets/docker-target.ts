@@ -11,6 +11,7 @@ import { prepareServedFiles } from '../served-files.js'
 import type { ClientAgent, ScenarioTarget, TargetRun } from './scenario-target.js'
 import { serverFlags } from './server-flags.js'
 import { clientArgs } from './client-args.js'
+import { demultiplexLog } from './docker-log.js'
 
 /** Every container and network a scenario run makes carries this label (value: the run's id). */
 export const SCENARIO_LABEL = 'dev.socklab.scenario'
@@ -139,7 +140,7 @@ export class DockerTarget implements ScenarioTarget {
             containers.map(async ({ name, container }) => {
               const path = join(dir, `${name}.log`)
               const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer
-              await writeFile(path, demultiplex(raw))
+              await writeFile(path, demultiplexLog(raw).combined)
               return path
             }),
           )
@@ -184,18 +185,6 @@ export class DockerTarget implements ScenarioTarget {
       },
     }
   }
-}
-
-/** Docker's log framing for containers without a TTY: 8-byte headers, then the bytes. */
-function demultiplex(buffer: Buffer): string {
-  const parts: Buffer[] = []
-  let offset = 0
-  while (offset + 8 <= buffer.length) {
-    const length = buffer.readUInt32BE(offset + 4)
-    parts.push(buffer.subarray(offset + 8, offset + 8 + length))
-    offset += 8 + length
-  }
-  return Buffer.concat(parts).toString('utf8')
 }
 
 /** `2026-11-23T23:35:01.123456789Z` as the API's `since`: seconds, then the nanoseconds. */

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import Dockerode from 'dockerode'
+import { SCENARIO_LABEL } from '../../../scenario/targets/docker-target.js'
 
 /** Every container, network and compose project the suite creates carries this label; sweeps go by it. */
 export const TEST_LABEL = 'dev.socklab.test'
@@ -13,8 +14,6 @@ export function engineAnswers(): boolean {
 /** Compose projects the suite starts are named with this prefix (compose labels them by project). */
 export const TEST_PROJECT_PREFIX = 'socklab-test-'
 
-/** The scenario runner's docker target labels what it makes with this (see scenario/targets/docker-target.ts). */
-const SCENARIO_LABEL = 'dev.socklab.scenario'
 
 const ours = (labels: Record<string, string> | undefined): boolean =>
   labels !== undefined &&

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers'
 import { EventStream } from '../../../events/event-stream.js'
+import { demultiplexLog } from '../../../scenario/targets/docker-log.js'
 import { TEST_LABEL, docker } from './docker-engine.js'
 
 export interface ServerContainer extends AsyncDisposable {
@@ -73,19 +74,6 @@ export async function runClientContainer(
 
 /** Everything a container has printed so far, by stream. */
 export async function containerOutput(id: string): Promise<{ stdout: string; stderr: string }> {
-  const logs = await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false })
-  return demultiplex(logs)
-}
-
-/** Docker's log framing for non-TTY containers: 8-byte headers naming the stream, then the bytes. */
-function demultiplex(buffer: Buffer): { stdout: string; stderr: string } {
-  const parts: Record<number, Buffer[]> = { 1: [], 2: [] }
-  let offset = 0
-  while (offset + 8 <= buffer.length) {
-    const stream = buffer[offset]!
-    const length = buffer.readUInt32BE(offset + 4)
-    parts[stream]?.push(buffer.subarray(offset + 8, offset + 8 + length))
-    offset += 8 + length
-  }
-  return { stdout: Buffer.concat(parts[1]!).toString('utf8'), stderr: Buffer.concat(parts[2]!).toString('utf8') }
+  const { stdout, stderr } = demultiplexLog(await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false }))
+  return { stdout, stderr }
 }
