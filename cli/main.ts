@@ -7,6 +7,7 @@ import { clientCommand } from './client-command.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { probeCommand } from './probe-command.js'
+import { relayCommand } from './relay-command.js'
 import { scenarioCommand } from './scenario-command.js'
 import { serverCommand } from './server-command.js'
 
@@ -22,7 +23,8 @@ try {
     .command(clientCommand)
     .command(probeCommand)
     .command(scenarioCommand)
-    .demandCommand(1, 'name a command: server, client, probe or scenario')
+    .command(relayCommand)
+    .demandCommand(1, 'name a command: server, client, probe, scenario or relay')
     .strict()
     .fail((message, error, y) => {
       if (error) fail(error)

@@ -4,7 +4,10 @@ import type { Reply } from './reply.js'
  * `socklab client --json`: the client as a program-driven agent (scripts, the scenario runner). Each
  * input line is one JSON AgentInput; each output line is one JSON AgentOutput.
  */
-export type AgentInput = { command: string } | { close: 'end' | 'reset' }
+export type AgentInput =
+  | { command: string; hold?: boolean }
+  | { close: 'end' | 'reset' }
+  | { release: true }
 
 export interface LocalEnd {
   /** This side's address and port of the connection, as the server sees them. */
@@ -19,3 +22,5 @@ export type AgentOutput =
   | { type: 'reply'; command: string; reply: Reply; durationMs: number }
   | { type: 'error'; command: string; code: string; message: string; durationMs: number }
   | { type: 'closed'; reason: string }
+  /** A get sent with `hold: true` has started and the client stopped reading; `{"release": true}` goes on. */
+  | { type: 'held'; command: string; name: string; size: number | undefined }

@@ -43,6 +43,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   /** Frames handed to the chain and not yet handled. */
   #inFlight = 0
   #waitingForDisk = false
+  #held = false
 
   constructor(socket: Socket, welcome: WelcomePayload, rest: Buffer, options: FramedSessionOptions) {
     super(socket)
@@ -64,8 +65,24 @@ export class FramedSession extends SocketSession<Pending> implements Session {
     })
   }
 
-  #onData(chunk: Buffer): void {
+  /**
+   * Stops reading until `release()`: the server's bytes back up in the network and it waits, mid-transfer.
+   * Fault scenarios use it to act on a connection while a get is surely in flight. No reply timer runs.
+   */
+  hold(): void {
+    this.#held = true
+    clearTimeout(this.timer)
+    this.#updateFlow()
+  }
+
+  release(): void {
+    this.#held = false
+    this.#updateFlow()
     if (this.pending) this.#armTimer()
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.pending && !this.#held) this.#armTimer()
     for (const item of this.#decoder.push(chunk)) {
       if (item instanceof WireError) {
         this.settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `bad frame from the server: ${item.message}`))
@@ -97,7 +114,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
 
   /** Reading pauses while the disk is behind or too many received bytes wait to be handled. */
   #updateFlow(): void {
-    const hold = this.#waitingForDisk || this.#queuedBytes > QUEUE_HIGH_WATER
+    const hold = this.#held || this.#waitingForDisk || this.#queuedBytes > QUEUE_HIGH_WATER
     if (hold && !this.socket.isPaused()) this.socket.pause()
     else if (!hold && this.socket.isPaused()) this.socket.resume()
   }

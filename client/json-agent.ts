@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline'
 import type { ClientOptions } from '../config/client-options.js'
 import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import type { AgentInput, AgentOutput, LocalEnd } from './agent-protocol.js'
+import type { Reply, Session } from './reply.js'
 import { openSession } from './open-session.js'
 
 export type AgentOutcome = { kind: 'done' } | { kind: 'failed'; error: SocklabError }
@@ -32,13 +33,19 @@ export async function runJsonAgent(
   // the agent too, at once, not at its next command.
   const ended = session.closed.then(() => ({ done: true as const, value: undefined }))
   let lost: SocklabError | undefined
-  try {
+  /** The next input, or undefined at the end of input or of the connection. */
+  const nextInput = async (): Promise<AgentInput | undefined> => {
     for (;;) {
       const next = await Promise.race([lines.next(), ended])
-      if (next.done) break
-      const line = next.value
-      if (line.trim() === '') continue
-      const input = parseInput(line)
+      if (next.done) return undefined
+      if (next.value.trim() !== '') return parseInput(next.value)
+    }
+  }
+  try {
+    for (;;) {
+      const input = await nextInput()
+      if (!input) break
+      if ('release' in input) continue
       if ('close' in input) {
         session.abandon(input.close)
         break
@@ -46,7 +53,7 @@ export async function runJsonAgent(
       const started = performance.now()
       const durationMs = () => Math.round(performance.now() - started)
       try {
-        const reply = await session.send(input.command)
+        const reply = input.hold ? await sendHeld(session, input.command, nextInput, emit) : await session.send(input.command)
         emit({ type: 'reply', command: input.command, reply, durationMs: durationMs() })
         if (input.command === 'exit') break
       } catch (error) {
@@ -65,15 +72,53 @@ export async function runJsonAgent(
   return lost ? { kind: 'failed', error: lost } : { kind: 'done' }
 }
 
+/**
+ * Sends a command with `hold`: once its file starts arriving the client stops reading and says `held`, and
+ * carries on at `{"release": true}` (or the end of input); `{"close": ...}` while held abandons the connection.
+ */
+async function sendHeld(
+  session: Session,
+  command: string,
+  nextInput: () => Promise<AgentInput | undefined>,
+  emit: (message: AgentOutput) => void,
+): Promise<Reply> {
+  const { hold, release } = session
+  if (!hold || !release) throw new SocklabError('SOCKLAB_CONFIG_INVALID', 'hold needs framed mode: compatible mode has no transfer start to hold at')
+  let markHeld!: (start: { name: string; size: number | undefined }) => void
+  const held = new Promise<{ name: string; size: number | undefined }>((resolve) => (markHeld = resolve))
+  const progress = { start: (name: string, size: number | undefined) => (hold.call(session), markHeld({ name, size })), advance() {}, stop() {} }
+  const sending = session.send(command, { progress })
+  const start = await Promise.race([sending.then(noStart, noStart), held])
+  if (start) {
+    emit({ type: 'held', command, ...start })
+    for (;;) {
+      const input = await nextInput()
+      if (!input || 'release' in input) break
+      if ('close' in input) {
+        session.abandon(input.close)
+        break
+      }
+    }
+    release.call(session)
+  }
+  return sending
+}
+
+const noStart = (): undefined => undefined
+
 function parseInput(line: string): AgentInput {
   try {
     const value = JSON.parse(line) as AgentInput
     if (typeof value === 'object' && value !== null) {
-      if ('command' in value && typeof value.command === 'string') return value
+      if ('command' in value && typeof value.command === 'string' && (value.hold === undefined || typeof value.hold === 'boolean')) return value
       if ('close' in value && (value.close === 'end' || value.close === 'reset')) return value
+      if ('release' in value && value.release === true) return value
     }
   } catch {
     // reported below
   }
-  throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--json input must be {"command": "..."} or {"close": "end"|"reset"}, got ${line}`)
+  throw new SocklabError(
+    'SOCKLAB_CONFIG_INVALID',
+    `--json input must be {"command": "...", "hold"?: true}, {"release": true} or {"close": "end"|"reset"}, got ${line}`,
+  )
 }

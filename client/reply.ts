@@ -27,6 +27,9 @@ export interface Session {
   /** Closes without a word: `end` sends FIN (end of stream), `reset` sends RST (a TCP reset). */
   abandon(how: 'end' | 'reset'): void
   close(): void
+  /** Framed mode only: stop reading until `release()` (see FramedSession.hold). */
+  hold?(): void
+  release?(): void
 }
 
 /** A command waiting for its reply: resolved with a Reply, or rejected with a coded error. */

@@ -1,13 +1,14 @@
 import type { AgentOutput } from '../client/agent-protocol.js'
 
 /**
- * The output of one `socklab client --json` agent, line by line, whether it runs as a process or in a
- * container. `next()` hands over its messages in order; lines that are not JSON are kept for the logs.
+ * The output of one `socklab client --json` agent (or of another JSON-lines program such as `socklab relay`),
+ * line by line, whether it runs as a process or in a container. `next()` hands over its messages in order;
+ * lines that are not JSON messages are kept for the logs.
  */
-export class AgentChannel {
+export class AgentChannel<T extends { type: string } = AgentOutput> {
   readonly transcript: string[] = []
   #partial = ''
-  #queue: AgentOutput[] = []
+  #queue: T[] = []
   #ended = false
   #wake: Array<() => void> = []
 
@@ -18,7 +19,7 @@ export class AgentChannel {
       if (line.trim() === '') continue
       this.transcript.push(line)
       try {
-        const message = JSON.parse(line) as AgentOutput
+        const message = JSON.parse(line) as T
         if (typeof message === 'object' && message !== null && 'type' in message) this.#queue.push(message)
       } catch {
         // not an agent message: stays in the transcript only
@@ -37,7 +38,7 @@ export class AgentChannel {
   }
 
   /** The next message; rejects when the agent ended without one, or when `signal` aborts. */
-  next(signal: AbortSignal): Promise<AgentOutput> {
+  next(signal: AbortSignal): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         if (this.#queue.length > 0) {

@@ -40,8 +40,8 @@ describe('parseScenario', () => {
       ],
     })
     expect(s.clients).toEqual([
-      { name: 'a', mode: 'auto', retry: 0 },
-      { name: 'b', mode: 'compat', retry: 0 },
+      { name: 'a', mode: 'auto', retry: 0, relay: false },
+      { name: 'b', mode: 'compat', retry: 0, relay: false },
     ])
     expect(s.steps.map((step) => [step.kind, step.line, step.timeoutMs])).toEqual([
       ['connect', 8, 10_000],
@@ -51,6 +51,39 @@ describe('parseScenario', () => {
       ['parallel', 11, 60_000],
     ])
     expect(s.steps[3]).toMatchObject({ how: 'exit' })
+  })
+
+  it('reads steps during a held get, and puts a client whose connection is reset behind a relay', () => {
+    const s = parseScenario(
+      [
+        'clients: [a, b]',
+        'steps:',
+        '  - connect: [a, b]',
+        '  - get:',
+        '      client: a',
+        '      file: big.bin',
+        '      error: SOCKLAB_CONNECTION_LOST',
+        '      during:',
+        '        - network: { client: a, action: reset }',
+        '        - send: { client: b, command: status }',
+        '  - get: { client: b, file: x, error: killed, during: [{ disconnect: { client: b, how: kill } }] }',
+      ].join('\n'),
+      'held.yaml',
+    )
+    expect(s.clients).toEqual([
+      { name: 'a', mode: 'auto', retry: 0, relay: true },
+      { name: 'b', mode: 'auto', retry: 0, relay: false },
+    ])
+    expect(s.steps[2]).toMatchObject({
+      kind: 'get',
+      line: 4,
+      error: 'SOCKLAB_CONNECTION_LOST',
+      during: [
+        { kind: 'network', client: 'a', action: 'reset', line: 9 },
+        { kind: 'send', client: 'b', command: 'status', line: 10 },
+      ],
+    })
+    expect(s.steps[3]).toMatchObject({ error: 'killed', during: [{ kind: 'disconnect', client: 'b', how: 'kill' }] })
   })
 
   it.each([
@@ -65,7 +98,12 @@ describe('parseScenario', () => {
     ['clients: [a, b]\nsteps:\n  - parallel:\n      - connect: a\n      - send: { client: a, command: x }\n', /x\.yaml:4: steps\[0\]\.parallel: expected branches that each use a different client \(a is used twice\)/],
     ['clients: [a]\nsteps: []\n', /x\.yaml:2: steps: expected at least one step/],
     ['clients: [a]\nsteps:\n  - server: reboot\n', /x\.yaml:3: steps\[0\]\.server: expected one of stop, start, restart, got "reboot"/],
-    ['clients: [a]\nsteps:\n  - network: { client: a, action: unplug }\n', /x\.yaml:3: steps\[0\]\.network\.action: expected one of cut, restore/],
+    ['clients: [a]\nsteps:\n  - network: { client: a, action: unplug }\n', /x\.yaml:3: steps\[0\]\.network\.action: expected one of cut, restore, reset/],
+    ['clients: [a]\nsteps:\n  - get: { client: a, file: f, during: [] }\n', /x\.yaml:3: steps\[0\]\.get\.during: expected at least one step/],
+    [
+      'clients: [a]\nsteps:\n  - get:\n      client: a\n      file: f\n      during:\n        - send: { client: a, command: x }\n',
+      /x\.yaml:7: steps\[0\]\.get\.during: expected steps that leave a alone while its get is held, or disconnect it or act on its network \(a send step uses it\)/,
+    ],
     ['targets: [mars]\nclients: [a]\nsteps:\n  - connect: a\n', /x\.yaml:1: targets\[0\]: expected one of docker, local, remote/],
     ['clients: { a: { retry: -1 } }\nsteps:\n  - connect: a\n', /x\.yaml:1: clients\.a\.retry: expected a whole number of retries/],
     ['clients: [a]\nsteps:\n  - connect: a\n   bad: indent\n', /x\.yaml:\d+: not valid YAML/],

@@ -5,6 +5,7 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { SERVER_EVENT_NAMES, type ServerEventName } from '../events/server-event.js'
 import {
   DEFAULT_STEP_TIMEOUT_MS,
+  allSteps,
   DISCONNECT_HOWS,
   NETWORK_ACTIONS,
   SERVER_ACTIONS,
@@ -43,6 +44,9 @@ export function parseScenario(text: string, file: string): Scenario {
   const stepsCursor = top.get('steps') ?? root.fail('a `steps:` list')
   const steps = stepsCursor.items().flatMap((step) => parseStep(step, names))
   if (steps.length === 0) stepsCursor.fail('at least one step')
+  for (const step of allSteps(steps)) {
+    if (step.kind === 'network' && step.action === 'reset') clients.find((c) => c.name === step.client)!.relay = true
+  }
   return {
     name: top.get('name')?.string() ?? basename(file).replace(/\.ya?ml$/, ''),
     description: top.get('description')?.string() ?? '',
@@ -95,7 +99,7 @@ function parseClients(cursor: YamlCursor): ScenarioClient[] {
     const retryCursor = entries.get('retry')
     const retry = retryCursor?.number() ?? 0
     if (!Number.isInteger(retry) || retry < 0) retryCursor!.fail('a whole number of retries, 0 or more')
-    clients.push({ name, mode, retry })
+    clients.push({ name, mode, retry, relay: false })
   }
   if (cursor.isSeq()) for (const item of cursor.items()) add(item, item.string())
   else for (const [name, settings] of cursor.entries()) add(settings, name, settings)
@@ -148,14 +152,22 @@ function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
       ]
     }
     case 'get': {
-      const e = body.entries(['client', 'file', 'error', 'timeout'])
+      const e = body.entries(['client', 'file', 'error', 'during', 'timeout'])
+      const name = client(e.get('client') ?? body.fail('a `client`'))
+      const duringCursor = e.get('during')
+      const during = duringCursor?.items().flatMap((item) => parseStep(item, clients))
+      if (duringCursor && during!.length === 0) duringCursor.fail('at least one step')
+      // While its get is held, the client itself can only be disconnected or have its network acted on.
+      const misuse = during && allSteps(during).find((s) => 'client' in s && s.client === name && s.kind !== 'disconnect' && s.kind !== 'network')
+      if (misuse) duringCursor!.fail(`steps that leave ${name} alone while its get is held, or disconnect it or act on its network (a ${misuse.kind} step uses it)`)
       return [
         {
           ...base,
           kind,
-          client: client(e.get('client') ?? body.fail('a `client`')),
+          client: name,
           file: String((e.get('file') ?? body.fail('a `file`')).scalar()),
           error: e.get('error')?.string(),
+          during,
         },
       ]
     }
@@ -184,7 +196,7 @@ function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
           ...base,
           kind,
           client: client(e.get('client') ?? body.fail('a `client`')),
-          action: (e.get('action') ?? body.fail('an `action`: cut or restore')).oneOf(NETWORK_ACTIONS),
+          action: (e.get('action') ?? body.fail('an `action`: cut, restore or reset')).oneOf(NETWORK_ACTIONS),
         },
       ]
     }

@@ -38,6 +38,8 @@ export interface ScenarioClient {
   mode: 'auto' | 'framed' | 'compat'
   /** `--retry`: how often the client tries again when the server is full or unreachable. */
   retry: number
+  /** Connects through a relay that can reset its connection: set when a `network: reset` step names it. */
+  relay: boolean
 }
 
 export type ReplyMatcher =
@@ -58,7 +60,15 @@ export type Step = StepBase &
   (
     | { kind: 'connect'; client: string; expect: 'admitted' | 'rejected'; as?: string }
     | { kind: 'send'; client: string; command: string; reply?: ReplyMatcher }
-    | { kind: 'get'; client: string; file: string; error?: string }
+    | {
+        kind: 'get'
+        client: string
+        file: string
+        /** The refusal or failure expected: an error code, or `killed` (the client was killed mid-transfer). */
+        error?: string
+        /** Steps run while the transfer is held in flight: the client stops reading once the file starts. */
+        during?: Step[]
+      }
     | { kind: 'disconnect'; client: string; how: DisconnectHow }
     | { kind: 'wait_event'; event: ServerEventName; where: EventFields }
     | { kind: 'expect_events'; event: ServerEventName; where: EventFields; count?: number }
@@ -69,10 +79,22 @@ export type Step = StepBase &
 
 export const SERVER_ACTIONS = ['stop', 'start', 'restart'] as const
 export type ServerAction = (typeof SERVER_ACTIONS)[number]
-export const NETWORK_ACTIONS = ['cut', 'restore'] as const
+export const NETWORK_ACTIONS = ['cut', 'restore', 'reset'] as const
 export type NetworkAction = (typeof NETWORK_ACTIONS)[number]
 
 export const DISCONNECT_HOWS = ['exit', 'close', 'reset', 'kill'] as const
 export type DisconnectHow = (typeof DISCONNECT_HOWS)[number]
 
 export const DEFAULT_STEP_TIMEOUT_MS = 10_000
+
+/** The outcome of a get whose client was killed before it could answer (a `disconnect: kill` during it). */
+export const KILLED = 'killed'
+
+/** Every step, nested ones (in `parallel` and `during`) included. */
+export function allSteps(steps: readonly Step[]): Step[] {
+  return steps.flatMap((step) => [
+    step,
+    ...(step.kind === 'parallel' ? allSteps(step.steps) : []),
+    ...(step.kind === 'get' && step.during ? allSteps(step.during) : []),
+  ])
+}

@@ -3,7 +3,7 @@ import type { AgentOutput } from '../client/agent-protocol.js'
 import type { Reply } from '../client/reply.js'
 import type { LoggedEvent } from '../events/event-stream.js'
 import type { ServerEventName } from '../events/server-event.js'
-import type { EventFields, ReplyMatcher, Scenario, Step } from './scenario.js'
+import { KILLED, type EventFields, type ReplyMatcher, type Scenario, type Step } from './scenario.js'
 import type { Message, StepResult } from './scenario-result.js'
 import { fillTemplate, type ClientFacts } from './template.js'
 import type { ClientAgent, TargetRun } from './targets/scenario-target.js'
@@ -43,7 +43,7 @@ export function stepLabel(step: Step): string {
     case 'send':
       return `send ${step.client}: ${step.command}`
     case 'get':
-      return `get ${step.client}: ${step.file}${step.error ? ` (expect ${step.error})` : ''}`
+      return `get ${step.client}: ${step.file}${step.error ? ` (expect ${step.error})` : ''}${step.during ? `, held for ${step.during.length} step${step.during.length === 1 ? '' : 's'}` : ''}`
     case 'disconnect':
       return `disconnect ${step.client} (${step.how})`
     case 'wait_event':
@@ -77,15 +77,19 @@ export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<
     const failed = children.find((c) => c.verdict === 'failed')
     return finish({ verdict: failed ? 'failed' : 'passed', reason: failed?.reason, children })
   }
+  const children: StepResult[] = []
   try {
-    const note = await execute(step, ctx, signal)
-    return finish({ verdict: 'passed', reason: note ?? undefined })
+    const note = step.kind === 'get' && step.during ? await heldGet(step, ctx, signal, children, depth) : await execute(step, ctx, signal)
+    const failed = children.find((c) => c.verdict === 'failed')
+    if (failed) return finish({ verdict: 'failed', reason: `a step during the get failed: ${failed.reason}`, children })
+    return finish({ verdict: 'passed', reason: note ?? undefined, children: children.length > 0 ? children : undefined })
   } catch (error) {
-    if (error instanceof StepSkipped) return finish({ verdict: 'skipped', reason: error.message })
-    if (error instanceof StepFailed) return finish({ verdict: 'failed', reason: error.message, expected: error.expected, actual: error.actual })
+    const nested = children.length > 0 ? { children } : {}
+    if (error instanceof StepSkipped) return finish({ verdict: 'skipped', reason: error.message, ...nested })
+    if (error instanceof StepFailed) return finish({ verdict: 'failed', reason: error.message, expected: error.expected, actual: error.actual, ...nested })
     const timedOut = signal.aborted && (error === signal.reason || (error as Error)?.name === 'TimeoutError')
     const reason = timedOut ? `timed out after ${step.timeoutMs} ms` : (error as Error)?.message ?? String(error)
-    return finish({ verdict: 'failed', reason })
+    return finish({ verdict: 'failed', reason, ...nested })
   }
 }
 
@@ -127,10 +131,16 @@ async function serverStep(step: Extract<Step, { kind: 'server' }>, ctx: StepCont
   if (step.action !== 'stop') await control.start()
 }
 
-async function networkStep(step: Extract<Step, { kind: 'network' }>, ctx: StepContext): Promise<void> {
+async function networkStep(step: Extract<Step, { kind: 'network' }>, ctx: StepContext): Promise<string | void> {
+  const { agent } = connected(ctx, step.client)
+  if (step.action === 'reset') {
+    ctx.messages.push({ from: step.client, to: 'server', text: 'RST both ways (network reset)' })
+    const count = await ctx.run.resets.reset(agent)
+    if (count === 0) throw new StepFailed(`${step.client} had no connection to reset`, '1 connection reset', '0')
+    return `${count} connection${count === 1 ? '' : 's'} reset`
+  }
   const control = ctx.run.network
   if (!control) throw new StepSkipped('clients on this target share the host network: it cannot be cut')
-  const { agent } = connected(ctx, step.client)
   ctx.messages.push({ from: step.client, to: 'server', text: step.action === 'cut' ? 'network cut' : 'network restored' })
   await (step.action === 'cut' ? control.cut(agent) : control.restore(agent))
 }
@@ -167,18 +177,70 @@ async function connect(step: Extract<Step, { kind: 'connect' }>, ctx: StepContex
   throw new StepFailed(`${step.client} could not connect`, step.expect, describeOutput(first))
 }
 
-async function get(step: Extract<Step, { kind: 'get' }>, ctx: StepContext, signal: AbortSignal): Promise<string | void> {
+type GetStep = Extract<Step, { kind: 'get' }>
+
+async function get(step: GetStep, ctx: StepContext, signal: AbortSignal): Promise<string | void> {
   const { agent, mode } = connected(ctx, step.client)
+  skipUnservedFile(step, ctx)
+  const reply = await request(ctx, step.client, agent, `get ${step.file}`, signal)
+  return judgeGet(step, reply, mode, agent, ctx)
+}
+
+/**
+ * A get with `during:` steps: the client stops reading once the file starts arriving, so the transfer is
+ * surely in flight (the server waits on a full network) while those steps run; then it reads on.
+ */
+async function heldGet(step: GetStep, ctx: StepContext, signal: AbortSignal, children: StepResult[], depth: number): Promise<string | void> {
+  const { agent, mode } = connected(ctx, step.client)
+  skipUnservedFile(step, ctx)
+  if (mode !== 'framed') throw new StepFailed('a get with during: steps needs framed mode', 'framed', mode)
+  const command = `get ${step.file}`
+  agent.write({ command, hold: true })
+  ctx.messages.push({ from: step.client, to: 'server', text: command })
+  const first = await agent.channel.next(signal)
+  if (first.type !== 'held') {
+    ctx.messages.push({ from: 'server', to: step.client, text: describeOutput(first) })
+    throw new StepFailed('the transfer ended before the steps during it could run', 'the file starts arriving', describeOutput(first))
+  }
+  ctx.messages.push({ from: 'server', to: step.client, text: `file ${first.name} starts (${first.size ?? '?'} bytes); the client stops reading` })
+  for (const child of step.during!) children.push(await runStep(child, ctx, depth + 1))
+  if (agent.running) agent.write({ release: true })
+  let reply: Reply | typeof KILLED
+  try {
+    reply = await answer(ctx, step.client, command, agent, signal)
+  } catch (error) {
+    // A client killed during the transfer ends without a word.
+    await Promise.race([agent.exited, delay(PREVIOUS_EXIT_MS, undefined, { ref: false })])
+    if (agent.running) throw error
+    reply = KILLED
+  }
+  return judgeGet(step, reply, mode, agent, ctx)
+}
+
+function skipUnservedFile(step: GetStep, ctx: StepContext): void {
   if (!ctx.run.files && ctx.scenario.server.files.some((f) => f.name === step.file)) {
     throw new StepSkipped('the scenario generates this file, and the target server does not have it')
   }
-  const reply = await request(ctx, step.client, agent, `get ${step.file}`, signal)
+}
+
+/** Checks a get's outcome against the step: the expected refusal or failure, or a verified copy. */
+async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'framed' | 'compat', agent: ClientAgent, ctx: StepContext): Promise<string | void> {
   if (step.error) {
-    if (reply.kind === 'error' && reply.code === step.error) return
-    // Compatible mode has no codes: the original answers every refusal with its one text.
-    if (mode === 'compat' && reply.kind === 'text' && reply.text === 'File not found') return 'compatible mode: File not found'
-    throw new StepFailed(`get ${step.file} was not refused as expected`, step.error, describeReply(reply))
+    const matched =
+      reply === KILLED
+        ? step.error === KILLED
+        : (reply.kind === 'error' && reply.code === step.error) ||
+          // Compatible mode has no codes: the original answers every refusal with its one text.
+          (mode === 'compat' && reply.kind === 'text' && reply.text === 'File not found')
+    if (!matched) throw new StepFailed(`get ${step.file} was not refused as expected`, step.error, reply === KILLED ? KILLED : describeReply(reply))
+    // Whatever went wrong, nothing may be left under the final name.
+    const name = step.file.split(/[\\/]/).pop()!
+    if (name !== '' && name !== '.' && name !== '..' && (await agent.hasDownload(name))) {
+      throw new StepFailed(`a failed get left a file under its final name`, `no ${name} in the download folder`, `${name} is there`)
+    }
+    return reply !== KILLED && reply.kind === 'text' ? 'compatible mode: File not found' : `no ${name} in the download folder`
   }
+  if (reply === KILLED) throw new StepFailed(`the client was killed during get ${step.file}`, 'saved', KILLED)
   if (reply.kind !== 'saved') throw new StepFailed(`get ${step.file} did not save the file`, 'saved', describeReply(reply))
   if (mode === 'framed' && !reply.verified) throw new StepFailed('the file was not verified', 'verified', 'unverified')
   if (!ctx.run.files) return 'verified against the server announcement only (remote server)'
@@ -217,8 +279,12 @@ async function expectEvents(step: Extract<Step, { kind: 'expect_events' }>, ctx:
 async function request(ctx: StepContext, client: string, agent: ClientAgent, command: string, signal: AbortSignal): Promise<Reply> {
   agent.write({ command })
   ctx.messages.push({ from: client, to: 'server', text: command })
+  return answer(ctx, client, command, agent, signal)
+}
+
+/** The agent's answer to `command`; the client's own failures (a lost connection) come back as error codes. */
+async function answer(ctx: StepContext, client: string, command: string, agent: ClientAgent, signal: AbortSignal): Promise<Reply> {
   const out = await agent.channel.next(signal)
-  // The client's own failures (a lost connection) are answers a step may expect, as error codes.
   if (out.type === 'error') {
     ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
     return { kind: 'error', code: out.code, message: out.message }
@@ -295,5 +361,7 @@ function describeOutput(out: AgentOutput): string {
       return `connected as ${out.client ?? '?'}`
     case 'reply':
       return describeReply(out.reply)
+    case 'held':
+      return `${out.name} started; the client holds it`
   }
 }

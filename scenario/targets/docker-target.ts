@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { SocklabError } from '../../errors/socklab-error.js'
 import { EventStream } from '../../events/event-stream.js'
+import type { AgentOutput } from '../../client/agent-protocol.js'
 import { AgentChannel } from '../agent-channel.js'
 import type { Scenario } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
@@ -16,6 +17,9 @@ import { demultiplexLog } from './docker-log.js'
 /** Every container and network a scenario run makes carries this label (value: the run's id). */
 export const SCENARIO_LABEL = 'dev.socklab.scenario'
 const LISTEN_TIMEOUT_MS = 30_000
+const RELAY_TIMEOUT_MS = 15_000
+/** Where client containers save their downloads. */
+const DOWNLOAD_DIR = '/tmp'
 
 /**
  * Each host a container on a fresh bridge network: the server (alias `server`, the scenario's files
@@ -93,6 +97,8 @@ export class DockerTarget implements ScenarioTarget {
       }
       await startServer()
       const agentContainers = new Map<ClientAgent, Dockerode.Container>()
+      /** Relays by alias, then by the agent that connects through each. */
+      const relays = new Map<string | ClientAgent, Attached<RelayOutput>>()
       const network = this.docker.getNetwork(networkName)
       return {
         serverLabel: `server (${networkName})`,
@@ -100,24 +106,29 @@ export class DockerTarget implements ScenarioTarget {
         files,
         startClient: async (client, index) => {
           const name = `${client.name}-${index}`
+          // A client whose connection a step resets goes through a relay container of its own.
+          const host = client.relay ? await this.#startRelay(`relay-${name}`, id, labels, networkName, containers, relays) : 'server'
           const container = await this.docker.createContainer({
+            ...attachable(labels, networkName),
             Image: this.image,
             name: `socklab-${id}-${name}`,
-            Cmd: ['client', '--json', '--no-progress', '--host', 'server', ...clientArgs(client), '--download-dir', '/tmp'],
-            OpenStdin: true,
-            StdinOnce: false,
-            AttachStdin: true,
-            AttachStdout: true,
-            AttachStderr: true,
-            Tty: false,
-            Labels: labels,
-            Healthcheck: { Test: ['NONE'] },
-            HostConfig: { NetworkMode: networkName },
+            Cmd: ['client', '--json', '--no-progress', '--host', host, ...clientArgs(client), '--download-dir', DOWNLOAD_DIR],
           })
           containers.push({ name: `client-${name}`, container })
-          const agent = await this.#attach(container)
+          const agent = await this.#agent(container)
           agentContainers.set(agent, container)
+          if (client.relay) relays.set(agent, relays.get(host)!)
           return agent
+        },
+        resets: {
+          async reset(agent) {
+            const relay = relays.get(agent)
+            if (!relay) throw new Error('this client does not connect through a relay')
+            relay.write('reset\n')
+            const answer = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
+            if (answer.type !== 'reset') throw new Error(`the relay answered ${JSON.stringify(answer)}`)
+            return Number(answer.connections)
+          },
         },
         serverControl: {
           async stop() {
@@ -153,9 +164,10 @@ export class DockerTarget implements ScenarioTarget {
     }
   }
 
-  async #attach(container: Dockerode.Container): Promise<ClientAgent> {
+  /** Starts a container with its standard streams attached; its standard output is read as JSON lines. */
+  async #attach<T extends { type: string }>(container: Dockerode.Container): Promise<Attached<T>> {
     const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream
-    const channel = new AgentChannel()
+    const channel = new AgentChannel<T>()
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     stdout.on('data', (chunk: Buffer) => channel.feed(chunk.toString('utf8')))
@@ -175,15 +187,77 @@ export class DockerTarget implements ScenarioTarget {
     return {
       channel,
       exited,
+      isRunning: () => running,
+      write: (text) => void stream.write(text),
+    }
+  }
+
+  async #agent(container: Dockerode.Container): Promise<ClientAgent> {
+    const { channel, exited, isRunning, write } = await this.#attach<AgentOutput>(container)
+    return {
+      channel,
+      exited,
       get running() {
-        return running
+        return isRunning()
       },
-      write: (input) => void stream.write(`${JSON.stringify(input)}\n`),
+      write: (input) => write(`${JSON.stringify(input)}\n`),
       async kill() {
         await container.kill({ signal: 'SIGKILL' }).catch(() => undefined)
         await exited
       },
+      // The archive endpoint answers for stopped containers too, so a killed client can be looked into.
+      hasDownload: (name) => container.infoArchive({ path: `${DOWNLOAD_DIR}/${name}` }).then(() => true, () => false),
     }
+  }
+
+  /** A `socklab relay` container in front of the server, reachable as `alias`; registered in `relays`. */
+  async #startRelay(
+    alias: string,
+    id: string,
+    labels: Record<string, string>,
+    networkName: string,
+    containers: Array<{ name: string; container: Dockerode.Container }>,
+    relays: Map<string | ClientAgent, Attached<RelayOutput>>,
+  ): Promise<string> {
+    const container = await this.docker.createContainer({
+      ...attachable(labels, networkName),
+      Image: this.image,
+      name: `socklab-${id}-${alias}`,
+      Cmd: ['relay', '--to', 'server:12345', '--port', '12345'],
+      NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [alias] } } },
+    })
+    containers.push({ name: alias, container })
+    const relay = await this.#attach<RelayOutput>(container)
+    const ready = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
+    if (ready.type !== 'listening') throw new Error(`the relay did not start: ${JSON.stringify(ready)}`)
+    relays.set(alias, relay)
+    return alias
+  }
+}
+
+/** A started container's JSON-lines output, its input, and its end. */
+interface Attached<T extends { type: string }> {
+  channel: AgentChannel<T>
+  exited: Promise<number | null>
+  isRunning(): boolean
+  write(text: string): void
+}
+
+/** What `socklab relay` prints (cli/relay-command.ts). */
+type RelayOutput = { type: 'listening' | 'reset' | 'error'; port?: number; connections?: number; message?: string }
+
+/** A container on the scenario's network whose standard streams the runner drives. */
+function attachable(labels: Record<string, string>, networkName: string): Dockerode.ContainerCreateOptions {
+  return {
+    OpenStdin: true,
+    StdinOnce: false,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    Labels: labels,
+    Healthcheck: { Test: ['NONE'] },
+    HostConfig: { NetworkMode: networkName },
   }
 }
 

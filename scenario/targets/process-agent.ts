@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
 import { AgentChannel } from '../agent-channel.js'
 import type { ClientAgent } from './scenario-target.js'
 
@@ -15,9 +17,9 @@ export function spawnSocklab(entry: string, args: string[]): ChildProcess {
   return spawn(process.execPath, [entry, ...args], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
 }
 
-/** A `socklab client --json` process as a ClientAgent. */
-export function processAgent(entry: string, args: string[]): ClientAgent {
-  const child = spawnSocklab(entry, ['client', '--json', '--no-progress', ...args])
+/** A `socklab client --json` process, saving into `downloadDir`, as a ClientAgent. */
+export function processAgent(entry: string, args: string[], downloadDir: string): ClientAgent {
+  const child = spawnSocklab(entry, ['client', '--json', '--no-progress', ...args, '--download-dir', downloadDir])
   const channel = new AgentChannel()
   child.stdout!.on('data', (chunk: Buffer) => channel.feed(chunk.toString('utf8')))
   child.stderr!.on('data', (chunk: Buffer) => channel.transcript.push(`stderr: ${chunk.toString('utf8').trimEnd()}`))
@@ -37,6 +39,7 @@ export function processAgent(entry: string, args: string[]): ClientAgent {
       return running
     },
     write: (input) => void child.stdin!.write(`${JSON.stringify(input)}\n`),
+    hasDownload: (name) => access(join(downloadDir, name)).then(() => true, () => false),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       await exited

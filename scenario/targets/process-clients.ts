@@ -1,13 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { startRelay, type StartedRelay } from '../../relay/fault-relay.js'
 import type { ScenarioClient } from '../scenario.js'
 import { processAgent } from './process-agent.js'
 import { clientArgs } from './client-args.js'
-import type { ClientAgent } from './scenario-target.js'
+import type { ClientAgent, ResetControl } from './scenario-target.js'
 
-/** The client agents of a scenario run as local processes connecting to `host:port`, and their logs. */
-export class ProcessClients {
+/**
+ * The client agents of a scenario run as local processes connecting to `host:port`, and their logs. A
+ * client with `relay` connects through a relay of its own in this process, so its connection can be reset.
+ */
+export class ProcessClients implements ResetControl {
   readonly #started: Array<{ name: string; agent: ClientAgent }> = []
+  readonly #relays = new Map<ClientAgent, StartedRelay>()
 
   constructor(
     private readonly entry: string,
@@ -20,9 +25,18 @@ export class ProcessClients {
     const name = `${client.name}-${index}`
     const downloads = join(this.downloads, name)
     await mkdir(downloads, { recursive: true })
-    const agent = processAgent(this.entry, [...clientArgs(client), '--host', this.host, '--port', String(this.port), '--download-dir', downloads])
+    const relay = client.relay ? await startRelay({ host: '127.0.0.1', port: 0, to: { host: this.host, port: this.port } }) : undefined
+    const [host, port] = relay ? ['127.0.0.1', relay.port] : [this.host, this.port]
+    const agent = processAgent(this.entry, [...clientArgs(client), '--host', host, '--port', String(port)], downloads)
     this.#started.push({ name, agent })
+    if (relay) this.#relays.set(agent, relay)
     return agent
+  }
+
+  async reset(agent: ClientAgent): Promise<number> {
+    const relay = this.#relays.get(agent)
+    if (!relay) throw new Error('this client does not connect through a relay')
+    return relay.reset()
   }
 
   /** One transcript file per client connection (`client-<name>-<n>.log`). */
@@ -39,5 +53,6 @@ export class ProcessClients {
 
   async killAll(): Promise<void> {
     await Promise.all(this.#started.map(({ agent }) => agent.kill()))
+    await Promise.all([...this.#relays.values()].map((relay) => relay.close()))
   }
 }

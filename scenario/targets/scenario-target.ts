@@ -14,6 +14,8 @@ export interface ClientAgent {
   readonly exited: Promise<number | null>
   /** False once the agent has exited (after exit, a lost connection, a kill). */
   readonly running: boolean
+  /** Whether the client's download folder holds a file of this name (also after the agent has ended). */
+  hasDownload(name: string): Promise<boolean>
 }
 
 /** Stopping and starting the scenario's server (SIGTERM, then the same server again on the same address). */
@@ -26,6 +28,12 @@ export interface ServerControl {
 export interface NetworkControl {
   cut(agent: ClientAgent): Promise<void>
   restore(agent: ClientAgent): Promise<void>
+}
+
+/** Resetting a client's connection, both ways, at the relay it connects through (ScenarioClient.relay). */
+export interface ResetControl {
+  /** Returns how many connections were reset. */
+  reset(agent: ClientAgent): Promise<number>
 }
 
 /** A scenario's environment on a target: its server (where there is one) and a way to start clients. */
@@ -41,6 +49,7 @@ export interface TargetRun extends AsyncDisposable {
   readonly serverControl?: ServerControl
   /** Absent where clients share the host's network (processes on loopback). */
   readonly network?: NetworkControl
+  readonly resets: ResetControl
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }
