@@ -23,12 +23,17 @@ export const clientCommand: CommandModule = {
       type: 'boolean',
       default: false,
       describe: 'be driven by a program: input lines are {"command": …} or {"close": "end"|"reset"}, output lines are JSON events',
+    }).option('standby', {
+      type: 'boolean',
+      default: false,
+      implies: 'json',
+      describe: 'with --json: start, say {"type":"standby"}, and connect only at the input line {"connect": true}',
     }),
   handler: async (argv) => {
     try {
       const options = resolveClientOptions(pickOptions(CLIENT_OPTION_SPECS, argv))
       if (argv.json === true) {
-        const outcome = await runJsonAgent(options, { input: process.stdin, output: process.stdout })
+        const outcome = await runJsonAgent(options, { input: process.stdin, output: process.stdout }, { standby: argv.standby === true })
         process.exit(outcome.kind === 'done' ? EXIT.OK : exitCodeFor(outcome.error.code))
       }
       const session = await openSession(options, {

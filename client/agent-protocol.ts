@@ -8,6 +8,8 @@ export type AgentInput =
   | { command: string; hold?: boolean }
   | { close: 'end' | 'reset' }
   | { release: true }
+  /** With `--standby`: connect now. */
+  | { connect: true }
 
 export interface LocalEnd {
   /** This side's address and port of the connection, as the server sees them. */
@@ -16,6 +18,8 @@ export interface LocalEnd {
 }
 
 export type AgentOutput =
+  /** With `--standby`: started, not connected; waiting for `{"connect": true}`. */
+  | { type: 'standby' }
   | ({ type: 'connected'; mode: 'framed' | 'compat'; client?: string } & LocalEnd)
   | ({ type: 'rejected'; message: string } & LocalEnd)
   | { type: 'failed'; code: string; message: string }

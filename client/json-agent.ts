@@ -10,12 +10,33 @@ export type AgentOutcome = { kind: 'done' } | { kind: 'failed'; error: SocklabEr
 /**
  * Runs the client as a JSON-lines agent: connects, reports the outcome, then runs each input line's command
  * or close, reporting every reply; ends after `exit`, a close, the end of input or the connection's end.
+ * On `standby` it says `standby` and connects only at the input `{"connect": true}`, so a program can
+ * start agents ahead of time and have each connect at the moment it chooses.
  */
 export async function runJsonAgent(
   options: Readonly<ClientOptions>,
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
+  { standby = false } = {},
 ): Promise<AgentOutcome> {
   const emit = (message: AgentOutput) => io.output.write(`${JSON.stringify(message)}\n`)
+  const rl = createInterface({ input: io.input, terminal: false })
+  const lines = rl[Symbol.asyncIterator]()
+  try {
+    if (standby) {
+      emit({ type: 'standby' })
+      for (;;) {
+        const next = await lines.next()
+        if (next.done) return { kind: 'done' }
+        if (next.value.trim() !== '' && 'connect' in parseInput(next.value)) break
+      }
+    }
+    return await serve(options, lines, emit)
+  } finally {
+    rl.close()
+  }
+}
+
+async function serve(options: Readonly<ClientOptions>, lines: AsyncIterator<string>, emit: (message: AgentOutput) => void): Promise<AgentOutcome> {
   let local: LocalEnd = { address: '', port: 0 }
   let session
   try {
@@ -27,8 +48,6 @@ export async function runJsonAgent(
     return { kind: 'failed', error }
   }
   emit({ type: 'connected', mode: session.mode, client: session.clientName, ...local })
-  const rl = createInterface({ input: io.input, terminal: false })
-  const lines = rl[Symbol.asyncIterator]()
   // The connection may end while no command is in flight (the server shut down, timed us out): that ends
   // the agent too, at once, not at its next command.
   const ended = session.closed.then(() => ({ done: true as const, value: undefined }))
@@ -41,32 +60,34 @@ export async function runJsonAgent(
       if (next.value.trim() !== '') return parseInput(next.value)
     }
   }
-  try {
-    for (;;) {
-      const input = await nextInput()
-      if (!input) break
-      if ('release' in input) continue
-      if ('close' in input) {
-        session.abandon(input.close)
+  for (;;) {
+    const input = await nextInput()
+    if (!input) {
+      // The end of input: leave as the scripted client does, with exit (unless the connection is gone).
+      await session.send('exit').catch(() => undefined)
+      break
+    }
+    // Nothing to release, and already connected.
+    if ('release' in input || 'connect' in input) continue
+    if ('close' in input) {
+      session.abandon(input.close)
+      break
+    }
+    const started = performance.now()
+    const durationMs = () => Math.round(performance.now() - started)
+    try {
+      const reply = input.hold ? await sendHeld(session, input.command, nextInput, emit) : await session.send(input.command)
+      emit({ type: 'reply', command: input.command, reply, durationMs: durationMs() })
+      if (input.command === 'exit') break
+    } catch (error) {
+      if (!(error instanceof SocklabError)) throw error
+      emit({ type: 'error', command: input.command, code: error.code, message: error.message, durationMs: durationMs() })
+      // A failed transfer or a refused input leaves the connection usable; anything else ends it.
+      if (!isSocklabError(error, 'SOCKLAB_TRANSFER_FAILED') && !isSocklabError(error, 'SOCKLAB_CONFIG_INVALID')) {
+        lost = error
         break
       }
-      const started = performance.now()
-      const durationMs = () => Math.round(performance.now() - started)
-      try {
-        const reply = input.hold ? await sendHeld(session, input.command, nextInput, emit) : await session.send(input.command)
-        emit({ type: 'reply', command: input.command, reply, durationMs: durationMs() })
-        if (input.command === 'exit') break
-      } catch (error) {
-        if (!(error instanceof SocklabError)) throw error
-        emit({ type: 'error', command: input.command, code: error.code, message: error.message, durationMs: durationMs() })
-        if (!isSocklabError(error, 'SOCKLAB_TRANSFER_FAILED')) {
-          lost = error
-          break
-        }
-      }
     }
-  } finally {
-    rl.close()
   }
   emit({ type: 'closed', reason: await session.closed })
   return lost ? { kind: 'failed', error: lost } : { kind: 'done' }
@@ -113,12 +134,13 @@ function parseInput(line: string): AgentInput {
       if ('command' in value && typeof value.command === 'string' && (value.hold === undefined || typeof value.hold === 'boolean')) return value
       if ('close' in value && (value.close === 'end' || value.close === 'reset')) return value
       if ('release' in value && value.release === true) return value
+      if ('connect' in value && value.connect === true) return value
     }
   } catch {
     // reported below
   }
   throw new SocklabError(
     'SOCKLAB_CONFIG_INVALID',
-    `--json input must be {"command": "...", "hold"?: true}, {"release": true} or {"close": "end"|"reset"}, got ${line}`,
+    `--json input must be {"command": "...", "hold"?: true}, {"release": true}, {"close": "end"|"reset"} or {"connect": true}, got ${line}`,
   )
 }

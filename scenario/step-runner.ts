@@ -363,5 +363,7 @@ function describeOutput(out: AgentOutput): string {
       return describeReply(out.reply)
     case 'held':
       return `${out.name} started; the client holds it`
+    case 'standby':
+      return 'started, not connected'
   }
 }

@@ -5,21 +5,16 @@ import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { SocklabError } from '../../errors/socklab-error.js'
 import { EventStream } from '../../events/event-stream.js'
-import type { AgentOutput } from '../../client/agent-protocol.js'
-import { AgentChannel } from '../agent-channel.js'
-import type { Scenario } from '../scenario.js'
+import { allSteps, type Scenario } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
-import type { ClientAgent, ScenarioTarget, TargetRun } from './scenario-target.js'
+import type { ScenarioTarget, TargetRun } from './scenario-target.js'
+import { DockerClients, type RunContainer } from './docker-clients.js'
 import { serverFlags } from './server-flags.js'
-import { clientArgs } from './client-args.js'
 import { demultiplexLog } from './docker-log.js'
 
 /** Every container and network a scenario run makes carries this label (value: the run's id). */
 export const SCENARIO_LABEL = 'dev.socklab.scenario'
 const LISTEN_TIMEOUT_MS = 30_000
-const RELAY_TIMEOUT_MS = 15_000
-/** Where client containers save their downloads. */
-const DOWNLOAD_DIR = '/tmp'
 
 /**
  * Each host a container on a fresh bridge network: the server (alias `server`, the scenario's files
@@ -55,7 +50,7 @@ export class DockerTarget implements ScenarioTarget {
     const id = `${scenario.name}-${randomBytes(3).toString('hex')}`
     const labels = { [SCENARIO_LABEL]: id }
     const files = await prepareServedFiles(shippedFiles, scenario.server.files)
-    const containers: Array<{ name: string; container: Dockerode.Container }> = []
+    const containers: RunContainer[] = []
     const network = await this.docker.createNetwork({ Name: `socklab-${id}`, Driver: 'bridge', Labels: labels })
     const networkName = `socklab-${id}`
     const dispose = async () => {
@@ -73,7 +68,7 @@ export class DockerTarget implements ScenarioTarget {
         HostConfig: { NetworkMode: networkName, Binds: [`${files.dir}:/srv/server_files:ro`] },
         NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'] } } },
       })
-      containers.push({ name: 'server', container: server })
+      containers.push({ name: 'server', container: server, logged: true })
       const events = new EventStream()
       /** Starts the server container (again after a stop: same address, same alias) and follows its log. */
       const startServer = async () => {
@@ -95,41 +90,17 @@ export class DockerTarget implements ScenarioTarget {
           clearTimeout(timer)
         }
       }
+      const clients = new DockerClients(this.docker, this.image, { id, labels, network: networkName }, containers, connectCounts(scenario))
+      // The clients' containers start while the server does.
+      clients.prepare(scenario.clients)
       await startServer()
-      const agentContainers = new Map<ClientAgent, Dockerode.Container>()
-      /** Relays by alias, then by the agent that connects through each. */
-      const relays = new Map<string | ClientAgent, Attached<RelayOutput>>()
-      const network = this.docker.getNetwork(networkName)
       return {
         serverLabel: `server (${networkName})`,
         events,
         files,
-        startClient: async (client, index) => {
-          const name = `${client.name}-${index}`
-          // A client whose connection a step resets goes through a relay container of its own.
-          const host = client.relay ? await this.#startRelay(`relay-${name}`, id, labels, networkName, containers, relays) : 'server'
-          const container = await this.docker.createContainer({
-            ...attachable(labels, networkName),
-            Image: this.image,
-            name: `socklab-${id}-${name}`,
-            Cmd: ['client', '--json', '--no-progress', '--host', host, ...clientArgs(client), '--download-dir', DOWNLOAD_DIR],
-          })
-          containers.push({ name: `client-${name}`, container })
-          const agent = await this.#agent(container)
-          agentContainers.set(agent, container)
-          if (client.relay) relays.set(agent, relays.get(host)!)
-          return agent
-        },
-        resets: {
-          async reset(agent) {
-            const relay = relays.get(agent)
-            if (!relay) throw new Error('this client does not connect through a relay')
-            relay.write('reset\n')
-            const answer = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
-            if (answer.type !== 'reset') throw new Error(`the relay answered ${JSON.stringify(answer)}`)
-            return Number(answer.connections)
-          },
-        },
+        startClient: (client, index) => clients.start(client, index),
+        resets: clients,
+        network: clients,
         serverControl: {
           async stop() {
             await server.kill({ signal: 'SIGTERM' })
@@ -137,18 +108,10 @@ export class DockerTarget implements ScenarioTarget {
           },
           start: startServer,
         },
-        network: {
-          async cut(agent) {
-            await network.disconnect({ Container: agentContainers.get(agent)!.id, Force: true })
-          },
-          async restore(agent) {
-            await network.connect({ Container: agentContainers.get(agent)!.id })
-          },
-        },
         saveLogs: async (dir) => {
           await mkdir(dir, { recursive: true })
           return Promise.all(
-            containers.map(async ({ name, container }) => {
+            containers.filter((c) => c.logged).map(async ({ name, container }) => {
               const path = join(dir, `${name}.log`)
               const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer
               await writeFile(path, demultiplexLog(raw).combined)
@@ -163,102 +126,13 @@ export class DockerTarget implements ScenarioTarget {
       throw error
     }
   }
-
-  /** Starts a container with its standard streams attached; its standard output is read as JSON lines. */
-  async #attach<T extends { type: string }>(container: Dockerode.Container): Promise<Attached<T>> {
-    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream
-    const channel = new AgentChannel<T>()
-    const stdout = new PassThrough()
-    const stderr = new PassThrough()
-    stdout.on('data', (chunk: Buffer) => channel.feed(chunk.toString('utf8')))
-    stderr.on('data', (chunk: Buffer) => channel.transcript.push(`stderr: ${chunk.toString('utf8').trimEnd()}`))
-    this.docker.modem.demuxStream(stream, stdout, stderr)
-    stream.on('end', () => channel.end())
-    stream.on('error', () => channel.end())
-    await container.start()
-    let running = true
-    const exited = container
-      .wait()
-      .then((r: { StatusCode: number }) => r.StatusCode)
-      .catch(() => null)
-      .finally(() => {
-        running = false
-      })
-    return {
-      channel,
-      exited,
-      isRunning: () => running,
-      write: (text) => void stream.write(text),
-    }
-  }
-
-  async #agent(container: Dockerode.Container): Promise<ClientAgent> {
-    const { channel, exited, isRunning, write } = await this.#attach<AgentOutput>(container)
-    return {
-      channel,
-      exited,
-      get running() {
-        return isRunning()
-      },
-      write: (input) => write(`${JSON.stringify(input)}\n`),
-      async kill() {
-        await container.kill({ signal: 'SIGKILL' }).catch(() => undefined)
-        await exited
-      },
-      // The archive endpoint answers for stopped containers too, so a killed client can be looked into.
-      hasDownload: (name) => container.infoArchive({ path: `${DOWNLOAD_DIR}/${name}` }).then(() => true, () => false),
-    }
-  }
-
-  /** A `socklab relay` container in front of the server, reachable as `alias`; registered in `relays`. */
-  async #startRelay(
-    alias: string,
-    id: string,
-    labels: Record<string, string>,
-    networkName: string,
-    containers: Array<{ name: string; container: Dockerode.Container }>,
-    relays: Map<string | ClientAgent, Attached<RelayOutput>>,
-  ): Promise<string> {
-    const container = await this.docker.createContainer({
-      ...attachable(labels, networkName),
-      Image: this.image,
-      name: `socklab-${id}-${alias}`,
-      Cmd: ['relay', '--to', 'server:12345', '--port', '12345'],
-      NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [alias] } } },
-    })
-    containers.push({ name: alias, container })
-    const relay = await this.#attach<RelayOutput>(container)
-    const ready = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
-    if (ready.type !== 'listening') throw new Error(`the relay did not start: ${JSON.stringify(ready)}`)
-    relays.set(alias, relay)
-    return alias
-  }
 }
 
-/** A started container's JSON-lines output, its input, and its end. */
-interface Attached<T extends { type: string }> {
-  channel: AgentChannel<T>
-  exited: Promise<number | null>
-  isRunning(): boolean
-  write(text: string): void
-}
-
-/** What `socklab relay` prints (cli/relay-command.ts). */
-type RelayOutput = { type: 'listening' | 'reset' | 'error'; port?: number; connections?: number; message?: string }
-
-/** A container on the scenario's network whose standard streams the runner drives. */
-function attachable(labels: Record<string, string>, networkName: string): Dockerode.ContainerCreateOptions {
-  return {
-    OpenStdin: true,
-    StdinOnce: false,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-    Labels: labels,
-    Healthcheck: { Test: ['NONE'] },
-    HostConfig: { NetworkMode: networkName },
-  }
+/** How many times each client connects in the scenario. */
+function connectCounts(scenario: Scenario): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const step of allSteps(scenario.steps)) if (step.kind === 'connect') counts.set(step.client, (counts.get(step.client) ?? 0) + 1)
+  return counts
 }
 
 /** `2026-11-23T23:35:01.123456789Z` as the API's `since`: seconds, then the nanoseconds. */

@@ -111,4 +111,26 @@ describe('the JSON agent holding a get', () => {
     expect(agent.stdout()).toMatch(/"reply":\{"kind":"saved","name":"big\.bin","path":"[^"]+","bytes":67108864,"sha256":"[0-9a-f]{64}","verified":true\}/)
     await t.log.waitFor('transfer_completed', { client: 'Client01', file: 'big.bin' })
   })
+
+  it('refuses to hold in compatible mode and stays connected', async () => {
+    await using t = await startTestServer()
+    await using agent = spawnProcess('node', [SOCKLAB_BIN, 'client', '--json', '--mode', 'compat', '--port', String(t.port)])
+    await agent.waitForOutput('"type":"connected"')
+    agent.child.stdin.write(`${JSON.stringify({ command: 'get hello.txt', hold: true })}\n${JSON.stringify({ command: 'hi' })}\n`)
+    await agent.waitForOutput('"text":"hi ACK"')
+    expect(agent.stdout()).toMatch(/"type":"error","command":"get hello.txt","code":"SOCKLAB_CONFIG_INVALID","message":"hold needs framed mode/)
+  })
+
+  it('with --standby: starts without connecting, and connects at {"connect": true}', async () => {
+    await using t = await startTestServer()
+    await using agent = spawnProcess('node', [SOCKLAB_BIN, 'client', '--json', '--standby', '--port', String(t.port)])
+    await agent.waitForOutput('{"type":"standby"}')
+    expect(t.log.all('client_connected')).toEqual([])
+    expect(t.server.registry.size).toBe(0)
+    agent.child.stdin.write(`${JSON.stringify({ connect: true })}\n`)
+    await agent.waitForOutput('"type":"connected"')
+    await t.log.waitFor('client_connected', { client: 'Client01' })
+    agent.child.stdin.end()
+    expect((await agent.exited).code).toBe(EXIT.OK)
+  })
 })

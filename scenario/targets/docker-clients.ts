@@ -1,0 +1,185 @@
+import { PassThrough } from 'node:stream'
+import type Dockerode from 'dockerode'
+import type { AgentOutput } from '../../client/agent-protocol.js'
+import { AgentChannel } from '../agent-channel.js'
+import type { ScenarioClient } from '../scenario.js'
+import { clientArgs } from './client-args.js'
+import type { ClientAgent, NetworkControl, ResetControl } from './scenario-target.js'
+
+/** Where client containers save their downloads. */
+const DOWNLOAD_DIR = '/tmp'
+const RELAY_TIMEOUT_MS = 15_000
+
+/** A container of the run: removed with it; its log is kept after a failure when `logged`. */
+export interface RunContainer {
+  name: string
+  container: Dockerode.Container
+  logged: boolean
+}
+
+interface Standby {
+  index: number
+  ready: Promise<{ agent: ClientAgent; entry: RunContainer }>
+}
+
+/**
+ * The client containers of one scenario run on the docker target. Starting a container takes a few hundred
+ * milliseconds, so each client's next connection waits ready ahead of time (`socklab client --standby`)
+ * and connects only when its `connect` step comes. A client whose connection a step resets goes through a
+ * `socklab relay` container of its own.
+ */
+export class DockerClients implements ResetControl, NetworkControl {
+  readonly #agents = new Map<ClientAgent, Dockerode.Container>()
+  readonly #relays = new Map<ClientAgent, Attached<RelayOutput>>()
+  readonly #standby = new Map<string, Standby>()
+
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly image: string,
+    private readonly run: { id: string; labels: Record<string, string>; network: string },
+    private readonly containers: RunContainer[],
+    /** How many times each client connects in the scenario. */
+    private readonly connects: ReadonlyMap<string, number>,
+  ) {}
+
+  /** Gets every client's first connection ready (call while the server starts). */
+  prepare(clients: readonly ScenarioClient[]): void {
+    for (const client of clients) this.#prepare(client, 1)
+  }
+
+  async start(client: ScenarioClient, index: number): Promise<ClientAgent> {
+    const waiting = this.#standby.get(client.name)
+    this.#standby.delete(client.name)
+    const { agent, entry } = waiting?.index === index ? await waiting.ready : await this.#launch(client, index)
+    entry.logged = true
+    if (index < (this.connects.get(client.name) ?? 0)) this.#prepare(client, index + 1)
+    agent.write({ connect: true })
+    return agent
+  }
+
+  async reset(agent: ClientAgent): Promise<number> {
+    const relay = this.#relays.get(agent)
+    if (!relay) throw new Error('this client does not connect through a relay')
+    relay.write('reset\n')
+    const answer = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
+    if (answer.type !== 'reset') throw new Error(`the relay answered ${JSON.stringify(answer)}`)
+    return Number(answer.connections)
+  }
+
+  async cut(agent: ClientAgent): Promise<void> {
+    await this.docker.getNetwork(this.run.network).disconnect({ Container: this.#agents.get(agent)!.id, Force: true })
+  }
+
+  async restore(agent: ClientAgent): Promise<void> {
+    await this.docker.getNetwork(this.run.network).connect({ Container: this.#agents.get(agent)!.id })
+  }
+
+  #prepare(client: ScenarioClient, index: number): void {
+    const ready = this.#launch(client, index)
+    ready.catch(() => undefined) // reported when the connection is asked for
+    this.#standby.set(client.name, { index, ready })
+  }
+
+  /** A client container in standby (and its relay), started and waiting for `{"connect": true}`. */
+  async #launch(client: ScenarioClient, index: number): Promise<{ agent: ClientAgent; entry: RunContainer }> {
+    const name = `${client.name}-${index}`
+    const host = client.relay ? `relay-${name}` : 'server'
+    const relay = client.relay ? await this.#startRelay(host) : undefined
+    const container = await this.docker.createContainer({
+      ...this.#attachable(),
+      name: `socklab-${this.run.id}-${name}`,
+      Cmd: ['client', '--json', '--standby', '--no-progress', '--host', host, ...clientArgs(client), '--download-dir', DOWNLOAD_DIR],
+    })
+    const entry = { name: `client-${name}`, container, logged: false }
+    this.containers.push(entry)
+    const agent = await this.#agent(container)
+    const first = await agent.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
+    if (first.type !== 'standby') throw new Error(`the client container did not start: ${JSON.stringify(first)}`)
+    this.#agents.set(agent, container)
+    if (relay) this.#relays.set(agent, relay)
+    return { agent, entry }
+  }
+
+  /** A `socklab relay` container in front of the server, reachable as `alias`. */
+  async #startRelay(alias: string): Promise<Attached<RelayOutput>> {
+    const container = await this.docker.createContainer({
+      ...this.#attachable(),
+      name: `socklab-${this.run.id}-${alias}`,
+      Cmd: ['relay', '--to', 'server:12345', '--port', '12345'],
+      NetworkingConfig: { EndpointsConfig: { [this.run.network]: { Aliases: [alias] } } },
+    })
+    this.containers.push({ name: alias, container, logged: true })
+    const relay = await this.#attach<RelayOutput>(container)
+    const ready = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
+    if (ready.type !== 'listening') throw new Error(`the relay did not start: ${JSON.stringify(ready)}`)
+    return relay
+  }
+
+  async #agent(container: Dockerode.Container): Promise<ClientAgent> {
+    const { channel, exited, isRunning, write } = await this.#attach<AgentOutput>(container)
+    return {
+      channel,
+      exited,
+      get running() {
+        return isRunning()
+      },
+      write: (input) => write(`${JSON.stringify(input)}\n`),
+      async kill() {
+        await container.kill({ signal: 'SIGKILL' }).catch(() => undefined)
+        await exited
+      },
+      // The archive endpoint answers for stopped containers too, so a killed client can be looked into.
+      hasDownload: (name) => container.infoArchive({ path: `${DOWNLOAD_DIR}/${name}` }).then(() => true, () => false),
+    }
+  }
+
+  /** Starts a container with its standard streams attached; its standard output is read as JSON lines. */
+  async #attach<T extends { type: string }>(container: Dockerode.Container): Promise<Attached<T>> {
+    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream
+    const channel = new AgentChannel<T>()
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    stdout.on('data', (chunk: Buffer) => channel.feed(chunk.toString('utf8')))
+    stderr.on('data', (chunk: Buffer) => channel.transcript.push(`stderr: ${chunk.toString('utf8').trimEnd()}`))
+    this.docker.modem.demuxStream(stream, stdout, stderr)
+    stream.on('end', () => channel.end())
+    stream.on('error', () => channel.end())
+    await container.start()
+    let running = true
+    const exited = container
+      .wait()
+      .then((r: { StatusCode: number }) => r.StatusCode)
+      .catch(() => null)
+      .finally(() => {
+        running = false
+      })
+    return { channel, exited, isRunning: () => running, write: (text) => void stream.write(text) }
+  }
+
+  /** A container on the scenario's network whose standard streams the runner drives. */
+  #attachable(): Dockerode.ContainerCreateOptions {
+    return {
+      Image: this.image,
+      OpenStdin: true,
+      StdinOnce: false,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      Labels: this.run.labels,
+      Healthcheck: { Test: ['NONE'] },
+      HostConfig: { NetworkMode: this.run.network },
+    }
+  }
+}
+
+/** A started container's JSON-lines output, its input, and its end. */
+interface Attached<T extends { type: string }> {
+  channel: AgentChannel<T>
+  exited: Promise<number | null>
+  isRunning(): boolean
+  write(text: string): void
+}
+
+/** What `socklab relay` prints (cli/relay-command.ts). */
+type RelayOutput = { type: 'listening' | 'reset' | 'error'; port?: number; connections?: number; message?: string }
