@@ -19,6 +19,12 @@ export const SERVER_OPTION_SPECS = {
   maxCommandLength: { type: 'number', default: 4 * KiB, min: 16, max: 16 * MiB, describe: 'longest command accepted, in bytes' },
   idleTimeoutMs: { type: 'number', default: 300_000, min: 50, describe: 'a client silent this long is disconnected (reason timeout)' },
   commandTimeoutMs: { type: 'number', default: 10_000, min: 50, describe: 'time allowed to finish sending a started command or frame' },
+  maxSessionMs: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    describe: 'a client connected this long is disconnected (reason timeout), however busy; 0: no limit',
+  },
   compatFlushMs: {
     type: 'number',
     default: 10,

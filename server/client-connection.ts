@@ -49,6 +49,7 @@ export class ClientConnection {
   #flushTimer?: NodeJS.Timeout
   #commandTimer?: NodeJS.Timeout
   #destroyTimer?: NodeJS.Timeout
+  #sessionTimer?: NodeJS.Timeout
 
   constructor(socket: Socket, record: ClientRecord, ctx: ConnectionContext) {
     this.record = record
@@ -62,6 +63,10 @@ export class ClientConnection {
     socket.on('error', (error: NodeJS.ErrnoException) => this.#onError(error))
     socket.on('timeout', () => this.#onTimeout())
     socket.on('close', () => this.#onClose())
+    // In the original's bare framing every byte after a pause is a whole command, so a client trickling
+    // bytes is never idle and never mid-command: only a cap on the session's length bounds it.
+    const { maxSessionMs } = ctx.options
+    if (maxSessionMs > 0) this.#sessionTimer = setTimeout(() => this.#finish('timeout', `connected for ${maxSessionMs} ms, the most allowed`), maxSessionMs)
   }
 
   /** Server shutdown: framed clients are told why, then every socket is closed. */
@@ -120,6 +125,7 @@ export class ClientConnection {
     this.#abort.abort()
     this.#clearTimers()
     clearTimeout(this.#destroyTimer)
+    clearTimeout(this.#sessionTimer)
     this.#release('eof')
   }
 

@@ -143,6 +143,28 @@ describe('slow senders and silent clients give their slots back', () => {
     expect(next.clientName).toBe('Client02')
   })
 
+  it('a client in the bare framing trickling a byte at a time is cut off by --max-session-ms; others are served', async () => {
+    await using t = await startTestServer({ maxSessionMs: 1_500, maxClients: 2 })
+    const slow = await RawClient.connect(t.port)
+    // Each byte after a pause is a whole command in the original framing, answered as such.
+    const trickle = setInterval(() => {
+      if (!slow.ended) slow.send('x')
+    }, 50)
+    try {
+      await slow.reply('x ACK')
+      // Meanwhile another client is served as usual (its own session has the same cap, counted from its connect).
+      using other = await session(t.port)
+      expect(await other.send('still here')).toEqual({ kind: 'text', text: 'still here ACK' })
+      await t.log.waitFor('client_disconnected', { client: 'Client01', reason: 'timeout' })
+      await slow.closed()
+    } finally {
+      clearInterval(trickle)
+    }
+    expect(t.log.all('command', { client: 'Client01' }).length).toBeGreaterThan(1)
+    using next = await session(t.port)
+    expect(next.clientName).toBe('Client03')
+  })
+
   it('a silent client is disconnected after the idle timeout and its slot reused', async () => {
     await using t = await startTestServer({ idleTimeoutMs: 200, maxClients: 1 })
     const silent = await RawClient.connect(t.port)
