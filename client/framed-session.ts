@@ -44,6 +44,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   #inFlight = 0
   #waitingForDisk = false
   #held = false
+  #replyTimer?: NodeJS.Timeout
 
   constructor(socket: Socket, welcome: WelcomePayload, rest: Buffer, options: FramedSessionOptions) {
     super(socket)
@@ -71,7 +72,6 @@ export class FramedSession extends SocketSession<Pending> implements Session {
    */
   hold(): void {
     this.#held = true
-    clearTimeout(this.timer)
     this.#updateFlow()
   }
 
@@ -82,7 +82,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.pending && !this.#held) this.#armTimer()
+    if (this.pending) this.#armTimer()
     for (const item of this.#decoder.push(chunk)) {
       if (item instanceof WireError) {
         this.settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `bad frame from the server: ${item.message}`))
@@ -191,7 +191,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   }
 
   #onClose(): void {
-    clearTimeout(this.timer)
+    clearTimeout(this.#replyTimer)
     const pending = this.pending
     if (!pending) return
     if (pending.command === 'exit') {
@@ -210,15 +210,26 @@ export class FramedSession extends SocketSession<Pending> implements Session {
     return new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason)
   }
 
+  /**
+   * The reply timeout, counted from the last send or received byte. One timer is refreshed rather than a new
+   * one made for every command and chunk (that is on the request path of every round trip); it is unref'd,
+   * and when it fires with nothing in flight, or while held, it does nothing.
+   */
   #armTimer(): void {
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => {
-      this.closeReason = `no reply within ${this.#options.replyTimeoutMs} ms`
-      this.settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', this.closeReason))
-      this.socket.destroy()
-    }, this.#options.replyTimeoutMs)
+    if (this.#replyTimer) {
+      this.#replyTimer.refresh()
+      return
+    }
+    this.#replyTimer = setTimeout(() => this.#onReplyTimeout(), this.#options.replyTimeoutMs)
+    this.#replyTimer.unref()
   }
 
+  #onReplyTimeout(): void {
+    if (!this.pending || this.#held) return
+    this.closeReason = `no reply within ${this.#options.replyTimeoutMs} ms`
+    this.settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', this.closeReason))
+    this.socket.destroy()
+  }
 }
 
 function json<T>(frame: DecodedFrame): T {

@@ -16,7 +16,8 @@ export async function echoLatency(options: BenchOptions): Promise<FigureGroup[]>
   const rounds = options.quick ? 2_000 : 10_000
   const batches = options.quick ? 4 : 10
   const figures: Figure[] = []
-  const socklab = await socklabServer(options.entry, join(options.root, 'server_files'))
+  // The server logs every command, as it does anywhere; into a file, so the client (this process) does not read it.
+  const socklab = await socklabServer(options.entry, join(options.root, 'server_files'), [], join(options.scratch, 'echo-server.log'))
   const raw = await startProcess(process.execPath, [join(options.root, 'bench/raw/raw-echo-server.mjs')], /listening on (\d+)/)
   try {
     for (const clients of [1, 3]) {

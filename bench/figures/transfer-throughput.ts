@@ -59,6 +59,9 @@ async function loopback(options: BenchOptions, folder: string, sizes: number[], 
       const rawMs = receive('127.0.0.1', raw.port, name, size, reps + 1, 'raw').slice(1)
       const pythonMs = python ? receive('127.0.0.1', python.port, name, size, reps + 1, 'bare').slice(1) : undefined
       figures.push(...throughputFigures('loopback', size, summarize(socklabMs), summarize(rawMs), pythonMs && summarize(pythonMs)))
+      // The same work as the socklab client (SHA-256 of every byte, a copy saved to tmpfs) done by raw Node.
+      const sameWorkMs = receive('127.0.0.1', raw.port, name, size, reps + 1, 'raw', DOWNLOADS).slice(1)
+      figures.push(sameWorkFigure(size, summarize(socklabMs), summarize(sameWorkMs)))
       // The servers alone, each feeding the same counting receiver.
       const serverMs = receive('127.0.0.1', socklab.port, name, size, reps + 1, 'framed').slice(1)
       figures.push(serverOnlyFigure(size, summarize(serverMs), summarize(rawMs), pythonMs && summarize(pythonMs)))
@@ -119,6 +122,21 @@ function throughputFigures(path: string, size: number, socklab: Summary, raw: Su
   return out
 }
 
+function sameWorkFigure(size: number, socklab: Summary, raw: Summary): Figure {
+  const rate = (s: Summary) => round(mbPerSecond(size, s.median))
+  return {
+    id: `throughput.loopback.${size / MiB}mib.same-work`,
+    name: `get ${size / MiB} MiB (loopback) vs raw Node doing the same work`,
+    unit: 'MB/s',
+    value: rate(socklab),
+    spread: round(socklab.spread, 2),
+    baseline: { name: 'raw Node pipe to a receiver that hashes SHA-256 and saves to tmpfs', value: rate(raw) },
+    ratio: round(rate(socklab) / rate(raw), 2),
+    ratioMeaning: 'socklab / raw (higher is better)',
+    notes: 'what verification costs is in both; the ratio is socklab\'s own overhead',
+  }
+}
+
 function serverOnlyFigure(size: number, socklab: Summary, raw: Summary, python?: Summary): Figure {
   const rate = (s: Summary) => round(mbPerSecond(size, s.median))
   return {
@@ -135,9 +153,10 @@ function serverOnlyFigure(size: number, socklab: Summary, raw: Summary, python?:
 }
 
 /** Runs raw-receiver.mjs in its own process (so it never shares a thread with the sender) and returns ms per run. */
-function receive(host: string, port: number, name: string, size: number, reps: number, mode: 'raw' | 'bare' | 'framed'): number[] {
+function receive(host: string, port: number, name: string, size: number, reps: number, mode: 'raw' | 'bare' | 'framed', saveTo?: string): number[] {
   const script = new URL('../../bench/raw/raw-receiver.mjs', import.meta.url).pathname
-  const run = spawnSync(process.execPath, [script, host, String(port), name, String(size), String(reps), mode], { encoding: 'utf8' })
+  const args = [script, host, String(port), name, String(size), String(reps), mode, ...(saveTo ? [`save=${saveTo}`] : [])]
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8' })
   if (run.status !== 0) throw new Error(`raw receiver failed: ${run.stderr}`)
   return (JSON.parse(run.stdout) as { ms: number[] }).ms
 }

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { closeSync, openSync, readFileSync, watch } from 'node:fs'
 // The caller's SOCKLAB_ variables would change what is measured: they are left out, as in scenarios.
 import { cleanEnv } from '../../scenario/targets/process-agent.js'
 
@@ -11,26 +13,26 @@ export interface RunningServer {
 
 /**
  * Starts a server process and waits until it prints `ready` (a line matching it, from which `port` reads the
- * port). Its output is read to the end and dropped, so a server that logs never blocks on a full pipe.
+ * port). Its output is read to the end and dropped, so a server that logs never blocks on a full pipe. With
+ * `logFile`, standard output goes to that file instead, as `server > file` would: the bench process (often
+ * also the client being measured) then never wakes up for the server's log lines.
  */
-export async function startProcess(command: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), ...env } })
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = ''
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('utf8')
-      const match = ready.exec(seen)
-      if (!match) return
-      // From here on the output is drained without being looked at: the bench process is often also the
-      // client being measured, and must not pay for parsing the server's log.
-      child.stdout!.off('data', onData)
-      child.stdout!.resume()
-      resolve(Number(match[1]))
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.resume()
-    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code} before it was ready`)))
-  })
+export async function startProcess(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  env: NodeJS.ProcessEnv = {},
+  { logFile }: { logFile?: string } = {},
+): Promise<RunningServer> {
+  const out = logFile ? openSync(logFile, 'w') : 'pipe'
+  const child = spawn(command, args, { stdio: ['ignore', out, 'pipe'], env: { ...cleanEnv(), ...env } })
+  if (typeof out === 'number') closeSync(out)
+  const failed = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code} before it was ready`))),
+  )
+  failed.catch(() => undefined)
+  child.stderr!.resume()
+  const port = await Promise.race([logFile ? readyInFile(logFile, ready) : readyOnPipe(child, ready), failed])
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
   return {
     child,
@@ -46,10 +48,43 @@ export async function startProcess(command: string, args: string[], ready: RegEx
 }
 
 
-export function socklabServer(entry: string, files: string, extra: string[] = []): Promise<RunningServer> {
+export function socklabServer(entry: string, files: string, extra: string[] = [], logFile?: string): Promise<RunningServer> {
   return startProcess(
     process.execPath,
     [entry, 'server', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', '--files', files, ...extra],
     /"event":"listening".*"port":(\d+)/,
+    {},
+    { logFile },
   )
+}
+
+function readyOnPipe(child: ChildProcess, ready: RegExp): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let seen = ''
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8')
+      const match = ready.exec(seen)
+      if (!match) return
+      // From here on the output is drained without being looked at: the bench process is often also the
+      // client being measured, and must not pay for parsing the server's log.
+      child.stdout!.off('data', onData)
+      child.stdout!.resume()
+      resolve(Number(match[1]))
+    }
+    child.stdout!.on('data', onData)
+  })
+}
+
+/** Waits (on file change events) until the file holds a line matching `ready`. */
+async function readyInFile(path: string, ready: RegExp): Promise<number> {
+  const watcher = watch(path)
+  try {
+    for (;;) {
+      const match = ready.exec(readFileSync(path, 'utf8'))
+      if (match) return Number(match[1])
+      await once(watcher, 'change')
+    }
+  } finally {
+    watcher.close()
+  }
 }
