@@ -226,7 +226,9 @@ export class ClientConnection {
       while (!this.#closing && this.#queue.length > 0) {
         const item = this.#queue.shift()!
         this.#resumeIfRoom()
-        const flowing = item instanceof WireError ? this.#refuse(item) : await this.#run(item)
+        // Most commands (echo, status, exit) answer at once: only list and get need to wait for the disk.
+        const outcome = item instanceof WireError ? this.#refuse(item) : this.#run(item)
+        const flowing = typeof outcome === 'boolean' ? outcome : await outcome
         if (!flowing && !this.#closing) await this.#drained()
       }
       if (this.#inputEnded && !this.#closing) this.#finish('eof', 'end of stream')
@@ -256,8 +258,8 @@ export class ClientConnection {
     })
   }
 
-  /** Runs one command; returns false when the reply filled the socket's buffer. */
-  async #run({ text, terminated }: QueuedCommand): Promise<boolean> {
+  /** Runs one command; returns (or resolves to) false when the reply filled the socket's buffer. */
+  #run({ text, terminated }: QueuedCommand): boolean | Promise<boolean> {
     const writer = this.#writer!
     if (text.length === 0) {
       // An empty line from netcat is nothing to answer; an empty framed command is a client bug.
@@ -272,7 +274,7 @@ export class ClientConnection {
       case 'status':
         return writer.text(statusText(this.#ctx.registry, writer.mode), terminated)
       case 'list':
-        return writer.text(listReply(await this.#ctx.store.list()), terminated)
+        return this.#ctx.store.list().then((names) => writer.text(listReply(names), terminated))
       case 'get':
         return this.#get(command.name, terminated)
       case 'echo':

@@ -32,6 +32,7 @@ export class DockerClients implements ResetControl, NetworkControl {
   readonly #agents = new Map<ClientAgent, Dockerode.Container>()
   readonly #relays = new Map<ClientAgent, Attached<RelayOutput>>()
   readonly #standby = new Map<string, Standby>()
+  readonly #addresses = new Map<ClientAgent, string>()
 
   constructor(
     private readonly docker: Dockerode,
@@ -66,12 +67,20 @@ export class DockerClients implements ResetControl, NetworkControl {
     return Number(answer.connections)
   }
 
+  /** Takes the client's container off the network, noting its address so that `restore` gives it back. */
   async cut(agent: ClientAgent): Promise<void> {
-    await this.docker.getNetwork(this.run.network).disconnect({ Container: this.#agents.get(agent)!.id, Force: true })
+    const container = this.#agents.get(agent)!
+    const { NetworkSettings } = await container.inspect()
+    this.#addresses.set(agent, NetworkSettings.Networks[this.run.network]!.IPAddress)
+    await this.docker.getNetwork(this.run.network).disconnect({ Container: container.id, Force: true })
   }
 
   async restore(agent: ClientAgent): Promise<void> {
-    await this.docker.getNetwork(this.run.network).connect({ Container: this.#agents.get(agent)!.id })
+    const IPv4Address = this.#addresses.get(agent)
+    await this.docker.getNetwork(this.run.network).connect({
+      Container: this.#agents.get(agent)!.id,
+      ...(IPv4Address ? { EndpointConfig: { IPAMConfig: { IPv4Address } } } : {}),
+    })
   }
 
   #prepare(client: ScenarioClient, index: number): void {

@@ -46,12 +46,29 @@ export class DockerTarget implements ScenarioTarget {
     return new DockerTarget(docker, image)
   }
 
+  /**
+   * The scenario's bridge network. A client cut off and put back must keep its address (its connection is
+   * bound to it, as a laptop's is to its DHCP lease), and Docker keeps addresses only on a subnet given at
+   * creation: for scenarios with `network: cut`, the subnet Docker would pick is taken and given explicitly.
+   */
+  async #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean): Promise<Dockerode.Network> {
+    const create = (options: Partial<Dockerode.NetworkCreateOptions> = {}) =>
+      this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, ...options })
+    if (!fixedAddresses) return create()
+    const probe = await create()
+    const info = (await probe.inspect()) as { IPAM: { Config: Array<{ Subnet: string; Gateway?: string }> } }
+    await probe.remove()
+    const { Subnet, Gateway } = info.IPAM.Config[0]!
+    return create({ IPAM: { Driver: 'default', Config: [{ Subnet, ...(Gateway ? { Gateway } : {}) }] } })
+  }
+
   async prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun> {
     const id = `${scenario.name}-${randomBytes(3).toString('hex')}`
     const labels = { [SCENARIO_LABEL]: id }
     const files = await prepareServedFiles(shippedFiles, scenario.server.files)
     const containers: RunContainer[] = []
-    const network = await this.docker.createNetwork({ Name: `socklab-${id}`, Driver: 'bridge', Labels: labels })
+    const cuts = allSteps(scenario.steps).some((step) => step.kind === 'network' && step.action === 'cut')
+    const network = await this.#createNetwork(`socklab-${id}`, labels, cuts)
     const networkName = `socklab-${id}`
     const dispose = async () => {
       await Promise.all(containers.map(({ container }) => container.remove({ force: true, v: true }).catch(() => undefined)))
