@@ -76,6 +76,7 @@ const runCommand: CommandModule = {
         progress.scenarioFinished(result)
         results.push(result)
       }
+      await target.settle?.()
       progress.summary(results, Math.round(performance.now() - started))
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })

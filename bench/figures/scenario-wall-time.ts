@@ -21,6 +21,7 @@ export async function scenarioWallTime(options: BenchOptions): Promise<FigureGro
       const result = await runScenario(scenario, target, { shippedFiles: join(options.root, 'server_files') })
       if (result.verdict === 'failed') throw new Error(`scenario ${scenario.name} failed on ${target.name} during the benchmark`)
     }
+    await target.settle?.()
     return (performance.now() - started) / 1000
   }
   options.log(`scenarios: ${scenarios.length} on docker`)

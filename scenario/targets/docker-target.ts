@@ -23,6 +23,7 @@ const LISTEN_TIMEOUT_MS = 30_000
 export class DockerTarget implements ScenarioTarget {
   readonly name = 'docker'
   readonly kind = 'docker'
+  readonly #removals = new Set<Promise<void>>()
 
   private constructor(
     private readonly docker: Dockerode,
@@ -44,6 +45,11 @@ export class DockerTarget implements ScenarioTarget {
       throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the image ${image} is not built: run \`npm run images\``)
     }
     return new DockerTarget(docker, image)
+  }
+
+  /** Waits until the containers and networks of every finished run are removed. */
+  async settle(): Promise<void> {
+    while (this.#removals.size > 0) await Promise.all([...this.#removals])
   }
 
   /**
@@ -136,7 +142,12 @@ export class DockerTarget implements ScenarioTarget {
             }),
           )
         },
-        [Symbol.asyncDispose]: dispose,
+        // Removing containers and the network takes a few hundred milliseconds: it goes on while the next
+        // scenario starts, and settle() waits for it.
+        [Symbol.asyncDispose]: async () => {
+          const removal: Promise<void> = dispose().finally(() => this.#removals.delete(removal))
+          this.#removals.add(removal)
+        },
       }
     } catch (error) {
       await dispose()

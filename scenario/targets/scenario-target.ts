@@ -59,4 +59,6 @@ export interface ScenarioTarget {
   readonly name: string
   readonly kind: TargetKind
   prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun>
+  /** Waits until what finished runs left behind (containers, networks) is gone, where that goes on after them. */
+  settle?(): Promise<void>
 }

@@ -25,6 +25,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  await target.settle()
   await mkdir(REPORTS, { recursive: true })
   await writeFile(join(REPORTS, 'docker.junit.xml'), junitReport(results))
   await writeFile(join(REPORTS, 'docker.md'), markdownReport(results))
@@ -51,6 +52,7 @@ describe('shipped scenarios on the docker target (a container per host)', () => 
       expect(rejected).toMatchObject({ connected: 3, maxClients: 3 })
       expect(String(rejected!.msg)).toBe(`Rejected connection from ('${String(rejected!.address)}', ${String(rejected!.port)}). Server is full.`)
     }
+    await target.settle()
     const left = await docker.listContainers({ all: true, filters: { label: [SCENARIO_LABEL] } })
     expect(left).toEqual([])
   })
