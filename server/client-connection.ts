@@ -266,7 +266,14 @@ export class ClientConnection {
       return writer.mode === 'compat' || writer.error('EMPTY_COMMAND', 'empty command', terminated)
     }
     const command = parseCommand(text)
-    this.#ctx.log.emit('command', { ...this.#peer, mode: writer.mode, command: command.kind, text: preview(text) })
+    const logged = () => this.#ctx.log.emit('command', { ...this.#peer, mode: writer.mode, command: command.kind, text: preview(text) })
+    // An echo is answered before its log line is written: the reply need not wait for the log's write.
+    if (command.kind === 'echo') {
+      const flowing = writer.text(echoReply(text), terminated)
+      logged()
+      return flowing
+    }
+    logged()
     switch (command.kind) {
       case 'exit':
         this.#finish('exit', 'goodbye')
@@ -277,8 +284,6 @@ export class ClientConnection {
         return this.#ctx.store.list().then((names) => writer.text(listReply(names), terminated))
       case 'get':
         return this.#get(command.name, terminated)
-      case 'echo':
-        return writer.text(echoReply(text), terminated)
     }
   }
 

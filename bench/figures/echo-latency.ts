@@ -2,6 +2,8 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import { openSession } from '../../client/open-session.js'
 import { resolveClientOptions } from '../../config/client-options.js'
+import { encodeCommand } from '../../protocol/frame-encoder.js'
+import { HELLO } from '../../protocol/handshake.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
 import { socklabServer, startProcess } from '../lib/server-process.js'
 import { percentile, round, summarize } from '../lib/stats.js'
@@ -24,14 +26,18 @@ export async function echoLatency(options: BenchOptions): Promise<FigureGroup[]>
       options.log(`echo: ${clients} client(s) × ${rounds}, ${batches} alternating batches`)
       const ours: number[] = []
       const theirs: number[] = []
+      const serverOnly: number[] = []
       const oursP50: number[] = []
       const theirsP50: number[] = []
       for (let batch = 0; batch < batches; batch += 1) {
         const perClient = Math.ceil(rounds / batches)
         const a = (await Promise.all(Array.from({ length: clients }, () => socklabEcho(socklab.port, perClient)))).flat()
         const b = (await Promise.all(Array.from({ length: clients }, () => rawEcho(raw.port, perClient)))).flat()
+        // The raw client against the socklab server: what the server adds, without the socklab client.
+        const c = (await Promise.all(Array.from({ length: clients }, () => rawEcho(socklab.port, perClient, true)))).flat()
         ours.push(...a)
         theirs.push(...b)
+        serverOnly.push(...c)
         oursP50.push(percentile(a, 50))
         theirsP50.push(percentile(b, 50))
       }
@@ -52,6 +58,17 @@ export async function echoLatency(options: BenchOptions): Promise<FigureGroup[]>
           notes: p === 50 ? `batch p50s: socklab ${range(oursP50)}, raw ${range(theirsP50)}` : undefined,
         })
       }
+      const server = percentile(serverOnly, 50) * 1000
+      const rawP50 = percentile(theirs, 50) * 1000
+      figures.push({
+        id: `echo.${clients}-client.p50.server-only`,
+        name: `echo p50, ${clients} raw client${clients > 1 ? 's' : ''} → socklab server (framed; the server's share)`,
+        unit: 'µs',
+        value: round(server),
+        baseline: { name: 'raw echo server and client', value: round(rawP50) },
+        ratio: round(server / rawP50, 2),
+        ratioMeaning: 'socklab server / raw (lower is better)',
+      })
     }
   } finally {
     await Promise.all([socklab.stop(), raw.stop()])
@@ -74,17 +91,24 @@ async function socklabEcho(port: number, rounds: number): Promise<number[]> {
   return times
 }
 
-function rawEcho(port: number, rounds: number): Promise<number[]> {
+/** A minimal client: `hello` and wait for any answer, again. `framed`: socklab's hello and COMMAND frames. */
+function rawEcho(port: number, rounds: number, framed = false): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', noDelay: true })
+    const message = framed ? encodeCommand('hello') : Buffer.from('hello')
     const times: number[] = []
+    let welcomed = !framed
     let started = 0
     const send = () => {
       started = performance.now()
-      socket.write('hello')
+      socket.write(message)
     }
-    socket.on('connect', send)
+    socket.on('connect', () => (framed ? socket.write(HELLO) : send()))
     socket.on('data', () => {
+      if (!welcomed) {
+        welcomed = true
+        return send()
+      }
       times.push(performance.now() - started)
       if (times.length < rounds) send()
       else {
