@@ -33,6 +33,8 @@ export class DockerClients implements ResetControl, NetworkControl {
   readonly #relays = new Map<ClientAgent, Attached<RelayOutput>>()
   readonly #standby = new Map<string, Standby>()
   readonly #addresses = new Map<ClientAgent, string>()
+  /** Every launch, used or not, so that the run can wait for all of them before removing containers. */
+  readonly #launches: Array<Promise<unknown>> = []
 
   constructor(
     private readonly docker: Dockerode,
@@ -83,6 +85,11 @@ export class DockerClients implements ResetControl, NetworkControl {
     })
   }
 
+  /** Resolves once every container launch has finished, one way or the other. */
+  async launched(): Promise<void> {
+    await Promise.allSettled(this.#launches)
+  }
+
   #prepare(client: ScenarioClient, index: number): void {
     const ready = this.#launch(client, index)
     ready.catch(() => undefined) // reported when the connection is asked for
@@ -90,7 +97,13 @@ export class DockerClients implements ResetControl, NetworkControl {
   }
 
   /** A client container in standby (and its relay), started and waiting for `{"connect": true}`. */
-  async #launch(client: ScenarioClient, index: number): Promise<{ agent: ClientAgent; entry: RunContainer }> {
+  #launch(client: ScenarioClient, index: number): Promise<{ agent: ClientAgent; entry: RunContainer }> {
+    const launch = this.#start(client, index)
+    this.#launches.push(launch)
+    return launch
+  }
+
+  async #start(client: ScenarioClient, index: number): Promise<{ agent: ClientAgent; entry: RunContainer }> {
     const name = `${client.name}-${index}`
     const host = client.relay ? `relay-${name}` : 'server'
     const relay = client.relay ? await this.#startRelay(host) : undefined

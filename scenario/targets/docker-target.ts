@@ -76,7 +76,10 @@ export class DockerTarget implements ScenarioTarget {
     const cuts = allSteps(scenario.steps).some((step) => step.kind === 'network' && step.action === 'cut')
     const network = await this.#createNetwork(`socklab-${id}`, labels, cuts)
     const networkName = `socklab-${id}`
+    let clients: DockerClients | undefined
     const dispose = async () => {
+      // Client containers still starting in standby are waited for, so that none is created after the sweep.
+      await clients?.launched()
       await Promise.all(containers.map(({ container }) => container.remove({ force: true, v: true }).catch(() => undefined)))
       await network.remove().catch(() => undefined)
       await files[Symbol.asyncDispose]()
@@ -113,7 +116,7 @@ export class DockerTarget implements ScenarioTarget {
           clearTimeout(timer)
         }
       }
-      const clients = new DockerClients(this.docker, this.image, { id, labels, network: networkName }, containers, connectCounts(scenario))
+      clients = new DockerClients(this.docker, this.image, { id, labels, network: networkName }, containers, connectCounts(scenario))
       // The clients' containers start while the server does.
       clients.prepare(scenario.clients)
       await startServer()
@@ -121,7 +124,7 @@ export class DockerTarget implements ScenarioTarget {
         serverLabel: `server (${networkName})`,
         events,
         files,
-        startClient: (client, index) => clients.start(client, index),
+        startClient: (client, index) => clients!.start(client, index),
         resets: clients,
         network: clients,
         serverControl: {
