@@ -40,6 +40,13 @@ for (let run = 1; run <= runs; run += 1) {
   totalTests = report.numTotalTests
   for (const name of failed) failures.set(name, (failures.get(name) ?? 0) + 1)
   console.log(`run ${run}/${runs}: ${report.numPassedTests}/${report.numTotalTests} passed in ${durations.at(-1).toFixed(0)} s${failed.length ? ` — failed: ${failed.join('; ')}` : ''}`)
+  // Why each failure happened, for the one run in twenty that needs explaining.
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults.filter((t) => t.status === 'failed')) {
+      const message = (test.failureMessages ?? []).join('\n').split('\n').slice(0, 40).join('\n    ')
+      console.log(`    ${test.fullName}:\n    ${message}`)
+    }
+  }
 }
 rmSync(scratch, { recursive: true, force: true })
 
