@@ -96,16 +96,38 @@ export class DockerTarget implements ScenarioTarget {
       })
       containers.push({ name: 'server', container: server, logged: true })
       const events = new EventStream()
-      /** Starts the server container (again after a stop: same address, same alias) and follows its log. */
+      /** Lines of the server's standard output read so far, over all its runs. */
+      let linesRead = 0
+      let previousLog: Promise<unknown> = Promise.resolve()
+      /**
+       * Starts the server container (again after a stop: same address, same alias) and follows its log. A
+       * restarted container's log repeats the earlier runs' lines first: once the previous log has been read
+       * to its end, exactly that many lines are skipped. (Filtering by start time instead raced with the
+       * engine recording that time, under load.)
+       */
       const startServer = async () => {
+        await previousLog
         const listened = events.all('listening').length
+        const skip = linesRead
         await server.start()
-        // From the exact start time, so a restart never reads the previous run's lines again.
-        const { State } = await server.inspect()
-        const since = dockerTimestamp(State.StartedAt)
-        const logs = (await server.logs({ follow: true, stdout: true, stderr: true, since } as never)) as unknown as NodeJS.ReadableStream
+        const logs = (await server.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream
+        previousLog = new Promise((resolve) => {
+          logs.once('end', resolve)
+          logs.once('error', resolve)
+        })
+        let seen = 0
+        let partial = ''
         const stdout = new PassThrough()
-        stdout.on('data', (chunk: Buffer) => events.feed(chunk.toString('utf8')))
+        stdout.on('data', (chunk: Buffer) => {
+          const lines = (partial + chunk.toString('utf8')).split('\n')
+          partial = lines.pop()!
+          for (const line of lines) {
+            seen += 1
+            if (seen <= skip) continue
+            linesRead += 1
+            events.feed(`${line}\n`)
+          }
+        })
         this.docker.modem.demuxStream(logs, stdout, new PassThrough())
         const abort = new AbortController()
         void server.wait().then(() => abort.abort(new Error('the server container exited')))
@@ -164,11 +186,4 @@ function connectCounts(scenario: Scenario): Map<string, number> {
   const counts = new Map<string, number>()
   for (const step of allSteps(scenario.steps)) if (step.kind === 'connect') counts.set(step.client, (counts.get(step.client) ?? 0) + 1)
   return counts
-}
-
-/** `2026-11-23T23:35:01.123456789Z` as the API's `since`: seconds, then the nanoseconds. */
-function dockerTimestamp(rfc3339: string): string {
-  const seconds = Math.floor(Date.parse(rfc3339) / 1000)
-  const fraction = (/\.(\d+)/.exec(rfc3339)?.[1] ?? '0').padEnd(9, '0').slice(0, 9)
-  return `${seconds}.${fraction}`
 }
