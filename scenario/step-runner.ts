@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { AgentOutput } from '../client/agent-protocol.js'
+import { localFileName } from '../client/local-file-name.js'
 import type { Reply } from '../client/reply.js'
 import type { LoggedEvent } from '../events/event-stream.js'
 import type { ServerEventName } from '../events/server-event.js'
@@ -217,6 +218,14 @@ async function heldGet(step: GetStep, ctx: StepContext, signal: AbortSignal, chi
   return judgeGet(step, reply, mode, agent, ctx)
 }
 
+function savedName(requested: string): string | undefined {
+  try {
+    return localFileName(requested)
+  } catch {
+    return undefined
+  }
+}
+
 function skipUnservedFile(step: GetStep, ctx: StepContext): void {
   if (!ctx.run.files && ctx.scenario.server.files.some((f) => f.name === step.file)) {
     throw new StepSkipped('the scenario generates this file, and the target server does not have it')
@@ -234,11 +243,12 @@ async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'fram
           (mode === 'compat' && reply.kind === 'text' && reply.text === 'File not found')
     if (!matched) throw new StepFailed(`get ${step.file} was not refused as expected`, step.error, reply === KILLED ? KILLED : describeReply(reply))
     // Whatever went wrong, nothing may be left under the final name.
-    const name = step.file.split(/[\\/]/).pop()!
-    if (name !== '' && name !== '.' && name !== '..' && (await agent.hasDownload(name))) {
+    // The name the client saves under; a request that has none could not have left a file at all.
+    const name = savedName(step.file)
+    if (name !== undefined && (await agent.hasDownload(name))) {
       throw new StepFailed(`a failed get left a file under its final name`, `no ${name} in the download folder`, `${name} is there`)
     }
-    return reply !== KILLED && reply.kind === 'text' ? 'compatible mode: File not found' : `no ${name} in the download folder`
+    return reply !== KILLED && reply.kind === 'text' ? 'compatible mode: File not found' : `no ${name ?? step.file} in the download folder`
   }
   if (reply === KILLED) throw new StepFailed(`the client was killed during get ${step.file}`, 'saved', KILLED)
   if (reply.kind !== 'saved') throw new StepFailed(`get ${step.file} did not save the file`, 'saved', describeReply(reply))
