@@ -4,6 +4,7 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { startRelay } from '../relay/fault-relay.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
+import { parseHostPort } from './host-port.js'
 
 /**
  * `socklab relay`: a TCP relay in front of a server whose connections can be reset on demand (a line
@@ -42,8 +43,7 @@ export const relayCommand: CommandModule = {
 }
 
 function parseTarget(text: string): { host: string; port: number } {
-  const match = /^(.+):(\d{1,5})$/.exec(text)
-  const port = Number(match?.[2])
-  if (!match || port < 1 || port > 65_535) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--to must be host:port, got ${text}`)
-  return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port }
+  const target = parseHostPort(text)
+  if (!target) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--to must be host:port, got ${text}`)
+  return target
 }

@@ -16,6 +16,7 @@ import { RemoteTarget } from '../scenario/targets/remote-target.js'
 import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
+import { parseHostPort } from './host-port.js'
 
 const REPORT_KINDS = ['junit', 'md'] as const
 type ReportRequest = { kind: (typeof REPORT_KINDS)[number]; path: string }
@@ -114,9 +115,9 @@ const entry = (): string => process.argv[1]!
 async function chooseTarget(requested: string | undefined, image: string): Promise<ScenarioTarget> {
   if (requested === 'local') return new LocalTarget(entry())
   if (requested && requested !== 'docker') {
-    const match = /^(.+):(\d{1,5})$/.exec(requested)
-    if (!match) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--target takes docker, local or <host>:<port>, not ${requested}`)
-    return new RemoteTarget(entry(), match[1]!, Number(match[2]))
+    const remote = parseHostPort(requested)
+    if (!remote) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--target takes docker, local or <host>:<port>, not ${requested}`)
+    return new RemoteTarget(entry(), remote.host, remote.port)
   }
   const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0
   if (!engine) {
