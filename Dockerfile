@@ -13,13 +13,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/build.mjs scripts/
-COPY cli cli
-COPY client client
-COPY config config
-COPY errors errors
-COPY events events
-COPY protocol protocol
-COPY server server
+COPY src src
 RUN node scripts/build.mjs && mkdir -p /app && cp dist/socklab.js /app/socklab.js
 
 FROM scratch AS app-prebuilt

@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{cli,client,config,errors,events,protocol,scenario,server}/**/*.test.ts'],
+          include: ['src/**/*.test.ts'],
           testTimeout: 10_000,
         },
       },

@@ -1,11 +1,13 @@
 // Bundles the CLI and everything it imports into one file, dist/socklab.js (also the container image's app).
 // With --bench, bundles the benchmarks instead (bench/dist/bench.js, for `npm run bench`).
+import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
 
 const bench = process.argv.includes('--bench')
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
 await build({
-  entryPoints: bench ? ['bench/bench.ts'] : ['cli/main.ts'],
+  entryPoints: bench ? ['bench/bench.ts'] : ['src/cli/main.ts'],
   outfile: bench ? 'bench/dist/bench.js' : 'dist/socklab.js',
   bundle: true,
   platform: 'node',
@@ -14,6 +16,7 @@ await build({
   minify: false,
   sourcemap: 'linked',
   legalComments: 'none',
+  define: { __SOCKLAB_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
   // Loaded only by the scenario runner's docker target, from the repository's node_modules.
   external: ['dockerode'],

@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
 import { join } from 'node:path'
-import { SERVER_FULL } from '../../protocol/original-text.js'
+import { SERVER_FULL } from '../../src/index.js'
 import { freePort } from '../lib/bench-files.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
 import { memoryOf, openFds } from '../lib/proc.js'
@@ -102,11 +102,7 @@ export async function overflowStorm(options: BenchOptions): Promise<FigureGroup[
 async function leakCheck(options: BenchOptions, files: string, attempts: number): Promise<Figure> {
   const storms = options.quick ? 4 : 10
   options.log(`storm: leak check, ${storms} storms with the heap capped`)
-  const server = await startProcess(
-    process.execPath,
-    ['--max-old-space-size=24', options.entry, 'server', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', '--files', files],
-    /"event":"listening".*"port":(\d+)/,
-  )
+  const server = await socklabServer(options.entry, files, [], undefined, ['--max-old-space-size=24'])
   const rss: number[] = []
   let alive = true
   const admitted = await Promise.all([0, 1, 2].map(() => rawClient(server.port)))

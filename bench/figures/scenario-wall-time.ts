@@ -1,10 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { loadScenarios } from '../../scenario/scenario-catalog.js'
-import { runScenario } from '../../scenario/scenario-runner.js'
-import { DockerTarget } from '../../scenario/targets/docker-target.js'
-import { LocalTarget } from '../../scenario/targets/local-target.js'
-import type { ScenarioTarget } from '../../scenario/targets/scenario-target.js'
+import { DockerTarget, loadScenarios, LocalTarget, runScenario, type ScenarioTarget } from '../../src/index.js'
 import { round } from '../lib/stats.js'
 import type { BenchOptions, FigureGroup } from '../lib/figure.js'
 

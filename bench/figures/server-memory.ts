@@ -1,7 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { openSession } from '../../client/open-session.js'
-import { resolveClientOptions } from '../../config/client-options.js'
+import { openSession, resolveClientOptions } from '../../src/index.js'
 import { benchFile } from '../lib/bench-files.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
 import { memoryOf } from '../lib/proc.js'

@@ -19,4 +19,4 @@ export async function benchFile(folder: string, size: number): Promise<string> {
   return name
 }
 
-export { freePort } from '../../test/helpers/processes.js'
+export { freePort } from '../../src/index.js'

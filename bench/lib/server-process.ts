@@ -2,17 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { closeSync, openSync, readFileSync, watch } from 'node:fs'
 // The caller's SOCKLAB_ variables would change what is measured: they are left out, as in scenarios.
-import { cleanEnv } from '../../scenario/targets/process-agent.js'
+import { cleanEnv, startServerProcess } from '../../src/index.js'
 
 export interface RunningServer {
   child: ChildProcess
   pid: number
   port: number
-  stop(): Promise<void>
+  stop(): Promise<unknown>
 }
 
 /**
- * Starts a server process and waits until it prints `ready` (a line matching it, from which `port` reads the
+ * Starts a server that is not socklab's (the raw baselines, the original Python server) and waits until it prints `ready` (a line matching it, from which `port` reads the
  * port). Its output is read to the end and dropped, so a server that logs never blocks on a full pipe. With
  * `logFile`, standard output goes to that file instead, as `server > file` would: the bench process (often
  * also the client being measured) then never wakes up for the server's log lines.
@@ -48,14 +48,9 @@ export async function startProcess(
 }
 
 
-export function socklabServer(entry: string, files: string, extra: string[] = [], logFile?: string): Promise<RunningServer> {
-  return startProcess(
-    process.execPath,
-    [entry, 'server', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json', '--files', files, ...extra],
-    /"event":"listening".*"port":(\d+)/,
-    {},
-    { logFile },
-  )
+/** `socklab server` on a free loopback port serving `files` (see startServerProcess for `logFile`). */
+export function socklabServer(entry: string, files: string, extra: string[] = [], logFile?: string, nodeFlags: string[] = []): Promise<RunningServer> {
+  return startServerProcess({ entry, args: ['--files', files, ...extra], logFile, nodeFlags })
 }
 
 function readyOnPipe(child: ChildProcess, ready: RegExp): Promise<number> {

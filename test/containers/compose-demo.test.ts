@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, inject, it } from 'vitest'
-import { EventStream } from '../../events/event-stream.js'
+import { EventStream } from '../../src/index.js'
 import { TEST_PROJECT_PREFIX, docker } from './helpers/docker-engine.js'
 import { containerOutput } from './helpers/socklab-containers.js'
 

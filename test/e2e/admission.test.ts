@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SERVER_FULL } from '../../protocol/original-text.js'
+import { SERVER_FULL } from '../../src/index.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { session } from '../helpers/sessions.js'
 import { startTestServer } from '../helpers/test-server.js'

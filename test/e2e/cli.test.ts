@@ -3,11 +3,11 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { EXIT } from '../../cli/exit-codes.js'
-import { EventStream } from '../../events/event-stream.js'
+import { EXIT } from '../../src/index.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { SOCKLAB_BIN, freePort, runProcess, spawnProcess } from '../helpers/processes.js'
 import { session } from '../helpers/sessions.js'
+import { startServerProcess } from '../helpers/server-process.js'
 import { startTestServer } from '../helpers/test-server.js'
 
 const BANNER =
@@ -21,15 +21,6 @@ const tempDir = async () => {
 afterEach(async () => {
   await Promise.all(scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 })
-
-/** `socklab server` as a process, with its JSON log parsed as it arrives. */
-async function serverProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const log = new EventStream()
-  const spawned = spawnProcess('node', [SOCKLAB_BIN, 'server', '--host', '127.0.0.1', '--port', '0', ...args], { env })
-  spawned.child.stdout.on('data', (chunk: Buffer) => log.feed(chunk.toString('utf8')))
-  const listening = await log.waitFor('listening')
-  return Object.assign(spawned, { log, port: listening.port })
-}
 
 describe('socklab client (scripted: stdin is not a terminal)', () => {
   it('runs the README example and saves the binary verified', async () => {
@@ -101,7 +92,7 @@ describe('socklab client (scripted: stdin is not a terminal)', () => {
 
 describe('socklab server', () => {
   it('takes limits from SOCKLAB_ environment variables', async () => {
-    await using server = await serverProcess(['--files', 'server_files'], { SOCKLAB_MAX_CLIENTS: '1' })
+    await using server = await startServerProcess(['--files', 'server_files'], [], { SOCKLAB_MAX_CLIENTS: '1' })
     expect((await server.log.waitFor('listening')).maxClients).toBe(1)
     using first = await session(server.port)
     await expect(session(server.port)).rejects.toMatchObject({ code: 'SOCKLAB_SERVER_FULL' })
@@ -133,7 +124,7 @@ describe('socklab server', () => {
 
   it('on SIGTERM tells framed clients why, closes everyone and exits 0 within 2 s', async () => {
     const dir = await tempDir()
-    await using server = await serverProcess(['--files', 'server_files'])
+    await using server = await startServerProcess(['--files', 'server_files'])
     const framed = await session(server.port, { downloadDir: dir })
     const raw = await RawClient.connect(server.port)
     raw.send('hello\n')

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { EXIT } from '../../cli/exit-codes.js'
+import { EXIT } from '../../src/index.js'
 import { SOCKLAB_BIN, freePort, spawnProcess } from '../helpers/processes.js'
 import { session } from '../helpers/sessions.js'
 import { startTestServer, writeRandomFile } from '../helpers/test-server.js'

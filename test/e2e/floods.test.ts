@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { SERVER_FULL } from '../../protocol/original-text.js'
+import { SERVER_FULL } from '../../src/index.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { startServerProcess } from '../helpers/server-process.js'
 import { session } from '../helpers/sessions.js'
@@ -86,6 +86,6 @@ describe('floods', () => {
     expect(server.log.all('client_disconnected').length).toBe(admittedCount - 1)
     await expect.poll(() => server.fds(), { timeout: 5_000 }).toBeLessThanOrEqual(fdsBefore)
     expect(await server.rssMb()).toBeLessThan(rssBefore + 50)
-    expect(server.spawned.child.exitCode).toBeNull()
+    expect(server.child.exitCode).toBeNull()
   })
 })

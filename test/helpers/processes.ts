@@ -1,22 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export const SOCKLAB_BIN = fileURLToPath(new URL('../../bin/socklab.js', import.meta.url))
 export const ORIGINAL_SERVER = fileURLToPath(new URL('../fixtures/original/server.py', import.meta.url))
 export const ORIGINAL_CLIENT = fileURLToPath(new URL('../fixtures/original/client.py', import.meta.url))
 
-/** A port that was free a moment ago (for programs that cannot be told to pick one and say which). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from '../../src/index.js'
 
 export interface Run {
   code: number | null

@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { loadScenarios } from '../../scenario/scenario-catalog.js'
-import { parseScenario } from '../../scenario/scenario-parser.js'
-import type { Scenario } from '../../scenario/scenario.js'
+import { loadScenarios, parseScenario, type Scenario } from '../../src/index.js'
 
 export const SHIPPED_FILES = fileURLToPath(new URL('../../server_files', import.meta.url))
 export const SHIPPED_SCENARIOS = fileURLToPath(new URL('../../scenarios', import.meta.url))

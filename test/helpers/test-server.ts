@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ServerOptions } from '../../config/server-options.js'
-import { startServer, type StartedServer } from '../../server/server.js'
-import { EventStream } from '../../events/event-stream.js'
+import { EventStream, type ServerOptions, type StartedServer, startServer } from '../../src/index.js'
 
 export interface TestServer extends AsyncDisposable {
   server: StartedServer

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import Dockerode from 'dockerode'
-import { SCENARIO_LABEL } from '../../../scenario/targets/docker-target.js'
+import { SCENARIO_LABEL } from '../../../src/index.js'
 
 /** Every container, network and compose project the suite creates carries this label; sweeps go by it. */
 export const TEST_LABEL = 'dev.socklab.test'

@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream'
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers'
-import { EventStream } from '../../../events/event-stream.js'
-import { demultiplexLog } from '../../../scenario/targets/docker-log.js'
+import { demultiplexLog, EventStream } from '../../../src/index.js'
 import { TEST_LABEL, docker } from './docker-engine.js'
 
 export interface ServerContainer extends AsyncDisposable {

@@ -1,21 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
+import { spawnSocklab } from '../../process/socklab-process.js'
 import { AgentChannel } from '../agent-channel.js'
 import type { ClientAgent } from './scenario-target.js'
-
-/**
- * The environment for socklab processes a scenario starts: the caller's SOCKLAB_ variables are left out,
- * so a scenario runs with exactly the settings it names.
- */
-export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SOCKLAB_')))
-}
-
-/** `socklab <args>` as a child process (`entry` is the socklab CLI script). */
-export function spawnSocklab(entry: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [entry, ...args], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-}
 
 /** A `socklab client --json` process, saving into `downloadDir`, as a ClientAgent. */
 export function processAgent(entry: string, args: string[], downloadDir: string): ClientAgent {

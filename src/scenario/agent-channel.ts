@@ -1,4 +1,5 @@
 import type { AgentOutput } from '../client/agent-protocol.js'
+import { JsonLineReader, hasStringField } from '../events/json-lines.js'
 
 /**
  * The output of one `socklab client --json` agent (or of another JSON-lines program such as `socklab relay`),
@@ -7,23 +8,16 @@ import type { AgentOutput } from '../client/agent-protocol.js'
  */
 export class AgentChannel<T extends { type: string } = AgentOutput> {
   readonly transcript: string[] = []
-  #partial = ''
+  readonly #reader = new JsonLineReader()
   #queue: T[] = []
   #ended = false
   #wake: Array<() => void> = []
 
   feed(text: string): void {
-    const lines = (this.#partial + text).split('\n')
-    this.#partial = lines.pop()!
-    for (const line of lines) {
-      if (line.trim() === '') continue
+    for (const { line, value } of this.#reader.push(text)) {
       this.transcript.push(line)
-      try {
-        const message = JSON.parse(line) as T
-        if (typeof message === 'object' && message !== null && 'type' in message) this.#queue.push(message)
-      } catch {
-        // not an agent message: stays in the transcript only
-      }
+      // A line that is not an agent message stays in the transcript only.
+      if (hasStringField(value, 'type')) this.#queue.push(value as unknown as T)
     }
     this.#notify()
   }

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import { JsonLineReader, hasStringField, type JsonLine } from './json-lines.js'
 import type { ServerEventName, ServerEventPayloads } from './server-event.js'
 
 export type LoggedEvent<E extends ServerEventName = ServerEventName> = ServerEventPayloads[E] & {
@@ -26,7 +27,7 @@ export class EventStream extends Writable {
   readonly events: LoggedEvent[] = []
   /** Lines that were not events. */
   readonly other: string[] = []
-  #partial = ''
+  readonly #reader = new JsonLineReader()
   #waiters = new Set<() => void>()
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -36,17 +37,14 @@ export class EventStream extends Writable {
 
   /** Raw text, in any chunking. Lines that are not JSON events (a crash trace, say) are kept apart. */
   feed(text: string): void {
-    const lines = (this.#partial + text).split('\n')
-    this.#partial = lines.pop()!
-    for (const line of lines) {
-      if (line.trim() === '') continue
-      try {
-        const parsed = JSON.parse(line) as LoggedEvent
-        if (typeof parsed.event === 'string') this.events.push(parsed)
-        else this.other.push(line)
-      } catch {
-        this.other.push(line)
-      }
+    this.add(this.#reader.push(text))
+  }
+
+  /** Lines already split and parsed (by a reader that also looks at them for something else). */
+  add(lines: readonly JsonLine[]): void {
+    for (const { line, value } of lines) {
+      if (hasStringField(value, 'event')) this.events.push(value as unknown as LoggedEvent)
+      else this.other.push(line)
     }
     for (const wake of [...this.#waiters]) wake()
   }

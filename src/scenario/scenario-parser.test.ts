@@ -1,15 +1,16 @@
 import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { parseScenario } from './scenario-parser.js'
 
 const parse = (text: string) => () => parseScenario(text, 'x.yaml')
 
 describe('parseScenario', () => {
   it('parses every shipped scenario', async () => {
-    const dir = new URL('../scenarios/', import.meta.url)
-    const names = (await readdir(dir)).filter((n) => n.endsWith('.yaml'))
+    const names = (await readdir(SHIPPED_SCENARIOS)).filter((n) => n.endsWith('.yaml'))
     expect(names.length).toBeGreaterThanOrEqual(10)
-    for (const name of names) expect(parseScenario(await readFile(new URL(name, dir), 'utf8'), name).steps.length).toBeGreaterThan(0)
+    for (const name of names) expect(parseScenario(await readFile(join(SHIPPED_SCENARIOS, name), 'utf8'), name).steps.length).toBeGreaterThan(0)
   })
 
   it('reads short and long forms, defaults, files and timeouts', () => {

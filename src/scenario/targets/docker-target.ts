@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { SocklabError } from '../../errors/socklab-error.js'
 import { EventStream } from '../../events/event-stream.js'
+import { JsonLineReader } from '../../events/json-lines.js'
 import { allSteps, type Scenario } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
@@ -116,17 +117,12 @@ export class DockerTarget implements ScenarioTarget {
           logs.once('error', resolve)
         })
         let seen = 0
-        let partial = ''
+        const reader = new JsonLineReader()
         const stdout = new PassThrough()
         stdout.on('data', (chunk: Buffer) => {
-          const lines = (partial + chunk.toString('utf8')).split('\n')
-          partial = lines.pop()!
-          for (const line of lines) {
-            seen += 1
-            if (seen <= skip) continue
-            linesRead += 1
-            events.feed(`${line}\n`)
-          }
+          const fresh = reader.push(chunk.toString('utf8')).filter(() => (seen += 1) > skip)
+          linesRead += fresh.length
+          events.add(fresh)
         })
         this.docker.modem.demuxStream(logs, stdout, new PassThrough())
         const abort = new AbortController()

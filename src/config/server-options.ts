@@ -1,5 +1,8 @@
-import { LOG_FORMATS } from '../events/event-log.js'
 import { defaultsOf, resolveOptions, type OptionSpecs, type OptionValues } from './option-spec.js'
+
+/** How the server writes its events (events/event-log.ts): pino JSON lines, pino-pretty, or the original's lines. */
+export const LOG_FORMATS = ['json', 'pretty', 'plain'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
 
 const KiB = 1024
 const MiB = 1024 * KiB

@@ -2,10 +2,10 @@ import { hostname } from 'node:os'
 import type { Writable } from 'node:stream'
 import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
+import type { LogFormat } from '../config/server-options.js'
 import { SERVER_EVENTS, type ServerEventName, type ServerEventPayloads } from './server-event.js'
 
-export const LOG_FORMATS = ['json', 'pretty', 'plain'] as const
-export type LogFormat = (typeof LOG_FORMATS)[number]
+export type { LogFormat }
 
 export interface EventLog {
   emit<E extends ServerEventName>(event: E, payload: ServerEventPayloads[E]): void
