@@ -55,8 +55,8 @@ const options: BenchOptions = {
 await mkdir(options.scratch, { recursive: true })
 if (!options.docker) options.log('no Docker engine answers: the Docker figures are skipped')
 else if (!has('docker', 'image', 'inspect', options.image)) {
-  options.log(`building ${options.image} (npm run images)`)
-  if (spawnSync('bash', [join(root, 'scripts/images/build-images.sh')], { stdio: 'inherit' }).status !== 0) process.exit(1)
+  options.log(`building ${options.image} (socklab images)`)
+  if (spawnSync(process.execPath, [options.entry, 'images', '--image', options.image], { stdio: 'inherit' }).status !== 0) process.exit(1)
 }
 
 const started = Date.now()

@@ -56,26 +56,14 @@ export async function scenarioWallTime(options: BenchOptions): Promise<FigureGro
   ]
 }
 
-/** Builds a throw-away tag the way `npm run images` does offline; cold also makes a fresh base image. */
+/** Builds a throw-away tag the way `socklab images` does offline; cold also makes a fresh base image first. */
 function timedBuild(options: BenchOptions, cold: boolean): number {
   const tag = 'socklab-bench:build'
-  const baseTag = 'socklab-bench/node-base:cold'
-  const env = { ...process.env, SOCKLAB_IMAGE: tag, SOCKLAB_APP_SOURCE: 'prebuilt' }
+  if (cold) spawnSync('docker', ['rmi', '-f', `socklab/node-base:${process.versions.node}`], { stdio: 'ignore' })
   const started = performance.now()
-  let base = `socklab/node-base:${process.versions.node}`
-  if (cold) {
-    spawnSync('docker', ['rmi', '-f', baseTag], { stdio: 'ignore' })
-    const made = spawnSync('bash', [join(options.root, 'scripts/images/node-base.sh')], { encoding: 'utf8', env: { ...process.env, SOCKLAB_BASE_TAG: baseTag } })
-    if (made.status !== 0) throw new Error(`making the base image failed: ${made.stderr}`)
-    base = made.stdout.trim()
-  }
-  const build = spawnSync('docker', ['compose', '--progress', 'quiet', 'build', ...(cold ? ['--no-cache'] : []), 'server'], {
-    cwd: options.root,
-    encoding: 'utf8',
-    env: { ...env, SOCKLAB_NODE_IMAGE: base },
-  })
+  const build = spawnSync(process.execPath, [options.entry, 'images', '--image', tag, '--from', 'prebuilt', '--offline', 'true'], { encoding: 'utf8' })
   const seconds = (performance.now() - started) / 1000
-  if (build.status !== 0) throw new Error(`image build failed: ${build.stderr}`)
-  if (cold) spawnSync('docker', ['rmi', '-f', tag, baseTag], { stdio: 'ignore' })
+  if (build.status !== 0) throw new Error(`image build failed: ${build.stdout}${build.stderr}`)
+  if (cold) spawnSync('docker', ['rmi', '-f', tag], { stdio: 'ignore' })
   return seconds
 }

@@ -8,27 +8,34 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { CLIENT_REPLY_PREFIX } from '../protocol/original-text.js'
 import { EXIT, exitCodeFor } from './exit-codes.js'
 import { fail } from './fail.js'
-import { pickOptions, yargsOptions } from './yargs-options.js'
+import { finishOptions, pickOptions, yargsOptions } from './yargs-options.js'
 
-export const clientCommand: CommandModule = {
-  command: 'client',
-  describe: 'connect to a server: interactive on a terminal, one command per line otherwise',
-  builder: (yargs) =>
-    yargs.options(yargsOptions(CLIENT_OPTION_SPECS)).option('command', {
+export const clientOptions = (env: NodeJS.ProcessEnv = process.env) =>
+  finishOptions({
+    ...yargsOptions(CLIENT_OPTION_SPECS),
+    command: {
       alias: 'c',
       type: 'string',
       array: true,
       describe: 'run these commands instead of reading input (repeatable; exit is sent after them)',
-    }).option('json', {
+    },
+    json: {
       type: 'boolean',
       default: false,
       describe: 'be driven by a program: input lines are {"command": …} or {"close": "end"|"reset"}, output lines are JSON events',
-    }).option('standby', {
+    },
+    standby: {
       type: 'boolean',
       default: false,
       implies: 'json',
       describe: 'with --json: start, say {"type":"standby"}, and connect only at the input line {"connect": true}',
-    }),
+    },
+  }, process.argv, env)
+
+export const clientCommand: CommandModule = {
+  command: 'client',
+  describe: 'connect to a server: interactive on a terminal, one command per line otherwise',
+  builder: (yargs) => yargs.options(clientOptions()),
   handler: async (argv) => {
     try {
       const options = resolveClientOptions(pickOptions(CLIENT_OPTION_SPECS, argv))

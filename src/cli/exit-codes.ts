@@ -13,6 +13,12 @@ export const EXIT = {
   SCENARIO_FAILED: 8,
   TARGET_UNAVAILABLE: 9,
   INTERNAL: 70,
+  /** Ctrl-C (SIGINT): 128 + 2, as shells report it. */
+  INTERRUPTED: 130,
+  /** Standard output was closed by its reader (EPIPE, as when piped into `head`): 128 + SIGPIPE. */
+  OUTPUT_CLOSED: 141,
+  /** SIGTERM: 128 + 15. */
+  TERMINATED: 143,
 } as const
 
 const BY_CODE: Record<SocklabErrorCode, number> = {
@@ -28,6 +34,7 @@ const BY_CODE: Record<SocklabErrorCode, number> = {
   SOCKLAB_SCENARIO_INVALID: EXIT.USAGE,
   SOCKLAB_SCENARIO_FAILED: EXIT.SCENARIO_FAILED,
   SOCKLAB_TARGET_UNAVAILABLE: EXIT.TARGET_UNAVAILABLE,
+  SOCKLAB_INTERRUPTED: EXIT.INTERRUPTED,
 }
 
 export function exitCodeFor(code: SocklabErrorCode): number {

@@ -1,38 +1,79 @@
-import yargs from 'yargs'
+import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
-import { CLIENT_OPTION_SPECS } from '../config/client-options.js'
-import { unknownEnvNames } from '../config/env-options.js'
-import { SERVER_OPTION_SPECS } from '../config/server-options.js'
-import { clientCommand } from './client-command.js'
+import { VERSION } from '../package/package-files.js'
+import { cleanCommand, cleanOptions } from './clean-command.js'
+import { clientCommand, clientOptions } from './client-command.js'
+import { demoCommand, demoOptions } from './demo-command.js'
+import { closest } from './did-you-mean.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
-import { probeCommand } from './probe-command.js'
-import { relayCommand } from './relay-command.js'
-import { scenarioCommand } from './scenario-command.js'
-import { serverCommand } from './server-command.js'
+import { imagesCommand, imagesOptions } from './images-command.js'
+import { probeCommand, probeOptions } from './probe-command.js'
+import { relayCommand, relayOptions } from './relay-command.js'
+import { scenarioCommand, scenarioListOptions, scenarioRunOptions } from './scenario-command.js'
+import { serverCommand, serverOptions } from './server-command.js'
+import { envVariable, type CommandOptions } from './yargs-options.js'
 
-for (const name of unknownEnvNames([SERVER_OPTION_SPECS, CLIENT_OPTION_SPECS])) {
-  process.stderr.write(`socklab: ignoring ${name}: no option has that name\n`)
+const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
+const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'relay', 'images', 'clean', 'demo', 'completion']
+
+/** Every option of every command, for suggestions and for spotting SOCKLAB_ variables that name none. */
+function allOptions(): CommandOptions {
+  const tables = [serverOptions, clientOptions, probeOptions, scenarioListOptions, scenarioRunOptions, relayOptions, imagesOptions, cleanOptions, demoOptions]
+  return Object.assign({}, ...tables.map((table) => table({})))
+}
+
+// Variables read by docker-compose.yml, or reserved for scenario variables, not by an option.
+const OTHER_VARIABLES = /^SOCKLAB_(VAR_.+|NODE_IMAGE|APP_SOURCE|SUBNET|SERVER_IP|HOLD_MS)$/
+
+const known = new Set(Object.keys(allOptions()).map(envVariable))
+for (const name of Object.keys(process.env).filter((key) => key.startsWith('SOCKLAB_') && !known.has(key) && !OTHER_VARIABLES.test(key))) {
+  const near = closest(name, known)
+  process.stderr.write(`socklab: ignoring ${name}: no option has that name${near ? ` (did you mean ${near}?)` : ''}\n`)
+}
+
+/** One line for what went wrong, a suggestion where a name was mistyped, and where to read more. */
+function usageError(message: string, parser: Argv): never {
+  void parser
+  const words = hideBin(process.argv)
+  const at = words.findIndex((word) => COMMAND_NAMES.includes(word))
+  const sub = words[at] === 'scenario' && ['list', 'run'].includes(words[at + 1] ?? '') ? ` ${words[at + 1]}` : ''
+  const command = at >= 0 ? `${words[at]}${sub}` : undefined
+  let hint = ''
+  const recommended = /^Did you mean (\S+)\?$/.exec(message)
+  if (recommended) message = `Unknown command: ${words[0] ?? ''} (did you mean ${recommended[1]}?)`
+  const unknownArgument = /^Unknown arguments?: (.+)$/.exec(message)
+  if (unknownArgument) {
+    const first = unknownArgument[1]!.split(', ')[0]!
+    const near = closest(first.replace(/^-+/, ''), first.startsWith('-') || command ? Object.keys(allOptions()) : COMMAND_NAMES)
+    if (near) hint = ` (did you mean ${first.startsWith('-') || command ? `--${near}` : near}?)`
+    if (!command && !first.startsWith('-') && !near) hint = ` (commands: ${COMMAND_NAMES.join(', ')})`
+  }
+  process.stderr.write(`socklab: ${message}${hint}\nRun 'socklab ${command ? `${command} ` : ''}--help' for usage.\n`)
+  process.exit(EXIT.USAGE)
 }
 
 try {
-  await yargs(hideBin(process.argv))
+  const parser = yargs(hideBin(process.argv))
+  await parser
     .scriptName('socklab')
     .usage('$0 <command> [options]\n\nEvery option can also be set as SOCKLAB_<OPTION>, e.g. SOCKLAB_MAX_CLIENTS=5.')
-    .command(serverCommand)
-    .command(clientCommand)
-    .command(probeCommand)
-    .command(scenarioCommand)
-    .command(relayCommand)
-    .demandCommand(1, 'name a command: server, client, probe, scenario or relay')
+    .command(COMMANDS)
+    .completion('completion', 'print a shell completion script (bash, zsh): socklab completion >> ~/.bashrc')
+    .demandCommand(1, `name a command: ${COMMAND_NAMES.join(', ')}`)
+    .recommendCommands()
     .strict()
-    .fail((message, error, y) => {
-      if (error) fail(error)
-      process.stderr.write(`${y.help().toString()}\n\nsocklab: ${message}\n`)
-      process.exit(EXIT.USAGE)
+    .showHelpOnFail(false)
+    .fail((message, error) => {
+      // yargs' own errors (YError: a coerce refused a value, an option wants an argument) are usage errors.
+      if (error && error.name !== 'YError') fail(error)
+      usageError(message ?? error?.message ?? 'bad usage', parser)
     })
     .help()
-    .version(false)
+    .alias('help', 'h')
+    .version(VERSION)
+    .alias('version', 'v')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
     .parseAsync()
 } catch (error) {
   fail(error)

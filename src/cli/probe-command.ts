@@ -1,22 +1,19 @@
 import { connect } from 'node:net'
 import type { CommandModule } from 'yargs'
-import { envOptions } from '../config/env-options.js'
-import { SERVER_OPTION_SPECS } from '../config/server-options.js'
 import type { HealthReport } from '../server/health-endpoint.js'
 import { EXIT } from './exit-codes.js'
+import { finishOptions } from './yargs-options.js'
 
 const PROBE_TIMEOUT_MS = 3_000
+
+export const probeOptions = (env: NodeJS.ProcessEnv = process.env) =>
+  finishOptions({ 'health-socket': { type: 'string', default: '', describe: "the server's --health-socket" } }, process.argv, env)
 
 /** `socklab probe`: exit 0 when the server answers on its health socket (the image's HEALTHCHECK). */
 export const probeCommand: CommandModule = {
   command: 'probe',
   describe: "ask a server's health socket whether it is up (exit 0) or not (exit 1); takes no client slot",
-  builder: (yargs) =>
-    yargs.option('health-socket', {
-      type: 'string',
-      default: envOptions(SERVER_OPTION_SPECS).healthSocket ?? '',
-      describe: 'the server\'s --health-socket [env SOCKLAB_HEALTH_SOCKET]',
-    }),
+  builder: (yargs) => yargs.options(probeOptions()),
   handler: async (argv) => {
     const path = String(argv.healthSocket ?? '')
     if (!path) {

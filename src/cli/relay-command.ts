@@ -5,6 +5,14 @@ import { startRelay } from '../relay/fault-relay.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { parseHostPort } from './host-port.js'
+import { finishOptions } from './yargs-options.js'
+
+export const relayOptions = (env: NodeJS.ProcessEnv = process.env) =>
+  finishOptions({
+    to: { type: 'string', demandOption: true, describe: 'the server to relay to, as host:port' },
+    host: { type: 'string', default: '0.0.0.0', describe: 'address to listen on' },
+    port: { type: 'number', default: 12345, describe: 'port to listen on (0: any free port)' },
+  }, process.argv, env)
 
 /**
  * `socklab relay`: a TCP relay in front of a server whose connections can be reset on demand (a line
@@ -14,11 +22,7 @@ import { parseHostPort } from './host-port.js'
 export const relayCommand: CommandModule = {
   command: 'relay',
   describe: 'relay TCP connections to a server; a line "reset" on stdin resets every relayed connection',
-  builder: (yargs) =>
-    yargs
-      .option('to', { type: 'string', demandOption: true, describe: 'the server to relay to, as host:port' })
-      .option('host', { type: 'string', default: '0.0.0.0', describe: 'address to listen on' })
-      .option('port', { type: 'number', default: 12345, describe: 'port to listen on (0: any free port)' }),
+  builder: (yargs) => yargs.options(relayOptions()),
   handler: async (argv) => {
     try {
       const to = parseTarget(String(argv.to))

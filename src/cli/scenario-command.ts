@@ -1,9 +1,13 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import type { Argv, CommandModule } from 'yargs'
+import type Dockerode from 'dockerode'
+import type { CommandModule } from 'yargs'
+import { connectEngine } from '../docker/docker-engine.js'
+import { DEFAULT_IMAGE, ensureImage } from '../docker/image-build.js'
 import { SocklabError } from '../errors/socklab-error.js'
+import { describeLeftover, sweepLeftovers } from '../ownership/leftovers.js'
+import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { ConsoleProgress } from '../scenario/reports/console-progress.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
 import { markdownReport } from '../scenario/reports/markdown-report.js'
@@ -17,20 +21,52 @@ import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { parseHostPort } from './host-port.js'
+import { watchInterrupts } from './interrupts.js'
+import { finishOptions } from './yargs-options.js'
 
 const REPORT_KINDS = ['junit', 'md'] as const
 type ReportRequest = { kind: (typeof REPORT_KINDS)[number]; path: string }
 
-const dirOption = (yargs: Argv) =>
-  yargs.option('dir', { type: 'string', default: 'scenarios', describe: 'folder of scenario files (*.yaml)' })
+const dirOption = { dir: { type: 'string', describe: 'folder of scenario files (*.yaml); default: ./scenarios, or the shipped ones when there is none' } } as const
+
+export const scenarioListOptions = (env: NodeJS.ProcessEnv = process.env) => finishOptions({ ...dirOption }, process.argv, env)
+
+export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
+  finishOptions({
+    ...dirOption,
+    all: { type: 'boolean', default: false, describe: 'run every scenario' },
+    target: {
+      type: 'string',
+      describe: 'docker (containers on a fresh network), local (processes on loopback) or <host>:<port> (a real server); default: docker when an engine answers, else local',
+    },
+    image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image for the docker target (built when missing)' },
+    files: { type: 'string', describe: 'the files every scenario server starts from; default: ./server_files, or the shipped ones when there is none' },
+    report: { type: 'string', array: true, describe: 'write a report: junit=<file> or md=<file> (repeatable); on failure the logs are kept beside it' },
+    'logs-dir': { type: 'string', describe: 'where to keep the logs of failed scenarios (default: beside the first report)' },
+  }, process.argv, env)
+
+/** `--dir`, or ./scenarios, or the shipped scenarios; says which when it is not the one named. */
+function scenarioDir(given: unknown): string {
+  if (typeof given === 'string') return given
+  if (existsSync('scenarios')) return 'scenarios'
+  process.stderr.write(`No ./scenarios here: using the scenarios that ship with socklab (${SHIPPED_SCENARIOS}).\n`)
+  return SHIPPED_SCENARIOS
+}
+
+function filesDir(given: unknown): string {
+  const dir = typeof given === 'string' ? given : existsSync('server_files') ? 'server_files' : SHIPPED_FILES
+  if (given === undefined && dir === SHIPPED_FILES) process.stderr.write(`No ./server_files here: scenario servers start from the shipped files (${SHIPPED_FILES}).\n`)
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the files folder ${dir} does not exist`)
+  return resolve(dir)
+}
 
 const listCommand: CommandModule = {
   command: 'list',
   describe: 'list the scenarios',
-  builder: dirOption,
+  builder: (yargs) => yargs.options(scenarioListOptions()),
   handler: async (argv) => {
     try {
-      for (const s of await loadScenarios(String(argv.dir))) {
+      for (const s of await loadScenarios(scenarioDir(argv.dir))) {
         process.stdout.write(`${s.name.padEnd(24)} ${s.clients.length} clients, ${s.steps.length} steps  ${s.description.trim().split('\n')[0]}\n`)
       }
     } catch (error) {
@@ -43,49 +79,47 @@ const runCommand: CommandModule = {
   command: 'run [names..]',
   describe: 'run scenarios by name, or --all',
   builder: (yargs) =>
-    dirOption(yargs)
-      .positional('names', { type: 'string', array: true, describe: 'scenario names (see `socklab scenario list`)' })
-      .option('all', { type: 'boolean', default: false, describe: 'run every scenario' })
-      .option('target', {
-        type: 'string',
-        describe: 'docker (containers on a fresh network), local (processes on loopback) or <host>:<port> (a real server); default: docker when an engine answers, else local',
-      })
-      .option('image', { type: 'string', default: process.env.SOCKLAB_IMAGE ?? 'socklab:latest', describe: 'the socklab image for the docker target' })
-      .option('files', { type: 'string', default: 'server_files', describe: 'the files every scenario server starts from' })
-      .option('report', {
-        type: 'string',
-        array: true,
-        describe: 'write a report: junit=<file> or md=<file> (repeatable); on failure the logs are kept beside it',
-      })
-      .option('logs-dir', { type: 'string', describe: 'where to keep the logs of failed scenarios (default: beside the first report)' }),
+    yargs.positional('names', { type: 'string', array: true, describe: 'scenario names (see `socklab scenario list`)' }).options(scenarioRunOptions()),
   handler: async (argv) => {
+    const interrupts = watchInterrupts('socklab scenario')
+    let target: ScenarioTarget | undefined
     try {
       const reports = parseReports((argv.report as string[] | undefined) ?? [])
-      const scenarios = selectScenarios(await loadScenarios(String(argv.dir)), (argv.names as string[] | undefined) ?? [], argv.all === true)
-      const target = await chooseTarget(argv.target as string | undefined, String(argv.image))
+      const scenarios = selectScenarios(await loadScenarios(scenarioDir(argv.dir)), (argv.names as string[] | undefined) ?? [], argv.all === true)
+      const files = filesDir(argv.files)
+      target = await chooseTarget(argv.target as string | undefined, String(argv.image))
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
       const progress = new ConsoleProgress(process.stdout)
       const started = performance.now()
       const results: ScenarioResult[] = []
       for (const scenario of scenarios) {
+        if (interrupts.signal.aborted) break
         progress.scenarioStarted(scenario.name, target.name, scenario.description)
         const result = await runScenario(scenario, target, {
-          shippedFiles: resolve(String(argv.files)),
+          shippedFiles: files,
           logsDir,
+          signal: interrupts.signal,
           onStep: (step, depth) => progress.step(step, depth),
         })
         progress.scenarioFinished(result)
         results.push(result)
       }
       await target.settle?.()
+      if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
       progress.summary(results, Math.round(performance.now() - started))
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })
         await writeFile(report.path, report.kind === 'junit' ? junitReport(results) : markdownReport(results))
         process.stdout.write(`report written: ${report.path}\n`)
       }
+      const unavailable = results.find((r) => r.unavailable)
+      if (unavailable) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', unavailable.unavailable!)
       process.exit(results.some((r) => r.verdict === 'failed') ? EXIT.SCENARIO_FAILED : EXIT.OK)
     } catch (error) {
+      if (interrupts.signal.aborted) {
+        await target?.settle?.()
+        process.exit(interrupts.exitCode)
+      }
       fail(error, 'socklab scenario')
     }
   },
@@ -113,28 +147,27 @@ function parseReports(requests: readonly string[]): ReportRequest[] {
 const entry = (): string => process.argv[1]!
 
 async function chooseTarget(requested: string | undefined, image: string): Promise<ScenarioTarget> {
-  if (requested === 'local') return new LocalTarget(entry())
-  if (requested && requested !== 'docker') {
-    const remote = parseHostPort(requested)
-    if (!remote) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--target takes docker, local or <host>:<port>, not ${requested}`)
-    return new RemoteTarget(entry(), remote.host, remote.port)
-  }
-  const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0
-  if (!engine) {
-    if (requested === 'docker') throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', 'no Docker engine answers')
-    process.stdout.write('No Docker engine answers: running the scenarios as local processes (--target local).\n')
+  if (requested === 'local' || (requested === undefined && !(await engineOrUndefined()))) {
+    if (requested === undefined) process.stdout.write('No Docker engine answers: running the scenarios as local processes (--target local).\n')
+    await sweep()
     return new LocalTarget(entry())
   }
-  buildImageIfMissing(image)
-  return DockerTarget.connect(image)
+  if (requested !== undefined && requested !== 'docker') {
+    const remote = parseHostPort(requested)
+    if (!remote) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--target takes docker, local or <host>:<port>, not ${requested}`)
+    await sweep()
+    return new RemoteTarget(entry(), remote.host, remote.port)
+  }
+  const docker = await connectEngine()
+  await sweep(docker)
+  await ensureImage(docker, image, (line) => process.stdout.write(`${line}\n`))
+  return new DockerTarget(docker, image)
 }
 
-/** In the repository, a missing image is built with `npm run images` rather than refused. */
-function buildImageIfMissing(image: string): void {
-  if (spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0) return
-  const script = resolve('scripts/images/build-images.sh')
-  if (!existsSync(script)) return
-  process.stdout.write(`The image ${image} is not built yet: building it (npm run images).\n`)
-  const built = spawnSync('bash', [script], { stdio: 'inherit', env: { ...process.env, SOCKLAB_IMAGE: image } })
-  if (built.status !== 0) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `building ${image} failed`)
+const engineOrUndefined = () => connectEngine().catch(() => undefined)
+
+/** Removes what earlier runs whose process is gone left behind (never what a running process owns). */
+async function sweep(docker?: Dockerode): Promise<void> {
+  const removed = await sweepLeftovers({ docker })
+  if (removed.length > 0) process.stderr.write(`Removed ${removed.length} leftovers of earlier runs that were interrupted:\n${removed.map((l) => `  ${describeLeftover(l)}\n`).join('')}`)
 }

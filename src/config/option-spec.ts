@@ -1,5 +1,7 @@
 import { SocklabError } from '../errors/socklab-error.js'
-import { envName } from './env-options.js'
+
+/** `maxClients` → `SOCKLAB_MAX_CLIENTS`, the variable the CLI reads it from. */
+export const envName = (option: string): string => `SOCKLAB_${option.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
 
 /**
  * One table per command describes each option once: the CLI builds its yargs options from it, and

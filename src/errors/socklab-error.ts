@@ -15,6 +15,7 @@ export type SocklabErrorCode =
   | 'SOCKLAB_SCENARIO_INVALID'
   | 'SOCKLAB_SCENARIO_FAILED'
   | 'SOCKLAB_TARGET_UNAVAILABLE'
+  | 'SOCKLAB_INTERRUPTED'
 
 export class SocklabError extends Error {
   readonly code: SocklabErrorCode

@@ -29,6 +29,7 @@ export class EventStream extends Writable {
   readonly other: string[] = []
   readonly #reader = new JsonLineReader()
   #waiters = new Set<() => void>()
+  #subscribers = new Set<(event: LoggedEvent) => void>()
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.feed(chunk.toString('utf8'))
@@ -43,10 +44,21 @@ export class EventStream extends Writable {
   /** Lines already split and parsed (by a reader that also looks at them for something else). */
   add(lines: readonly JsonLine[]): void {
     for (const { line, value } of lines) {
-      if (hasStringField(value, 'event')) this.events.push(value as unknown as LoggedEvent)
-      else this.other.push(line)
+      if (!hasStringField(value, 'event')) {
+        this.other.push(line)
+        continue
+      }
+      const event = value as unknown as LoggedEvent
+      this.events.push(event)
+      for (const subscriber of this.#subscribers) subscriber(event)
     }
     for (const wake of [...this.#waiters]) wake()
+  }
+
+  /** Calls `listener` with every event from now on; returns the way to stop. */
+  subscribe(listener: (event: LoggedEvent) => void): () => void {
+    this.#subscribers.add(listener)
+    return () => this.#subscribers.delete(listener)
   }
 
   all<E extends ServerEventName>(name: E, match?: Match<E>): LoggedEvent<E>[] {

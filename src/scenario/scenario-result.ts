@@ -35,6 +35,8 @@ export interface ScenarioResult {
   artifacts: string[]
   /** A failure outside any step (the target could not be prepared). */
   error?: string
+  /** Set when the target itself cannot be used (nothing answers at a remote server's address). */
+  unavailable?: string
   /** Why the whole scenario was skipped (it does not run on this target). */
   skipped?: string
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Scenario } from './scenario.js'
 import type { ScenarioResult, StepResult } from './scenario-result.js'
-import { runStep, stepLabel, type StepContext } from './step-runner.js'
+import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-runner.js'
 import type { ScenarioTarget } from './targets/scenario-target.js'
 
 export interface RunOptions {
@@ -9,6 +9,8 @@ export interface RunOptions {
   shippedFiles: string
   /** Where logs of a failed scenario are kept (`<dir>/<scenario>-logs/`); none when absent. */
   logsDir?: string
+  /** Aborting it (an interrupt) stops the steps; the run's containers, processes and folders are removed. */
+  signal?: AbortSignal
   onStep?(result: StepResult, depth: number): void
 }
 
@@ -35,8 +37,10 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     result.skipped = `runs only on ${scenario.targets.join(', ')}; this is the ${target.kind} target`
     return result
   }
+  const signal = options.signal ?? new AbortController().signal
   let run
   try {
+    signal.throwIfAborted()
     run = await target.prepare(scenario, options.shippedFiles)
   } catch (error) {
     result.verdict = 'failed'
@@ -52,18 +56,31 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       agents: new Map(),
       connections: new Map(),
       messages: result.messages,
+      signal,
+      targetKind: target.kind,
       onStep: options.onStep,
     }
     for (const step of scenario.steps) {
-      if (result.verdict === 'failed') {
-        const skipped: StepResult = { label: stepLabel(step), line: step.line, verdict: 'skipped', durationMs: 0, reason: 'not run: an earlier step failed' }
+      if (result.verdict === 'failed' || signal.aborted) {
+        const why = signal.aborted ? `not run: ${(signal.reason as Error).message}` : 'not run: an earlier step failed'
+        const skipped: StepResult = { label: stepLabel(step), line: step.line, verdict: 'skipped', durationMs: 0, reason: why }
         result.steps.push(skipped)
         options.onStep?.(skipped, 0)
         continue
       }
-      const stepResult = await runStep(step, ctx)
-      result.steps.push(stepResult)
-      if (stepResult.verdict === 'failed') result.verdict = 'failed'
+      try {
+        const stepResult = await runStep(step, ctx)
+        result.steps.push(stepResult)
+        if (stepResult.verdict === 'failed') result.verdict = 'failed'
+      } catch (error) {
+        if (!(error instanceof TargetUnavailable)) throw error
+        result.verdict = 'failed'
+        result.error = result.unavailable = `the ${target.name} target cannot be used: ${error.message}`
+      }
+    }
+    if (signal.aborted) {
+      result.verdict = 'failed'
+      result.error ??= (signal.reason as Error).message
     }
     result.serverLog = run.events ? run.events.events.map((event) => JSON.stringify(event)) : []
     if (result.verdict === 'failed' && options.logsDir) {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { chmod, cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, cp, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ownedTempDir } from '../ownership/owned-temp-dir.js'
 import type { FileSetup } from './scenario.js'
 
 /** A scenario's files folder: the shipped server_files plus what the scenario adds, in a fresh folder. */
@@ -16,18 +16,25 @@ export interface ServedFiles extends AsyncDisposable {
 const CHUNK = 1024 * 1024
 
 export async function prepareServedFiles(shipped: string, files: readonly FileSetup[]): Promise<ServedFiles> {
-  const root = await mkdtemp(join(tmpdir(), 'socklab-scenario-'))
+  const temp = await ownedTempDir('scenario')
+  const root = temp.path
   const dir = join(root, 'server_files')
-  await cp(shipped, dir, { recursive: true })
-  for (const file of files) {
-    const path = join(dir, file.name)
-    if (file.kind === 'text') await writeFile(path, file.text, { mode: 0o644 })
-    else if (file.kind === 'link') await symlink(file.target, path)
-    else await writeRandom(path, file.size)
+  try {
+    await cp(shipped, dir, { recursive: true })
+    for (const file of files) {
+      const path = join(dir, file.name)
+      if (file.kind === 'text') await writeFile(path, file.text, { mode: 0o644 })
+      else if (file.kind === 'link') await symlink(file.target, path)
+      else await writeRandom(path, file.size)
+    }
+    // Readable by the container's non-root user when bind-mounted.
+    await chmod(root, 0o755)
+    await chmod(dir, 0o755)
+  } catch (error) {
+    // A preparation that failed leaves nothing behind either.
+    await temp[Symbol.asyncDispose]()
+    throw error
   }
-  // Readable by the container's non-root user when bind-mounted.
-  await chmod(root, 0o755)
-  await chmod(dir, 0o755)
   const hashes = new Map<string, Promise<string>>()
   return {
     dir,
@@ -37,9 +44,7 @@ export async function prepareServedFiles(shipped: string, files: readonly FileSe
       if (!hash) hashes.set(name, (hash = hashFile(join(dir, name))))
       return hash
     },
-    async [Symbol.asyncDispose]() {
-      await rm(root, { recursive: true, force: true })
-    },
+    [Symbol.asyncDispose]: () => temp[Symbol.asyncDispose](),
   }
 }
 

@@ -4,7 +4,7 @@ import { localFileName } from '../client/local-file-name.js'
 import type { Reply } from '../client/reply.js'
 import type { LoggedEvent } from '../events/event-stream.js'
 import type { ServerEventName } from '../events/server-event.js'
-import { KILLED, type EventFields, type ReplyMatcher, type Scenario, type Step } from './scenario.js'
+import { KILLED, type EventFields, type ReplyMatcher, type Scenario, type Step, type TargetKind } from './scenario.js'
 import type { Message, StepResult } from './scenario-result.js'
 import { fillTemplate, type ClientFacts } from './template.js'
 import type { ClientAgent, TargetRun } from './targets/scenario-target.js'
@@ -19,8 +19,15 @@ export interface StepContext {
   /** How many times each client has connected (each connection is a fresh process or container). */
   connections: Map<string, number>
   messages: Message[]
+  /** The whole run's: aborted when it is interrupted. */
+  signal: AbortSignal
+  /** Where the run's server is: a client that cannot reach a remote server means the target is unusable. */
+  targetKind: TargetKind
   onStep?(result: StepResult, depth: number): void
 }
+
+/** The target cannot be used at all (a remote server that nothing answers for): ends the run, exit 9. */
+export class TargetUnavailable extends Error {}
 
 /** How long a client's previous agent may take to exit before a new connect calls it still connected. */
 const PREVIOUS_EXIT_MS = 2_000
@@ -67,7 +74,8 @@ const fieldsLabel = (where: EventFields): string =>
 export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<StepResult> {
   const started = performance.now()
   const label = stepLabel(step)
-  const signal = AbortSignal.timeout(step.timeoutMs)
+  const timeout = AbortSignal.timeout(step.timeoutMs)
+  const signal = AbortSignal.any([timeout, ctx.signal])
   const finish = (result: Omit<StepResult, 'label' | 'line' | 'durationMs'>): StepResult => {
     const done = { label, line: step.line, durationMs: Math.round(performance.now() - started), ...result }
     ctx.onStep?.(done, depth)
@@ -86,10 +94,12 @@ export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<
     return finish({ verdict: 'passed', reason: note ?? undefined, children: children.length > 0 ? children : undefined })
   } catch (error) {
     const nested = children.length > 0 ? { children } : {}
+    if (error instanceof TargetUnavailable) throw error
     if (error instanceof StepSkipped) return finish({ verdict: 'skipped', reason: error.message, ...nested })
     if (error instanceof StepFailed) return finish({ verdict: 'failed', reason: error.message, expected: error.expected, actual: error.actual, ...nested })
-    const timedOut = signal.aborted && (error === signal.reason || (error as Error)?.name === 'TimeoutError')
-    const reason = timedOut ? `timed out after ${step.timeoutMs} ms` : (error as Error)?.message ?? String(error)
+    const interrupted = ctx.signal.aborted
+    const timedOut = !interrupted && timeout.aborted && (error === signal.reason || (error as Error)?.name === 'TimeoutError')
+    const reason = interrupted ? String((ctx.signal.reason as Error).message) : timedOut ? `timed out after ${step.timeoutMs} ms` : (error as Error)?.message ?? String(error)
     return finish({ verdict: 'failed', reason, ...nested })
   }
 }
@@ -174,6 +184,9 @@ async function connect(step: Extract<Step, { kind: 'connect' }>, ctx: StepContex
     await agent.exited
     if (step.expect !== 'rejected') throw new StepFailed(`${step.client} was rejected`, 'admitted', first.message)
     return `rejected from ${first.address}:${first.port}`
+  }
+  if (first.type === 'failed' && first.code === 'SOCKLAB_CONNECT_FAILED' && ctx.targetKind === 'remote') {
+    throw new TargetUnavailable(`the server cannot be reached: ${first.message}`)
   }
   throw new StepFailed(`${step.client} could not connect`, step.expect, describeOutput(first))
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
+import { SOCKLAB_BIN } from '../helpers/processes.js'
 import { engineAnswers, sweep } from './helpers/docker-engine.js'
 
 declare module 'vitest' {
@@ -11,7 +12,7 @@ declare module 'vitest' {
 }
 
 /**
- * Builds the socklab image once per run with the repo's own images command (a build failure fails the run,
+ * Builds the socklab image once per run with `socklab images` (a build failure fails the run,
  * it is never swallowed), under a unique tag, and removes it and every labelled container and network at
  * the end. With no engine the suite fails: it never passes without its subject.
  */
@@ -23,8 +24,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   }
   await sweep()
   const image = `socklab-test:${randomBytes(4).toString('hex')}`
-  const built = spawnSync('bash', ['scripts/images/build-images.sh'], {
-    env: { ...process.env, SOCKLAB_IMAGE: image },
+  const built = spawnSync(process.execPath, [SOCKLAB_BIN, 'images', '--image', image], {
     encoding: 'utf8',
     timeout: 600_000,
   })

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { DockerTarget, junitReport, markdownReport, runScenario, SCENARIO_LABEL, type ScenarioResult } from '../../src/index.js'
+import { DockerTarget, junitReport, markdownReport, runScenario, LABEL, type ScenarioResult } from '../../src/index.js'
 import { SHIPPED_FILES, shippedScenarios, wrongExpectation } from '../helpers/scenarios.js'
 import { docker } from './helpers/docker-engine.js'
 
@@ -49,7 +49,7 @@ describe('shipped scenarios on the docker target (a container per host)', () => 
       expect(String(rejected!.msg)).toBe(`Rejected connection from ('${String(rejected!.address)}', ${String(rejected!.port)}). Server is full.`)
     }
     await target.settle()
-    const left = await docker.listContainers({ all: true, filters: { label: [SCENARIO_LABEL] } })
+    const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL.kind}=scenario`] } })
     expect(left).toEqual([])
   })
 

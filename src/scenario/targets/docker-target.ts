@@ -3,7 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
+import { connectEngine, imageExists } from '../../docker/docker-engine.js'
 import { SocklabError } from '../../errors/socklab-error.js'
+import { ownerLabels } from '../../ownership/owner-labels.js'
 import { EventStream } from '../../events/event-stream.js'
 import { JsonLineReader } from '../../events/json-lines.js'
 import { allSteps, type Scenario } from '../scenario.js'
@@ -13,8 +15,6 @@ import { DockerClients, type RunContainer } from './docker-clients.js'
 import { serverFlags } from './server-flags.js'
 import { demultiplexLog } from './docker-log.js'
 
-/** Every container and network a scenario run makes carries this label (value: the run's id). */
-export const SCENARIO_LABEL = 'dev.socklab.scenario'
 const LISTEN_TIMEOUT_MS = 30_000
 
 /**
@@ -26,24 +26,16 @@ export class DockerTarget implements ScenarioTarget {
   readonly kind = 'docker'
   readonly #removals = new Set<Promise<void>>()
 
-  private constructor(
+  constructor(
     private readonly docker: Dockerode,
     readonly image: string,
   ) {}
 
-  /** Connects to the engine (dockerode is loaded only for this target) and checks the image is there. */
+  /** Connects to the engine and checks that the image is there (the CLI builds a missing one first). */
   static async connect(image: string): Promise<DockerTarget> {
-    const { default: Docker } = await import('dockerode')
-    const docker = new Docker()
-    try {
-      await docker.ping()
-    } catch (error) {
-      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `no Docker engine answers: ${(error as Error).message}`)
-    }
-    try {
-      await docker.getImage(image).inspect()
-    } catch {
-      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the image ${image} is not built: run \`npm run images\``)
+    const docker = await connectEngine()
+    if (!(await imageExists(docker, image))) {
+      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the image ${image} is not built: run \`socklab images\``)
     }
     return new DockerTarget(docker, image)
   }
@@ -71,7 +63,7 @@ export class DockerTarget implements ScenarioTarget {
 
   async prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun> {
     const id = `${scenario.name}-${randomBytes(3).toString('hex')}`
-    const labels = { [SCENARIO_LABEL]: id }
+    const labels = ownerLabels('scenario', id)
     const files = await prepareServedFiles(shippedFiles, scenario.server.files)
     const containers: RunContainer[] = []
     const cuts = allSteps(scenario.steps).some((step) => step.kind === 'network' && step.action === 'cut')

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { ownedTempDir } from '../../ownership/owned-temp-dir.js'
 import type { Scenario } from '../scenario.js'
 import { ProcessClients } from './process-clients.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
@@ -22,8 +20,8 @@ export class RemoteTarget implements ScenarioTarget {
   }
 
   async prepare(_scenario: Scenario): Promise<TargetRun> {
-    const downloads = await mkdtemp(join(tmpdir(), 'socklab-remote-'))
-    const clients = new ProcessClients(this.entry, this.host, this.port, downloads)
+    const downloads = await ownedTempDir('remote')
+    const clients = new ProcessClients(this.entry, this.host, this.port, downloads.path)
     return {
       serverLabel: this.name,
       events: undefined,
@@ -33,7 +31,7 @@ export class RemoteTarget implements ScenarioTarget {
       saveLogs: (dir) => clients.saveLogs(dir),
       async [Symbol.asyncDispose]() {
         await clients.killAll()
-        await rm(downloads, { recursive: true, force: true })
+        await downloads[Symbol.asyncDispose]()
       },
     }
   }

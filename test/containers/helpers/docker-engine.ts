@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import Dockerode from 'dockerode'
-import { SCENARIO_LABEL } from '../../../src/index.js'
+import { LABEL } from '../../../src/index.js'
 
 /** Every container, network and compose project the suite creates carries this label; sweeps go by it. */
 export const TEST_LABEL = 'dev.socklab.test'
@@ -17,7 +17,7 @@ export const TEST_PROJECT_PREFIX = 'socklab-test-'
 
 const ours = (labels: Record<string, string> | undefined): boolean =>
   labels !== undefined &&
-  (TEST_LABEL in labels || SCENARIO_LABEL in labels || (labels['com.docker.compose.project'] ?? '').startsWith(TEST_PROJECT_PREFIX))
+  (TEST_LABEL in labels || LABEL.kind in labels || (labels['com.docker.compose.project'] ?? '').startsWith(TEST_PROJECT_PREFIX))
 
 /** Removes everything a run of the suite left behind, also after a failure or a killed run. */
 export async function sweep(): Promise<{ containers: number; networks: number }> {
