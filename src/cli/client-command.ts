@@ -65,6 +65,7 @@ export const clientCommand: CommandModule = {
         interactive: process.stdin.isTTY === true,
         progress: options.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined,
       })
+      if (outcome.kind === 'interrupted') process.exit(EXIT.INTERRUPTED)
       if (outcome.kind === 'lost') {
         process.stderr.write(`Connection lost: ${outcome.error.message}\n`)
         process.exit(exitCodeFor(outcome.error.code))

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net'
 import { SocklabError } from '../errors/socklab-error.js'
 import { FILE_NOT_FOUND, SERVER_FULL, echoReply } from '../protocol/original-text.js'
-import { DownloadFile } from './download-file.js'
+import { Download } from './download.js'
 import { serverFull } from './handshake.js'
-import type { Reply, SendHooks, Session, Settleable } from './reply.js'
+import { cancelled, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 import { SocketSession } from './socket-session.js'
 
 export interface CompatSessionOptions {
@@ -14,11 +14,9 @@ export interface CompatSessionOptions {
 }
 
 interface Pending extends Settleable {
-  command: string
   hooks: SendHooks
   chunks: Buffer[]
   length: number
-  download?: DownloadFile
   /** Bytes written to the download so far, awaited before it is finished. */
   writing: Promise<void>
 }
@@ -36,6 +34,8 @@ export class CompatSession extends SocketSession<Pending> implements Session {
   readonly clientName = undefined
   readonly #options: CompatSessionOptions
   #early: Buffer[] = []
+  /** After a cancel: the rest of the file is read and dropped until the server has been quiet for quietMs. */
+  #discarding?: { quiet: NodeJS.Timeout; done: Promise<void>; end(): void }
 
   constructor(socket: Socket, options: CompatSessionOptions) {
     super(socket)
@@ -45,6 +45,8 @@ export class CompatSession extends SocketSession<Pending> implements Session {
   }
 
   send(command: string, hooks: SendHooks = {}): Promise<Reply> {
+    // The rest of a cancelled file is still arriving: the next command waits until it has.
+    if (this.#discarding && !this.pending) return this.#discarding.done.then(() => this.send(command, hooks))
     if (this.pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
     if (this.socket.destroyed) return Promise.reject(new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason))
     return new Promise<Reply>((resolve, reject) => {
@@ -62,7 +64,30 @@ export class CompatSession extends SocketSession<Pending> implements Session {
     })
   }
 
+  cancel(): CancelledTransfer | undefined {
+    const pending = this.pending
+    if (!pending?.command.startsWith('get ')) return undefined
+    const transfer = { name: pending.download?.name ?? pending.command.slice(4).trim(), bytes: pending.download?.bytes ?? pending.length, size: undefined }
+    let end!: () => void
+    const done = new Promise<void>((resolve) => (end = resolve))
+    this.#discarding = { quiet: setTimeout(() => this.#endDiscarding(), this.#options.quietMs), done, end }
+    this.settle(cancelled(transfer))
+    return transfer
+  }
+
+  #endDiscarding(): void {
+    const discarding = this.#discarding
+    if (!discarding) return
+    clearTimeout(discarding.quiet)
+    this.#discarding = undefined
+    discarding.end()
+  }
+
   #onData(chunk: Buffer): void {
+    if (this.#discarding) {
+      this.#discarding.quiet.refresh()
+      return
+    }
     const pending = this.pending
     if (!pending) {
       this.#early.push(chunk)
@@ -93,11 +118,9 @@ export class CompatSession extends SocketSession<Pending> implements Session {
     const bytes = Buffer.concat(pending.chunks)
     pending.chunks = []
     pending.writing = pending.writing.then(async () => {
-      if (!pending.download) {
-        pending.download = await DownloadFile.create(this.#options.downloadDir, pending.command.slice(4).trim())
-        pending.hooks.progress?.start(pending.download.name, undefined)
-      }
-      pending.hooks.progress?.advance(bytes.length)
+      if (this.pending !== pending) return // cancelled, or ended: nothing more is saved
+      pending.download ??= await Download.open(this.#options.downloadDir, pending.command.slice(4).trim(), {}, pending.hooks.progress)
+      if (this.pending !== pending) return void (await pending.download.discard())
       if (!pending.download.write(bytes)) {
         // Quiet while paused for the disk is not the end of the reply.
         clearTimeout(this.timer)
@@ -116,6 +139,7 @@ export class CompatSession extends SocketSession<Pending> implements Session {
   }
 
   #complete(closed: boolean): void {
+    if (closed) this.#endDiscarding()
     clearTimeout(this.timer)
     const pending = this.pending
     if (!pending) return
@@ -139,12 +163,10 @@ export class CompatSession extends SocketSession<Pending> implements Session {
     try {
       if (rest.length > 0) this.#toFile(pending, rest)
       await pending.writing
-      pending.hooks.progress?.stop()
       if (closed && pending.command !== 'exit') throw new SocklabError('SOCKLAB_TRANSFER_FAILED', 'connection closed during transfer')
       const saved = await pending.download!.finish()
       this.settle({ kind: 'saved', ...saved, verified: false })
     } catch (error) {
-      await pending.download?.abort()
       this.settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_TRANSFER_FAILED', String(error)))
     }
   }

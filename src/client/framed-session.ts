@@ -5,8 +5,8 @@ import { FrameDecoder, type DecodedFrame } from '../protocol/frame-decoder.js'
 import type { ByePayload, ErrorPayload, FileStartPayload, WelcomePayload } from '../protocol/frame-payload.js'
 import { FrameType, SERVER_FRAME_TYPES, frameTypeName } from '../protocol/frame-type.js'
 import { WireError } from '../protocol/wire-error-code.js'
-import { DownloadFile } from './download-file.js'
-import type { Reply, SendHooks, Session, Settleable } from './reply.js'
+import { Download } from './download.js'
+import { cancelled, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 import { SocketSession } from './socket-session.js'
 
 export interface FramedSessionOptions {
@@ -16,12 +16,13 @@ export interface FramedSessionOptions {
 }
 
 interface Pending extends Settleable {
-  command: string
   hooks: SendHooks
-  download?: DownloadFile
   /** Set when the file cannot be saved: its remaining frames are skipped and FILE_END reports this. */
   failure?: SocklabError
 }
+
+/** Frames that end the server's answer to a command (a reply, a refusal, or the end of a file). */
+const TERMINAL = new Set<number>([FrameType.REPLY, FrameType.ERROR, FrameType.FILE_END])
 
 const STREAMED = new Set<number>([FrameType.FILE_DATA])
 /** Bytes of received frames waiting to be handled before the socket stops reading. */
@@ -29,7 +30,7 @@ const QUEUE_HIGH_WATER = 8 * 1024 * 1024
 
 /**
  * socklab's own mode: one request at a time, every reply framed. A `get` is announced by FILE_START (name,
- * size, SHA-256), its bytes stream into a DownloadFile with backpressure, and FILE_END lets it be verified
+ * size, SHA-256), its bytes stream into a Download with backpressure, and FILE_END lets it be verified
  * and renamed. An ERROR frame mid-transfer discards the partial file.
  */
 export class FramedSession extends SocketSession<Pending> implements Session {
@@ -44,6 +45,8 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   #inFlight = 0
   #waitingForDisk = false
   #held = false
+  /** Answers still to come for commands that were cancelled: read and dropped, frame by frame. */
+  #orphans = 0
   #replyTimer?: NodeJS.Timeout
 
   constructor(socket: Socket, welcome: WelcomePayload, rest: Buffer, options: FramedSessionOptions) {
@@ -81,6 +84,17 @@ export class FramedSession extends SocketSession<Pending> implements Session {
     if (this.pending) this.#armTimer()
   }
 
+  cancel(): CancelledTransfer | undefined {
+    const pending = this.pending
+    if (!pending?.command.startsWith('get ')) return undefined
+    const { download } = pending
+    const transfer = { name: download?.name ?? pending.command.slice(4).trim(), bytes: download?.bytes ?? 0, size: download?.expected.size }
+    // The server goes on sending the file (the protocol has no way to stop it): its frames are dropped.
+    this.#orphans += 1
+    this.settle(cancelled(transfer))
+    return transfer
+  }
+
   #onData(chunk: Buffer): void {
     if (this.pending) this.#armTimer()
     for (const item of this.#decoder.push(chunk)) {
@@ -107,7 +121,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
 
   /** Handles a text reply on the spot (the common case); anything else keeps its order on the chain. */
   #handleAtOnce(frame: DecodedFrame): boolean {
-    if (frame.type !== FrameType.REPLY) return false
+    if (frame.type !== FrameType.REPLY || this.#orphans > 0) return false
     this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
     return true
   }
@@ -120,22 +134,27 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   }
 
   async #onFrame(frame: DecodedFrame): Promise<void> {
+    if (this.#orphans > 0 && frame.type !== FrameType.BYE) {
+      // Part of the answer to a cancelled command: dropped, and its last frame ends the dropping.
+      if (TERMINAL.has(frame.type)) this.#orphans -= 1
+      return
+    }
     const pending = this.pending
     switch (frame.type) {
       case FrameType.REPLY:
         return this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
       case FrameType.ERROR: {
         const { code, message } = json<ErrorPayload>(frame)
-        await pending?.download?.abort()
-        pending?.hooks.progress?.stop()
         return this.settle({ kind: 'error', code, message })
       }
       case FrameType.FILE_START: {
         if (!pending || pending.download) throw new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'unexpected FILE_START')
         const start = json<FileStartPayload>(frame)
         try {
-          pending.download = await DownloadFile.create(this.#options.downloadDir, pending.command.slice(4).trim(), start)
-          pending.hooks.progress?.start(start.name, start.size)
+          const download = await Download.open(this.#options.downloadDir, pending.command.slice(4).trim(), start, pending.hooks.progress)
+          // Cancelled (or ended) while the file was being created: it goes at once.
+          if (this.pending !== pending) await download.discard()
+          else pending.download = download
         } catch (error) {
           pending.failure = error as SocklabError
         }
@@ -144,7 +163,6 @@ export class FramedSession extends SocketSession<Pending> implements Session {
       case FrameType.FILE_DATA: {
         if (pending?.failure) return
         const download = this.#download(pending)
-        pending!.hooks.progress?.advance(frame.payload.length)
         if (!download.write(frame.payload)) {
           this.#waitingForDisk = true
           this.#updateFlow()
@@ -156,7 +174,6 @@ export class FramedSession extends SocketSession<Pending> implements Session {
       case FrameType.FILE_END: {
         if (pending?.failure) return this.settle(pending.failure)
         const download = this.#download(pending)
-        pending!.hooks.progress?.stop()
         try {
           const saved = await download.finish()
           return this.settle({ kind: 'saved', ...saved, verified: true })
@@ -175,16 +192,13 @@ export class FramedSession extends SocketSession<Pending> implements Session {
     }
   }
 
-  #download(pending: Pending | undefined): DownloadFile {
+  #download(pending: Pending | undefined): Download {
     if (!pending?.download) throw new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'file data without FILE_START')
     return pending.download
   }
 
   /** A frame that makes no sense here: the stream cannot be trusted any more. */
   async #onFrameFailure(error: unknown): Promise<void> {
-    const pending = this.pending
-    await pending?.download?.abort()
-    pending?.hooks.progress?.stop()
     const message = error instanceof Error ? error.message : String(error)
     this.settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_PROTOCOL_ERROR', message, { cause: error }))
     this.socket.destroy()
@@ -199,11 +213,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
       return
     }
     // Behind any frames still being handled, so a transfer cut short is discarded, never half-saved.
-    this.#chain = this.#chain.then(async () => {
-      await pending.download?.abort()
-      pending.hooks.progress?.stop()
-      this.settle(this.#lost())
-    })
+    this.#chain = this.#chain.then(() => this.settle(this.#lost()))
   }
 
   #lost(): SocklabError {

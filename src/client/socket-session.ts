@@ -38,6 +38,6 @@ export abstract class SocketSession<P extends Settleable> {
     if (!pending) return
     this.pending = undefined
     clearTimeout(this.timer)
-    settle(pending, outcome)
+    void settle(pending, outcome)
   }
 }
