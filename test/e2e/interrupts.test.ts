@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { EXIT } from '../../src/index.js'
+import { startLongRun } from '../helpers/interrupts.js'
+import { SOCKLAB_BIN, runProcess, spawnProcess } from '../helpers/processes.js'
+
+describe('an interrupted scenario run (local target)', () => {
+  it('on SIGINT stops its steps, ends its processes, removes its temporary folders, and exits 130', async () => {
+    await using long = await startLongRun('local')
+    expect(await long.leftFolders()).not.toEqual([])
+    const started = performance.now()
+    long.run.child.kill('SIGINT')
+    const done = await long.run.exited
+    expect(done.code).toBe(EXIT.INTERRUPTED)
+    expect(performance.now() - started).toBeLessThan(10_000)
+    expect(done.stderr).toContain('SIGINT: stopping and removing what this run made')
+    expect(await long.leftFolders()).toEqual([])
+  })
+
+  it('on SIGTERM exits 143, leaving nothing', async () => {
+    await using long = await startLongRun('local')
+    long.run.child.kill('SIGTERM')
+    expect((await long.run.exited).code).toBe(EXIT.TERMINATED)
+    expect(await long.leftFolders()).toEqual([])
+  })
+
+  it('piped into `head` (EPIPE when head has gone) cleans up the same way and ends without a stack trace, exit 141', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'interrupt-test-'))
+    try {
+      const command = `"${process.execPath}" "${SOCKLAB_BIN}" scenario run echo status --target local | head -n 1; echo "runner exit \${PIPESTATUS[0]}" >&2`
+      const done = await runProcess('bash', ['-c', command], '', { TMPDIR: tmp, NO_COLOR: '1' })
+      expect(done.stdout.trim().split('\n')).toHaveLength(1)
+      expect(done.stderr).toContain(`runner exit ${EXIT.OUTPUT_CLOSED}`)
+      expect(done.stderr).not.toMatch(/\n\s+at /)
+      expect(await readdir(tmp)).toEqual([])
+    } finally {
+      await rm(tmp, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('socklab clean', () => {
+  it('removes temporary folders whose owner is gone, keeps a running owner’s, and --all takes the rest', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'clean-test-'))
+    try {
+      const dead = join(tmp, 'socklab-scenario-dead01')
+      const alive = join(tmp, 'socklab-scenario-alive1')
+      await mkdir(dead)
+      await mkdir(alive)
+      // A pid far above any this machine hands out: that owner is gone. The test process itself is alive.
+      await writeFile(join(dead, '.socklab-owner.json'), JSON.stringify({ host: (await import('node:os')).hostname(), boot: '', pid: 4_000_000, start: '1' }))
+      const me = spawnProcess('sleep', ['30'])
+      const { hostname } = await import('node:os')
+      const stat = (await import('node:fs')).readFileSync(`/proc/${me.child.pid}/stat`, 'utf8')
+      const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+      await writeFile(join(alive, '.socklab-owner.json'), JSON.stringify({ host: hostname(), boot: '', pid: me.child.pid, start }))
+      const first = await runProcess('node', [SOCKLAB_BIN, 'clean'], '', { TMPDIR: tmp })
+      expect(first.code).toBe(0)
+      expect(first.stdout).toContain(`removed folder ${dead} (made by pid 4000000 on`)
+      expect(await readdir(tmp)).toEqual(['socklab-scenario-alive1'])
+      const all = await runProcess('node', [SOCKLAB_BIN, 'clean', '--all'], '', { TMPDIR: tmp })
+      expect(all.stdout).toContain(`removed folder ${alive}`)
+      expect(await readdir(tmp)).toEqual([])
+      await me[Symbol.asyncDispose]()
+    } finally {
+      await rm(tmp, { recursive: true, force: true })
+    }
+  })
+})
