@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EventStream, PACKAGE_ROOT, VERSION } from '../../src/index.js'
+import { runProcess, spawnProcess } from '../helpers/processes.js'
+
+/**
+ * What a user gets from `npm install -g socklab`: the packed tarball installed into a fresh prefix, and the
+ * installed `socklab` used from an empty folder, with nothing of the checkout in reach.
+ */
+let scratch: string
+let socklab: string
+let empty: string
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'packed-install-'))
+  const packed = spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', scratch], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 120_000 })
+  expect(packed.status, packed.stderr).toBe(0)
+  const tarball = join(scratch, packed.stdout.trim().split('\n').pop()!)
+  console.log(`[measure] ${tarball.split('/').pop()}: ${(await stat(tarball)).size} bytes`)
+  const prefix = join(scratch, 'prefix')
+  const installed = spawnSync('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  })
+  expect(installed.status, installed.stderr).toBe(0)
+  socklab = join(prefix, 'bin', 'socklab')
+  empty = join(scratch, 'empty')
+  await mkdir(empty)
+}, 300_000)
+
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true })
+})
+
+const run = (args: string[], input = '') => runProcess(socklab, args, input, { NO_COLOR: '1' }, empty)
+
+describe('socklab installed from its packed tarball, used from an empty folder', () => {
+  it('says its version', async () => {
+    const version = await run(['--version'])
+    expect(version.code).toBe(0)
+    expect(version.stdout.trim()).toBe(VERSION)
+  })
+
+  it('lists the scenarios it ships, and says where they come from', async () => {
+    const list = await run(['scenario', 'list'])
+    expect(list.code).toBe(0)
+    expect(list.stderr).toMatch(/No \.\/scenarios here: using the scenarios that ship with socklab \(.*prefix.*socklab\/scenarios\)/)
+    expect(list.stdout).toMatch(/^echo\s/m)
+    expect(list.stdout).toMatch(/^four-client-overflow\s/m)
+  })
+
+  it('runs a shipped scenario on the local target', async () => {
+    const echo = await run(['scenario', 'run', 'echo', '--target', 'local'])
+    expect(echo.code, echo.stdout + echo.stderr).toBe(0)
+    expect(echo.stdout).toContain('1 passed, 0 failed')
+  })
+
+  it('runs a server (serving the shipped files) and a client against it', async () => {
+    const server = spawnProcess(socklab, ['server', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json'], { cwd: empty })
+    try {
+      const log = new EventStream()
+      server.child.stdout.on('data', (chunk: Buffer) => log.feed(chunk.toString('utf8')))
+      const { port, files } = await log.waitFor('listening')
+      expect(files).toMatch(/socklab\/server_files$/)
+      const client = await run(['client', '--port', String(port), '-c', 'hello', '-c', 'list', '-c', 'get hello.txt'])
+      expect(client.code).toBe(0)
+      expect(client.stdout).toContain('Server: hello ACK')
+      expect(client.stdout).toContain('Server: hello.txt\nsocklab.png')
+      expect(await readdir(empty)).toEqual(['hello.txt'])
+    } finally {
+      await server[Symbol.asyncDispose]()
+    }
+  })
+})
