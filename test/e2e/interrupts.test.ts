@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { EXIT } from '../../src/index.js'
+import { EXIT, freePort } from '../../src/index.js'
 import { startLongRun } from '../helpers/interrupts.js'
 import { SOCKLAB_BIN, runProcess, spawnProcess } from '../helpers/processes.js'
 
@@ -67,5 +67,17 @@ describe('socklab clean', () => {
     } finally {
       await rm(tmp, { recursive: true, force: true })
     }
+  })
+})
+
+describe('a target that cannot be used', () => {
+  it('exits 9 when nothing answers at --target <host>:<port>, and when --files names no folder', async () => {
+    const port = await freePort()
+    const unreachable = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'run', 'echo', '--target', `127.0.0.1:${port}`], '')
+    expect(unreachable.code).toBe(EXIT.TARGET_UNAVAILABLE)
+    expect(unreachable.stderr).toMatch(/target cannot be used: the server cannot be reached: .*ECONNREFUSED/)
+    const noFiles = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'run', 'echo', '--target', 'local', '--files', '/nonexistent/files'], '')
+    expect(noFiles.code).toBe(EXIT.TARGET_UNAVAILABLE)
+    expect(noFiles.stderr).toContain('the files folder /nonexistent/files does not exist')
   })
 })
