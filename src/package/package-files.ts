@@ -19,8 +19,6 @@ export const PACKAGE_ROOT = findRoot()
 export const SHIPPED_SCENARIOS = join(PACKAGE_ROOT, 'scenarios')
 /** The files a socklab server serves when none are named (hello.txt, socklab.png). */
 export const SHIPPED_FILES = join(PACKAGE_ROOT, 'server_files')
-/** The CLI script (bin/socklab.js): what socklab runs to start more socklab processes. */
-export const SOCKLAB_ENTRY = join(PACKAGE_ROOT, 'bin', 'socklab.js')
 
 /** socklab's version: built into the bundle from package.json (the image carries no package.json), else read from it. */
 declare const __SOCKLAB_VERSION__: string | undefined
