@@ -1,4 +1,4 @@
-import yargs, { type Argv } from 'yargs'
+import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../package/package-files.js'
 import { cleanCommand, cleanOptions } from './clean-command.js'
@@ -33,8 +33,7 @@ for (const name of Object.keys(process.env).filter((key) => key.startsWith('SOCK
 }
 
 /** One line for what went wrong, a suggestion where a name was mistyped, and where to read more. */
-function usageError(message: string, parser: Argv): never {
-  void parser
+function usageError(message: string): never {
   const words = hideBin(process.argv)
   const at = words.findIndex((word) => COMMAND_NAMES.includes(word))
   const sub = words[at] === 'scenario' && ['list', 'run'].includes(words[at + 1] ?? '') ? ` ${words[at + 1]}` : ''
@@ -54,8 +53,7 @@ function usageError(message: string, parser: Argv): never {
 }
 
 try {
-  const parser = yargs(hideBin(process.argv))
-  await parser
+  await yargs(hideBin(process.argv))
     .scriptName('socklab')
     .usage('$0 <command> [options]\n\nEvery option can also be set as SOCKLAB_<OPTION>, e.g. SOCKLAB_MAX_CLIENTS=5.')
     .command(COMMANDS)
@@ -67,7 +65,7 @@ try {
     .fail((message, error) => {
       // yargs' own errors (YError: a coerce refused a value, an option wants an argument) are usage errors.
       if (error && error.name !== 'YError') fail(error)
-      usageError(message ?? error?.message ?? 'bad usage', parser)
+      usageError(message ?? error?.message ?? 'bad usage')
     })
     .help()
     .alias('help', 'h')

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type Dockerode from 'dockerode'
 import type { CommandModule } from 'yargs'
-import { connectEngine } from '../docker/docker-engine.js'
+import { connectEngine, engineAnswers } from '../docker/docker-engine.js'
 import { DEFAULT_IMAGE, ensureImage } from '../docker/image-build.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { describeLeftover, sweepLeftovers } from '../ownership/leftovers.js'
@@ -147,7 +147,7 @@ function parseReports(requests: readonly string[]): ReportRequest[] {
 const entry = (): string => process.argv[1]!
 
 async function chooseTarget(requested: string | undefined, image: string): Promise<ScenarioTarget> {
-  if (requested === 'local' || (requested === undefined && !(await engineOrUndefined()))) {
+  if (requested === 'local' || (requested === undefined && !(await engineAnswers()))) {
     if (requested === undefined) process.stdout.write('No Docker engine answers: running the scenarios as local processes (--target local).\n')
     await sweep()
     return new LocalTarget(entry())
@@ -163,8 +163,6 @@ async function chooseTarget(requested: string | undefined, image: string): Promi
   await ensureImage(docker, image, (line) => process.stdout.write(`${line}\n`))
   return new DockerTarget(docker, image)
 }
-
-const engineOrUndefined = () => connectEngine().catch(() => undefined)
 
 /** Removes what earlier runs whose process is gone left behind (never what a running process owns). */
 async function sweep(docker?: Dockerode): Promise<void> {
