@@ -3,6 +3,7 @@ import { progressBar } from '../client/progress-bar.js'
 import { runConsole } from '../client/console-loop.js'
 import { runJsonAgent } from '../client/json-agent.js'
 import { openSession } from '../client/open-session.js'
+import { terminalText } from '../client/terminal-text.js'
 import { CLIENT_OPTION_SPECS, resolveClientOptions } from '../config/client-options.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { CLIENT_REPLY_PREFIX } from '../protocol/original-text.js'
@@ -41,6 +42,7 @@ export const clientCommand: CommandModule = {
       const options = resolveClientOptions(pickOptions(CLIENT_OPTION_SPECS, argv))
       if (argv.json === true) {
         const outcome = await runJsonAgent(options, { input: process.stdin, output: process.stdout }, { standby: argv.standby === true })
+        if (outcome.failedGets > 0) process.exit(EXIT.TRANSFER_FAILED)
         process.exit(outcome.kind === 'done' ? EXIT.OK : exitCodeFor(outcome.error.code))
       }
       const session = await openSession(options, {
@@ -63,14 +65,19 @@ export const clientCommand: CommandModule = {
         output: process.stdout,
         errors: process.stderr,
         interactive: process.stdin.isTTY === true,
+        escape: process.stdout.isTTY === true,
         progress: options.progress && process.stderr.isTTY ? progressBar(process.stderr) : undefined,
       })
       if (outcome.kind === 'interrupted') process.exit(EXIT.INTERRUPTED)
+      // A get that saved no file makes the exit code 6, even when the connection was lost after it.
+      const transferExit = outcome.failedGets > 0 ? EXIT.TRANSFER_FAILED : EXIT.OK
       if (outcome.kind === 'lost') {
-        process.stderr.write(`Connection lost: ${outcome.error.message}\n`)
-        process.exit(exitCodeFor(outcome.error.code))
+        const { code, message } = outcome.error
+        const what = exitCodeFor(code) === EXIT.PROTOCOL ? 'Protocol error' : 'Connection lost'
+        process.stderr.write(`${what}: ${process.stderr.isTTY ? terminalText(message) : message}\n`)
+        process.exit(transferExit || exitCodeFor(code))
       }
-      process.exit(outcome.failedTransfers > 0 ? EXIT.TRANSFER_FAILED : EXIT.OK)
+      process.exit(transferExit)
     } catch (error) {
       fail(error, 'socklab client')
     }

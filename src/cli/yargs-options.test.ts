@@ -21,6 +21,11 @@ describe('command options', () => {
     expect(parse([], { SOCKLAB_IDLE_TIMEOUT_MS: '' }).idleTimeoutMs).toBe(300_000)
   })
 
+  it('take the last value of an option given twice, as most tools do', () => {
+    expect(parse(['--max-clients', '2', '--max-clients', '5']).maxClients).toBe(5)
+    expect(parse(['--files', 'a', '--files', 'b']).files).toBe('b')
+  })
+
   it('refuse an environment value that does not parse, naming the variable', () => {
     expect(() => parse([], { SOCKLAB_PORT: 'eighty' })).toThrow('SOCKLAB_PORT: expected a number, got "eighty"')
     expect(() => parse([], { SOCKLAB_LOG_FORMAT: 'xml' })).toThrow('SOCKLAB_LOG_FORMAT: expected one of auto, json, pretty, plain, got "xml"')

@@ -42,6 +42,7 @@ export function finishOptions(options: CommandOptions, argv: readonly string[] =
       ...(fromEnv !== undefined ? { default: fromEnv } : {}),
       ...(option.type === 'boolean' ? {} : { requiresArg: true }),
       ...(option.type === 'number' ? { coerce: strictNumber(flag, argv) } : {}),
+      ...(option.type === 'string' && !option.array ? { coerce: lastOf } : {}),
       describe: `${option.describe ?? ''} [env ${variable}]`,
     }
   }
@@ -63,8 +64,12 @@ function parseEnv(variable: string, raw: string, option: Options): unknown {
 }
 
 /** yargs turns `--port abc` into NaN and `--port=` into 0: this refuses both, quoting what was given. */
+/** An option given twice takes its last value, as in most tools (repeatable ones such as `-c` add up). */
+const lastOf = (value: unknown): unknown => (Array.isArray(value) ? value.at(-1) : value)
+
 function strictNumber(flag: string, argv: readonly string[]) {
-  return (value: unknown): number | undefined => {
+  return (parsed: unknown): number | undefined => {
+    const value = lastOf(parsed)
     if (value === undefined) return undefined
     const given = rawValue(flag, argv)
     if (typeof value !== 'number' || Number.isNaN(value) || given?.trim() === '') {

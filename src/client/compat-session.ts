@@ -3,6 +3,7 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { FILE_NOT_FOUND, SERVER_FULL, echoReply } from '../protocol/original-text.js'
 import { Download } from './download.js'
 import { serverFull } from './handshake.js'
+import { protocolError } from './server-payloads.js'
 import { cancelled, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 import { SocketSession } from './socket-session.js'
 
@@ -11,6 +12,7 @@ export interface CompatSessionOptions {
   replyTimeoutMs: number
   quietMs: number
   maxReplyLength: number
+  maxDownloadBytes: number
 }
 
 interface Pending extends Settleable {
@@ -33,7 +35,9 @@ export class CompatSession extends SocketSession<Pending> implements Session {
   readonly mode = 'compat'
   readonly clientName = undefined
   readonly #options: CompatSessionOptions
+  /** Bytes that arrived while no command was waiting; bounded by maxReplyLength. */
   #early: Buffer[] = []
+  #earlyLength = 0
   /** After a cancel: the rest of the file is read and dropped until the server has been quiet for quietMs. */
   #discarding?: { quiet: NodeJS.Timeout; done: Promise<void>; end(): void }
 
@@ -48,7 +52,7 @@ export class CompatSession extends SocketSession<Pending> implements Session {
     // The rest of a cancelled file is still arriving: the next command waits until it has.
     if (this.#discarding && !this.pending) return this.#discarding.done.then(() => this.send(command, hooks))
     if (this.pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
-    if (this.socket.destroyed) return Promise.reject(new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason))
+    if (this.socket.destroyed) return Promise.reject(this.failure ?? new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason))
     return new Promise<Reply>((resolve, reject) => {
       this.pending = { command, hooks, chunks: [], length: 0, writing: Promise.resolve(), resolve, reject }
       this.socket.write(command)
@@ -60,6 +64,7 @@ export class CompatSession extends SocketSession<Pending> implements Session {
       this.#arm(this.#options.replyTimeoutMs)
       const early = this.#early
       this.#early = []
+      this.#earlyLength = 0
       for (const chunk of early) this.#onData(chunk)
     })
   }
@@ -91,6 +96,9 @@ export class CompatSession extends SocketSession<Pending> implements Session {
     const pending = this.pending
     if (!pending) {
       this.#early.push(chunk)
+      this.#earlyLength += chunk.length
+      const max = this.#options.maxReplyLength
+      if (this.#earlyLength > max) this.fail(protocolError(`the server sent more than ${max} bytes without being asked (--max-reply-length)`))
       return
     }
     if (pending.command.startsWith('get ') && pending.length + chunk.length > NOT_FOUND.length) {
@@ -119,9 +127,19 @@ export class CompatSession extends SocketSession<Pending> implements Session {
     pending.chunks = []
     pending.writing = pending.writing.then(async () => {
       if (this.pending !== pending) return // cancelled, or ended: nothing more is saved
-      pending.download ??= await Download.open(this.#options.downloadDir, pending.command.slice(4).trim(), {}, pending.hooks.progress)
+      pending.download ??= await Download.open(this.#options.downloadDir, pending.command.slice(4).trim(), {}, {
+        maxBytes: this.#options.maxDownloadBytes,
+        progress: pending.hooks.progress,
+      })
       if (this.pending !== pending) return void (await pending.download.discard())
-      if (!pending.download.write(bytes)) {
+      let flowing: boolean
+      try {
+        flowing = pending.download.write(bytes)
+      } catch (error) {
+        // Too large: the rest of it cannot be told apart from the next reply, so the connection ends too.
+        return this.fail(error as SocklabError)
+      }
+      if (!flowing) {
         // Quiet while paused for the disk is not the end of the reply.
         clearTimeout(this.timer)
         this.socket.pause()

@@ -5,6 +5,7 @@ import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import { CLIENT_BANNER, CLIENT_DISCONNECTED, CLIENT_PROMPT } from '../protocol/original-text.js'
 import { formatReply } from './format-reply.js'
 import type { Session, TransferProgress } from './reply.js'
+import { terminalText } from './terminal-text.js'
 
 export interface ConsoleIo {
   /** Commands to run instead of reading input (`--command`), followed by exit. */
@@ -16,12 +17,18 @@ export interface ConsoleIo {
   errors: NodeJS.WritableStream
   /** A person at a terminal: prompt `You: `; otherwise one command per input line, no prompt. */
   interactive: boolean
+  /** Output goes to a terminal: what the server sent is shown with its control characters escaped. */
+  escape?: boolean
   progress?: TransferProgress
 }
 
+/**
+ * How the session ended. `failedGets` counts the gets that saved no file under their name (a refusal, a
+ * text in place of the file, a short, oversized or mismatched transfer): any makes the exit code 6.
+ */
 export type ConsoleOutcome =
-  | { kind: 'done'; failedTransfers: number }
-  | { kind: 'lost'; error: SocklabError }
+  | { kind: 'done'; failedGets: number }
+  | { kind: 'lost'; error: SocklabError; failedGets: number }
   /** Ctrl-C while scripted (a get in flight is cancelled first): exit 130. */
   | { kind: 'interrupted' }
 
@@ -37,7 +44,8 @@ const INTERRUPTED = Symbol('interrupted')
  * session as the end of input does.
  */
 export async function runConsole(session: Session, io: ConsoleIo): Promise<ConsoleOutcome> {
-  const print = (line: string) => io.output.write(`${line}\n`)
+  const shown = io.escape ? terminalText : (text: string) => text
+  const print = (line: string) => io.output.write(`${shown(line)}\n`)
   const interactive = io.interactive && io.commands === undefined
   const rl = createInterface({
     input: io.commands ? Readable.from([]) : io.input,
@@ -57,7 +65,8 @@ export async function runConsole(session: Session, io: ConsoleIo): Promise<Conso
   }
   if (interactive) rl.on('SIGINT', onInterrupt)
   else process.on('SIGINT', onInterrupt)
-  let failedTransfers = 0
+  let failedGets = 0
+  const lost = (error: SocklabError): ConsoleOutcome => ({ kind: 'lost', error: session.failure ?? error, failedGets })
   print(CLIENT_BANNER)
   try {
     for (;;) {
@@ -66,17 +75,19 @@ export async function runConsole(session: Session, io: ConsoleIo): Promise<Conso
       if (INTERRUPTED in next) return { kind: 'interrupted' }
       if (CLOSED in next) {
         if (interactive) io.output.write('\n') // leave the prompt's line
-        return { kind: 'lost', error: new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]) }
+        return lost(new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]))
       }
       const command = next.done ? 'exit' : next.value
       if (command.length === 0) continue
       if (command === 'exit' && io.holdMs) {
         next = await Promise.race([delay(io.holdMs).then(() => next), closed])
-        if (CLOSED in next) return { kind: 'lost', error: new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]) }
+        if (CLOSED in next) return lost(new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]))
       }
       try {
-        const reply = await session.send(command, { progress: command.startsWith('get ') ? io.progress : undefined })
+        const get = command.startsWith('get ')
+        const reply = await session.send(command, { progress: get ? io.progress : undefined })
         if (reply.kind !== 'bye') print(formatReply(reply))
+        if (get && reply.kind !== 'saved') failedGets += 1
       } catch (error) {
         if (isSocklabError(error, 'SOCKLAB_TRANSFER_CANCELLED')) {
           print(error.message)
@@ -84,16 +95,16 @@ export async function runConsole(session: Session, io: ConsoleIo): Promise<Conso
           continue
         }
         if (!isSocklabError(error, 'SOCKLAB_TRANSFER_FAILED')) throw error
-        failedTransfers += 1
-        io.errors.write(`get failed: ${error.message}\n`)
+        failedGets += 1
+        io.errors.write(`get failed: ${shown(error.message)}\n`)
       }
       if (command === 'exit') {
         print(CLIENT_DISCONNECTED)
-        return { kind: 'done', failedTransfers }
+        return { kind: 'done', failedGets }
       }
     }
   } catch (error) {
-    if (error instanceof SocklabError) return { kind: 'lost', error }
+    if (error instanceof SocklabError) return lost(error)
     throw error
   } finally {
     process.off('SIGINT', onInterrupt)

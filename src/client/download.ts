@@ -14,6 +14,12 @@ export interface Expected {
   sha256?: string
 }
 
+/** How much a download may hold: the size announced (framed mode) and never more than `maxBytes`. */
+export interface DownloadLimits {
+  maxBytes: number
+  progress?: TransferProgress
+}
+
 export interface SavedFile {
   name: string
   path: string
@@ -41,18 +47,22 @@ export class Download {
   readonly #stream: WriteStream
   readonly #hash: Hash = createHash('sha256')
   readonly #progress?: TransferProgress
+  /** The most bytes this download takes: the announced size, else the configured maximum. */
+  readonly #limit: number
   #state: DownloadState = 'receiving'
   #bytes = 0
   #failure?: Error
   #discarding?: Promise<void>
 
-  private constructor(name: string, dir: string, temporary: string, handle: FileHandle, expected: Expected, progress?: TransferProgress) {
+  private constructor(name: string, dir: string, temporary: string, handle: FileHandle, expected: Expected, limits: DownloadLimits) {
+    const { progress } = limits
     this.name = name
     this.path = join(dir, name)
     this.expected = expected
     this.#temporary = temporary
     this.#handle = handle
     this.#progress = progress
+    this.#limit = Math.min(expected.size ?? Infinity, limits.maxBytes)
     // By descriptor number: a stream made from the FileHandle would keep handle.close() waiting forever.
     // A large buffer: with the default 16 KiB every network read would pause the socket for the disk.
     this.#stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: WRITE_BUFFER })
@@ -63,12 +73,15 @@ export class Download {
   }
 
   /** Creates the temporary file, so a folder that cannot be written fails here, before any byte is read. */
-  static async open(dir: string, requested: string, expected: Expected = {}, progress?: TransferProgress): Promise<Download> {
+  static async open(dir: string, requested: string, expected: Expected, limits: DownloadLimits): Promise<Download> {
     const name = localFileName(requested)
+    if (expected.size !== undefined && expected.size > limits.maxBytes) {
+      throw new SocklabError('SOCKLAB_TRANSFER_FAILED', `${name}: the server announced ${expected.size} bytes, more than the ${limits.maxBytes} allowed (--max-download-bytes)`)
+    }
     const temporary = join(dir, `.socklab-${randomBytes(6).toString('hex')}.part`)
     try {
       const handle = await open(temporary, 'wx', 0o644)
-      return new Download(name, dir, temporary, handle, expected, progress)
+      return new Download(name, dir, temporary, handle, expected, limits)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       throw new SocklabError('SOCKLAB_TRANSFER_FAILED', `cannot save ${name} in ${dir}: ${reason}`, { cause: error })
@@ -83,9 +96,22 @@ export class Download {
     return this.#bytes
   }
 
-  /** False when the disk is behind: stop reading until onceDrained(). Bytes after the end are dropped. */
+  /**
+   * False when the disk is behind: stop reading until onceDrained(). Bytes after the end are dropped. Bytes
+   * beyond the announced size (or the maximum) are never written: the download is discarded and this throws.
+   */
   write(chunk: Buffer): boolean {
     if (this.#state !== 'receiving') return true
+    if (this.#bytes + chunk.length > this.#limit) {
+      void this.discard()
+      const { size } = this.expected
+      throw new SocklabError(
+        'SOCKLAB_TRANSFER_FAILED',
+        size !== undefined && size <= this.#limit
+          ? `${this.name}: the server sent more than the ${size} bytes announced`
+          : `${this.name}: more than ${this.#limit} bytes, the most allowed (--max-download-bytes)`,
+      )
+    }
     this.#bytes += chunk.length
     this.#hash.update(chunk)
     this.#progress?.advance(chunk.length)

@@ -2,10 +2,11 @@ import type { Socket } from 'node:net'
 import { SocklabError } from '../errors/socklab-error.js'
 import { encodeCommand } from '../protocol/frame-encoder.js'
 import { FrameDecoder, type DecodedFrame } from '../protocol/frame-decoder.js'
-import type { ByePayload, ErrorPayload, FileStartPayload, WelcomePayload } from '../protocol/frame-payload.js'
+import type { WelcomePayload } from '../protocol/frame-payload.js'
 import { FrameType, SERVER_FRAME_TYPES, frameTypeName } from '../protocol/frame-type.js'
 import { WireError } from '../protocol/wire-error-code.js'
 import { Download } from './download.js'
+import { parseBye, parseError, parseFileStart, protocolError } from './server-payloads.js'
 import { cancelled, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 import { SocketSession } from './socket-session.js'
 
@@ -13,10 +14,13 @@ export interface FramedSessionOptions {
   downloadDir: string
   replyTimeoutMs: number
   maxReplyLength: number
+  maxDownloadBytes: number
 }
 
 interface Pending extends Settleable {
   hooks: SendHooks
+  /** A FILE_START has arrived: the answer is a file, and only its frames (or an ERROR) may follow. */
+  started?: boolean
   /** Set when the file cannot be saved: its remaining frames are skipped and FILE_END reports this. */
   failure?: SocklabError
 }
@@ -98,11 +102,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   #onData(chunk: Buffer): void {
     if (this.pending) this.#armTimer()
     for (const item of this.#decoder.push(chunk)) {
-      if (item instanceof WireError) {
-        this.settle(new SocklabError('SOCKLAB_PROTOCOL_ERROR', `bad frame from the server: ${item.message}`))
-        this.socket.destroy()
-        return
-      }
+      if (item instanceof WireError) return this.fail(protocolError(`bad frame from the server: ${item.message}`))
       // A text reply with nothing queued ahead of it needs no waiting: it is handled at once.
       if (this.#inFlight === 0 && this.#handleAtOnce(item)) continue
       this.#inFlight += 1
@@ -121,7 +121,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
 
   /** Handles a text reply on the spot (the common case); anything else keeps its order on the chain. */
   #handleAtOnce(frame: DecodedFrame): boolean {
-    if (frame.type !== FrameType.REPLY || this.#orphans > 0) return false
+    if (frame.type !== FrameType.REPLY || this.#orphans > 0 || !this.pending || this.pending.started) return false
     this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
     return true
   }
@@ -139,30 +139,23 @@ export class FramedSession extends SocketSession<Pending> implements Session {
       if (TERMINAL.has(frame.type)) this.#orphans -= 1
       return
     }
+    if (frame.type === FrameType.BYE) return this.#onBye(frame)
     const pending = this.pending
+    if (!pending) throw protocolError(`unexpected ${frameTypeName(frame.type)} frame: no command is waiting for an answer`)
     switch (frame.type) {
       case FrameType.REPLY:
+        if (pending.started) throw protocolError('a REPLY frame in the middle of a file')
         return this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
-      case FrameType.ERROR: {
-        const { code, message } = json<ErrorPayload>(frame)
-        return this.settle({ kind: 'error', code, message })
-      }
-      case FrameType.FILE_START: {
-        if (!pending || pending.download) throw new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'unexpected FILE_START')
-        const start = json<FileStartPayload>(frame)
-        try {
-          const download = await Download.open(this.#options.downloadDir, pending.command.slice(4).trim(), start, pending.hooks.progress)
-          // Cancelled (or ended) while the file was being created: it goes at once.
-          if (this.pending !== pending) await download.discard()
-          else pending.download = download
-        } catch (error) {
-          pending.failure = error as SocklabError
-        }
-        return
-      }
+      case FrameType.ERROR:
+        // A refusal, or a transfer the server could not finish (READ_FAILED): the partial file goes.
+        return this.settle({ kind: 'error', ...parseError(frame.payload) })
+      case FrameType.FILE_START:
+        return this.#onFileStart(pending, frame)
       case FrameType.FILE_DATA: {
-        if (pending?.failure) return
-        const download = this.#download(pending)
+        if (!pending.started) throw protocolError('file data without FILE_START')
+        if (pending.failure || !pending.download) return // a file that cannot be saved: skipped to its end
+        const { download } = pending
+        // Throws at the first byte beyond the announced size: nothing more is written.
         if (!download.write(frame.payload)) {
           this.#waitingForDisk = true
           this.#updateFlow()
@@ -172,36 +165,54 @@ export class FramedSession extends SocketSession<Pending> implements Session {
         return
       }
       case FrameType.FILE_END: {
-        if (pending?.failure) return this.settle(pending.failure)
-        const download = this.#download(pending)
+        if (!pending.started) throw protocolError('FILE_END without FILE_START')
+        if (pending.failure || !pending.download) return this.settle(pending.failure ?? protocolError('FILE_END before the file could be opened'))
         try {
-          const saved = await download.finish()
+          const saved = await pending.download.finish()
           return this.settle({ kind: 'saved', ...saved, verified: true })
         } catch (error) {
           return this.settle(error as SocklabError)
         }
       }
-      case FrameType.BYE: {
-        const { reason, message } = json<ByePayload>(frame)
-        this.closeReason = reason === 'exit' ? 'exit' : `server closed the connection: ${message} (${reason})`
-        if (pending?.command === 'exit') this.settle({ kind: 'bye', reason, message })
-        return
-      }
       default:
-        throw new SocklabError('SOCKLAB_PROTOCOL_ERROR', `unexpected ${frameTypeName(frame.type)} frame`)
+        throw protocolError(`unexpected ${frameTypeName(frame.type)} frame`)
     }
   }
 
-  #download(pending: Pending | undefined): Download {
-    if (!pending?.download) throw new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'file data without FILE_START')
-    return pending.download
+  /** A file starts: only in answer to `get`, once; saved only if it announces a size and SHA-256 to check. */
+  async #onFileStart(pending: Pending, frame: DecodedFrame): Promise<void> {
+    const requested = getTarget(pending.command)
+    if (requested === undefined) throw protocolError(`a file in answer to ${JSON.stringify(pending.command.slice(0, 40))}: files come only in answer to get`)
+    if (pending.started) throw protocolError('a second FILE_START in one answer')
+    pending.started = true
+    const announced = parseFileStart(frame.payload)
+    if ('unverifiable' in announced) {
+      pending.failure = new SocklabError('SOCKLAB_TRANSFER_FAILED', `${requested}: not saved, it cannot be verified: ${announced.unverifiable}`)
+      return
+    }
+    try {
+      const download = await Download.open(this.#options.downloadDir, requested, announced, {
+        maxBytes: this.#options.maxDownloadBytes,
+        progress: pending.hooks.progress,
+      })
+      // Cancelled (or ended) while the file was being created: it goes at once.
+      if (this.pending !== pending) await download.discard()
+      else pending.download = download
+    } catch (error) {
+      pending.failure = error as SocklabError
+    }
+  }
+
+  #onBye(frame: DecodedFrame): void {
+    const { reason, message } = parseBye(frame.payload)
+    this.closeReason = reason === 'exit' ? 'exit' : `server closed the connection: ${message} (${reason})`
+    if (this.pending?.command === 'exit') this.settle({ kind: 'bye', reason, message })
   }
 
   /** A frame that makes no sense here: the stream cannot be trusted any more. */
-  async #onFrameFailure(error: unknown): Promise<void> {
+  #onFrameFailure(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
-    this.settle(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_PROTOCOL_ERROR', message, { cause: error }))
-    this.socket.destroy()
+    this.fail(error instanceof SocklabError ? error : new SocklabError('SOCKLAB_PROTOCOL_ERROR', message, { cause: error }))
   }
 
   #onClose(): void {
@@ -217,7 +228,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   }
 
   #lost(): SocklabError {
-    return new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason)
+    return this.failure ?? new SocklabError('SOCKLAB_CONNECTION_LOST', this.closeReason)
   }
 
   /**
@@ -242,10 +253,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   }
 }
 
-function json<T>(frame: DecodedFrame): T {
-  try {
-    return JSON.parse(frame.payload.toString('utf8')) as T
-  } catch {
-    throw new SocklabError('SOCKLAB_PROTOCOL_ERROR', `${frameTypeName(frame.type)} frame is not valid JSON`)
-  }
+/** The file a `get` asks for, or undefined for any other command. */
+export function getTarget(command: string): string | undefined {
+  return command.startsWith('get ') ? command.slice(4).trim() : undefined
 }

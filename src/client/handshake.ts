@@ -2,9 +2,10 @@ import type { Socket } from 'node:net'
 import { SocklabError } from '../errors/socklab-error.js'
 import { FrameDecoder } from '../protocol/frame-decoder.js'
 import type { WelcomePayload } from '../protocol/frame-payload.js'
-import { FrameType } from '../protocol/frame-type.js'
+import { FRAME_HEADER_LENGTH, FrameType } from '../protocol/frame-type.js'
 import { HELLO, HELLO_ECHO } from '../protocol/handshake.js'
 import { SERVER_FULL } from '../protocol/original-text.js'
+import { parseWelcome, protocolError } from './server-payloads.js'
 
 export type HandshakeResult =
   | { mode: 'framed'; welcome: WelcomePayload; rest: Buffer }
@@ -40,16 +41,18 @@ export function handshake(socket: Socket, timeoutMs: number): Promise<HandshakeR
       if (received[0] === FrameType.WELCOME) {
         const [first] = decoder.push(chunk)
         if (first === undefined) return
-        if (first instanceof Error) return finish(protocolError(first.message))
-        const welcome = JSON.parse(first.payload.toString('utf8')) as WelcomePayload
-        if (welcome.protocol !== 'socklab') return finish(protocolError('unexpected welcome'))
-        const consumed = 5 + first.payload.length
-        return finish({ mode: 'framed', welcome, rest: received.subarray(consumed) })
+        if (first instanceof Error) return finish(protocolError(`bad WELCOME frame: ${first.message}`))
+        try {
+          const welcome = parseWelcome(first.payload)
+          return finish({ mode: 'framed', welcome, rest: received.subarray(FRAME_HEADER_LENGTH + first.payload.length) })
+        } catch (error) {
+          return finish(error as SocklabError)
+        }
       }
       if (received.equals(HELLO_ECHO)) return finish({ mode: 'compat' })
       if (received.equals(FULL)) return finish(serverFull())
       if (!isPrefixOf(received, HELLO_ECHO) && !isPrefixOf(received, FULL)) {
-        finish(protocolError(`unexpected answer to the hello: ${JSON.stringify(received.subarray(0, 80).toString('utf8'))}`))
+        finish(protocolError(`unexpected answer to the hello: ${JSON.stringify(received.subarray(0, 40).toString('latin1'))}`))
       }
     }
     const onEnd = () =>
@@ -71,8 +74,4 @@ export function handshake(socket: Socket, timeoutMs: number): Promise<HandshakeR
     socket.on('data', onData).on('end', onEnd).on('error', onError).on('close', onEnd)
     socket.write(HELLO)
   })
-}
-
-function protocolError(message: string): SocklabError {
-  return new SocklabError('SOCKLAB_HANDSHAKE_FAILED', message)
 }

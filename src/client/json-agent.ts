@@ -5,7 +5,8 @@ import type { AgentInput, AgentOutput, LocalEnd } from './agent-protocol.js'
 import type { Reply, Session } from './reply.js'
 import { openSession } from './open-session.js'
 
-export type AgentOutcome = { kind: 'done' } | { kind: 'failed'; error: SocklabError }
+/** How an agent ended; `failedGets` counts gets that saved no file (exit 6, as for the console client). */
+export type AgentOutcome = { kind: 'done'; failedGets: number } | { kind: 'failed'; error: SocklabError; failedGets: number }
 
 /**
  * Runs the client as a JSON-lines agent: connects, reports the outcome, then runs each input line's command
@@ -26,7 +27,7 @@ export async function runJsonAgent(
       emit({ type: 'standby' })
       for (;;) {
         const next = await lines.next()
-        if (next.done) return { kind: 'done' }
+        if (next.done) return { kind: 'done', failedGets: 0 }
         if (next.value.trim() !== '' && 'connect' in parseInput(next.value)) break
       }
     }
@@ -45,13 +46,14 @@ async function serve(options: Readonly<ClientOptions>, lines: AsyncIterator<stri
     if (!(error instanceof SocklabError)) throw error
     if (error.code === 'SOCKLAB_SERVER_FULL') emit({ type: 'rejected', message: error.message, ...local })
     else emit({ type: 'failed', code: error.code, message: error.message })
-    return { kind: 'failed', error }
+    return { kind: 'failed', error, failedGets: 0 }
   }
   emit({ type: 'connected', mode: session.mode, client: session.clientName, ...local })
   // The connection may end while no command is in flight (the server shut down, timed us out): that ends
   // the agent too, at once, not at its next command.
   const ended = session.closed.then(() => ({ done: true as const, value: undefined }))
   let lost: SocklabError | undefined
+  let failedGets = 0
   /** The next input, or undefined at the end of input or of the connection. */
   const nextInput = async (): Promise<AgentInput | undefined> => {
     for (;;) {
@@ -78,10 +80,12 @@ async function serve(options: Readonly<ClientOptions>, lines: AsyncIterator<stri
     try {
       const reply = input.hold ? await sendHeld(session, input.command, nextInput, emit) : await session.send(input.command)
       emit({ type: 'reply', command: input.command, reply, durationMs: durationMs() })
+      if (input.command.startsWith('get ') && reply.kind !== 'saved') failedGets += 1
       if (input.command === 'exit') break
     } catch (error) {
       if (!(error instanceof SocklabError)) throw error
       emit({ type: 'error', command: input.command, code: error.code, message: error.message, durationMs: durationMs() })
+      if (isSocklabError(error, 'SOCKLAB_TRANSFER_FAILED')) failedGets += 1
       // A failed transfer or a refused input leaves the connection usable; anything else ends it.
       if (!isSocklabError(error, 'SOCKLAB_TRANSFER_FAILED') && !isSocklabError(error, 'SOCKLAB_CONFIG_INVALID')) {
         lost = error
@@ -90,7 +94,8 @@ async function serve(options: Readonly<ClientOptions>, lines: AsyncIterator<stri
     }
   }
   emit({ type: 'closed', reason: await session.closed })
-  return lost ? { kind: 'failed', error: lost } : { kind: 'done' }
+  const failure = session.failure ?? lost
+  return failure ? { kind: 'failed', error: failure, failedGets } : { kind: 'done', failedGets }
 }
 
 /**

@@ -34,24 +34,21 @@ export async function openSession(options: Readonly<ClientOptions>, hooks: OpenH
 async function openOnce(options: Readonly<ClientOptions>, hooks: OpenHooks): Promise<Session> {
   const socket = await connectSocket(options.host, options.port, options.connectTimeoutMs)
   hooks.onConnected?.({ address: (socket.localAddress ?? '').replace(/^::ffff:/, ''), port: socket.localPort ?? 0 })
-  const compatOptions = {
+  const sessionOptions = {
     downloadDir: options.downloadDir,
     replyTimeoutMs: options.replyTimeoutMs,
     quietMs: options.compatQuietMs,
     maxReplyLength: options.maxReplyLength,
+    maxDownloadBytes: options.maxDownloadBytes,
   }
-  if (options.mode === 'compat') return new CompatSession(socket, compatOptions)
+  if (options.mode === 'compat') return new CompatSession(socket, sessionOptions)
   const result = await handshake(socket, options.handshakeTimeoutMs)
   if (result.mode === 'compat') {
     if (options.mode === 'framed') {
       socket.destroy()
       throw new SocklabError('SOCKLAB_HANDSHAKE_FAILED', 'the server does not offer framed mode')
     }
-    return new CompatSession(socket, compatOptions)
+    return new CompatSession(socket, sessionOptions)
   }
-  return new FramedSession(socket, result.welcome, result.rest, {
-    downloadDir: options.downloadDir,
-    replyTimeoutMs: options.replyTimeoutMs,
-    maxReplyLength: options.maxReplyLength,
-  })
+  return new FramedSession(socket, result.welcome, result.rest, sessionOptions)
 }

@@ -24,6 +24,8 @@ export interface Session {
   readonly clientName: string | undefined
   /** Resolves when the connection has ended, with the reason the server gave, if any. */
   readonly closed: Promise<string>
+  /** Set when this client ended the connection because of what the server sent (a protocol error, a lie). */
+  readonly failure: SocklabError | undefined
   send(command: string, hooks?: SendHooks): Promise<Reply>
   /** Closes without a word: `end` sends FIN (end of stream), `reset` sends RST (a TCP reset). */
   abandon(how: 'end' | 'reset'): void

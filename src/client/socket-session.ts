@@ -12,6 +12,7 @@ export abstract class SocketSession<P extends Settleable> {
   protected pending?: P
   protected timer?: NodeJS.Timeout
   protected closeReason = 'the server closed the connection'
+  #failure?: SocklabError
 
   protected constructor(socket: Socket) {
     this.socket = socket
@@ -29,6 +30,22 @@ export abstract class SocketSession<P extends Settleable> {
   }
 
   close(): void {
+    this.socket.destroy()
+  }
+
+  /** Why this client ended the connection itself (a protocol error, a lying server), if it did. */
+  get failure(): SocklabError | undefined {
+    return this.#failure
+  }
+
+  /**
+   * The server cannot be trusted any more: the command in flight (if any) ends with `error`, and so does the
+   * connection, whose later end reports the same error.
+   */
+  protected fail(error: SocklabError): void {
+    this.#failure ??= error
+    this.closeReason = error.message
+    this.settle(error)
     this.socket.destroy()
   }
 

@@ -24,6 +24,12 @@ export const CLIENT_OPTION_SPECS = {
     describe: 'compatible mode: a reply is complete once the server is quiet this long (the original has no framing)',
   },
   maxReplyLength: { type: 'number', default: 64 * MiB, min: 1024, describe: 'largest text reply accepted, in bytes' },
+  maxDownloadBytes: {
+    type: 'number',
+    default: 4 * 1024 * MiB,
+    min: 1,
+    describe: 'largest file get saves, in bytes (a framed server announces the size; the original does not)',
+  },
   retry: { type: 'number', default: 0, min: 0, max: 1_000, describe: 'when the server is full or unreachable, try again this many times' },
   retryDelayMs: { type: 'number', default: 1_000, min: 0, describe: 'wait between retries' },
   progress: { type: 'boolean', default: true, describe: 'show a progress bar for get on a terminal' },

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { EXIT } from '../../src/index.js'
 import { SOCKLAB_BIN, spawnProcess } from '../helpers/processes.js'
+import { clientOnTerminal } from '../helpers/terminal.js'
 import { startTestServer, writeRandomFile } from '../helpers/test-server.js'
 import { startThrottleProxy } from '../helpers/throttle-proxy.js'
 
@@ -11,43 +11,6 @@ const SIZE = 24 * 1024 * 1024
 const RATE = 6_000_000
 const HIDE_CURSOR = '\x1b[?25l'
 const SHOW_CURSOR = '\x1b[?25h'
-
-/**
- * The interactive client on a real pseudo-terminal (`script` gives it one): what a person sees and types.
- * Ctrl-C is the byte 0x03 typed at that terminal, as a keyboard sends it.
- */
-function clientOnTerminal(args: string[]) {
-  const command = [process.execPath, SOCKLAB_BIN, 'client', ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ')
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TERM: 'xterm', COLUMNS: '100', LINES: '30' } })
-  let screen = ''
-  const waiters = new Set<() => void>()
-  child.stdout.on('data', (chunk: Buffer) => {
-    screen += chunk.toString('utf8')
-    for (const wake of [...waiters]) wake()
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
-  return {
-    type: (text: string) => child.stdin.write(text),
-    screen: () => screen,
-    /** Resolves with the screen once `pattern` appears after `from` (an offset into everything shown). */
-    waitFor: (pattern: RegExp, from = 0) =>
-      new Promise<string>((resolve, reject) => {
-        const check = () => {
-          if (pattern.test(screen.slice(from))) {
-            waiters.delete(check)
-            resolve(screen)
-          } else if (child.exitCode !== null) {
-            waiters.delete(check)
-            reject(new Error(`the client exited before showing ${pattern}:\n${screen}`))
-          }
-        }
-        waiters.add(check)
-        check()
-      }),
-    exited,
-    kill: () => child.kill('SIGKILL'),
-  }
-}
 
 describe('Ctrl-C during a get', () => {
   it('at a terminal: cancels at once, says what arrived, removes the partial file, gives the cursor back, and the session carries on', async () => {
