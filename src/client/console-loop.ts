@@ -5,7 +5,7 @@ import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import { CLIENT_BANNER, CLIENT_DISCONNECTED, CLIENT_PROMPT } from '../protocol/original-text.js'
 import { formatReply } from './format-reply.js'
 import type { Session, TransferProgress } from './reply.js'
-import { terminalText } from './terminal-text.js'
+import { terminalText } from '../text/visible-text.js'
 
 export interface ConsoleIo {
   /** Commands to run instead of reading input (`--command`), followed by exit. */

@@ -38,6 +38,12 @@ export const SERVER_OPTION_SPECS = {
   maxQueuedCommands: { type: 'number', default: 64, min: 1, max: 100_000, describe: 'commands read ahead per client before reading pauses' },
   statusHistory: { type: 'number', default: 10, min: 0, max: 10_000, describe: 'recent disconnects shown by status in framed mode' },
   shutdownGraceMs: { type: 'number', default: 1_500, min: 0, max: 60_000, describe: 'on SIGTERM/SIGINT, time clients get before their sockets are destroyed' },
+  maxConnections: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    describe: 'most TCP connections open at once, rejected ones included; past it one is closed unanswered and counted in a connections_dropped event (0: what the open-file limit allows, less a reserve)',
+  },
   rejectLingerMs: { type: 'number', default: 2_000, min: 0, max: 60_000, describe: 'how long a rejected connection may stay open to read its last bytes' },
   healthSocket: {
     type: 'string',

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream'
 import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
 import type { LogFormat } from '../config/server-options.js'
+import { logText } from '../text/visible-text.js'
 import { SERVER_EVENTS, type ServerEventName, type ServerEventPayloads } from './server-event.js'
 
 export type { LogFormat }
@@ -20,12 +21,15 @@ export interface EventLogOptions {
 /** JSON lines (pino), pino-pretty for people, or `plain`: the original server's console lines only. */
 export function createEventLog(options: EventLogOptions): EventLog {
   if (options.format === 'plain') return plainLog(options.stream)
-  const logger = options.format === 'pretty' ? prettyLogger(options.stream) : jsonLogger(options.stream)
+  const pretty = options.format === 'pretty'
+  const logger = pretty ? prettyLogger(options.stream) : jsonLogger(options.stream)
   return {
     emit(event, payload) {
       const definition = SERVER_EVENTS[event]
       const fields: object = { event, ...payload }
-      logger[definition.level](fields, definition.line(payload))
+      // JSON escapes what a client sent; a line for people must do it itself, or a newline forges a line.
+      const line = definition.line(payload)
+      logger[definition.level](fields, pretty ? logText(line) : line)
     },
   }
 }
@@ -60,7 +64,7 @@ function plainLog(stream?: Writable): EventLog {
   return {
     emit(event, payload) {
       const definition = SERVER_EVENTS[event]
-      if (definition.original(payload)) write(`${definition.line(payload)}\n`)
+      if (definition.original(payload)) write(`${logText(definition.line(payload))}\n`)
     },
   }
 }

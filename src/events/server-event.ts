@@ -18,9 +18,13 @@ export interface ServerEventPayloads {
   listening: { host: string; port: number; maxClients: number; files: string }
   client_connected: Peer & { connected: number; maxClients: number }
   client_rejected: { address: string; port: number; connected: number; maxClients: number }
+  /** Connections closed unanswered because `maxConnections` were already open: counted, never silent. */
+  connections_dropped: { dropped: number; maxConnections: number }
   protocol_selected: Peer & { mode: ProtocolMode }
   command: Peer & { mode: ProtocolMode; command: string; text: string }
   file_refused: Peer & { mode: ProtocolMode; file: string; code: string; reason: string }
+  /** `list` could not read the served folder (deleted, unmounted, no permission); the session goes on. */
+  files_unavailable: Peer & { mode: ProtocolMode; reason: string }
   transfer_completed: Peer & { mode: ProtocolMode; file: string; bytes: number; sha256: string; durationMs: number }
   transfer_failed: Peer & { mode: ProtocolMode; file: string; bytes: number; code: string; reason: string }
   client_error: Peer & { code: string; reason: string }
@@ -51,9 +55,15 @@ export const SERVER_EVENTS: { [E in ServerEventName]: EventDefinition<E> } = {
     line: (p) => `Rejected connection from ${pythonAddress(p.address, p.port)}. Server is full.`,
     original: always,
   },
+  connections_dropped: {
+    level: 'warn',
+    line: (p) => `Dropped ${p.dropped} connection${p.dropped === 1 ? '' : 's'} unanswered: ${p.maxConnections} already open (--max-connections)`,
+    original: never,
+  },
   protocol_selected: { level: 'info', line: (p) => `${p.client} speaks ${p.mode} mode`, original: never },
   command: { level: 'info', line: (p) => `${p.client}: ${p.text}`, original: never },
   file_refused: { level: 'warn', line: (p) => `${p.client} was refused ${p.file}: ${p.reason}`, original: never },
+  files_unavailable: { level: 'warn', line: (p) => `${p.client} could not be given the file list: ${p.reason}`, original: never },
   transfer_completed: {
     level: 'info',
     line: (p) => `${p.client} received ${p.file} (${p.bytes} bytes, sha256 ${p.sha256})`,

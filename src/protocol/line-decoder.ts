@@ -22,6 +22,7 @@ export class LineDecoder {
   #parts: Buffer[] = []
   #pendingLength = 0
   #failed = false
+  #usesNewlines = false
 
   constructor(options: { maxCommandLength: number }) {
     this.#maxCommandLength = options.maxCommandLength
@@ -35,6 +36,15 @@ export class LineDecoder {
     return this.#failed
   }
 
+  /**
+   * True once a command ended with a newline (netcat, telnet): from then on an unfinished line waits for its
+   * newline and is never taken as a bare command. Only clients that never send one (the original) keep the
+   * bare framing, where a pause ends a command.
+   */
+  get usesNewlines(): boolean {
+    return this.#usesNewlines
+  }
+
   push(chunk: Buffer): LineDecodeResult[] {
     const out: LineDecodeResult[] = []
     let start = 0
@@ -44,6 +54,7 @@ export class LineDecoder {
       this.#append(chunk.subarray(start, newline), out)
       if (this.#failed) return out
       out.push(this.#take(true))
+      this.#usesNewlines = true
       start = newline + 1
     }
     if (!this.#failed && start < chunk.length) this.#append(chunk.subarray(start), out)

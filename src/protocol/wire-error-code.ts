@@ -11,6 +11,7 @@ export const WIRE_ERROR_CODES = [
   'BAD_FRAME',
   'COMMAND_TIMEOUT',
   'READ_FAILED',
+  'FILES_UNAVAILABLE',
 ] as const
 
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number]

@@ -8,6 +8,7 @@ import { ClientRegistry } from './client-registry.js'
 import type { ConnectionContext } from './connection-context.js'
 import { FileStore } from './file-store.js'
 import { startHealthEndpoint } from './health-endpoint.js'
+import { connectionsAllowedByFileLimit } from './open-file-limit.js'
 import { peerAddress } from './peer-address.js'
 import { rejectConnection } from './reject-connection.js'
 
@@ -63,7 +64,12 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
     connections.add(connection)
     void connection.closed.then(() => connections.delete(connection))
   })
-  server.maxConnections = Math.max(options.maxClients * 64, 1024)
+  // Past this many open connections (rejected ones linger to read their last bytes) Node closes new ones
+  // unanswered: none of them vanishes silently, they are counted and logged once a second.
+  const maxConnections = options.maxConnections > 0 ? options.maxConnections : connectionsAllowedByFileLimit()
+  server.maxConnections = maxConnections
+  const drops = dropCounter((dropped) => ctx.log.emit('connections_dropped', { dropped, maxConnections }))
+  server.on('drop', drops.count)
 
   const port = await listen(server, options.host, options.port)
   const health = options.healthSocket ? await startHealthEndpoint(options.healthSocket, ctx.registry, port) : undefined
@@ -71,6 +77,7 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
 
   const stop = (signal = 'stop'): Promise<void> => {
     stopping ??= (async () => {
+      drops.flush()
       ctx.log.emit('shutdown', { signal, clients: ctx.registry.size })
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
       health?.close()
@@ -91,6 +98,25 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
     registry: ctx.registry,
     stop,
     [Symbol.asyncDispose]: () => stop('dispose'),
+  }
+}
+
+/** Counts dropped connections and reports them at most once a second (a flood would otherwise flood the log). */
+function dropCounter(report: (dropped: number) => void) {
+  let dropped = 0
+  let timer: NodeJS.Timeout | undefined
+  const flush = () => {
+    clearTimeout(timer)
+    timer = undefined
+    if (dropped > 0) report(dropped)
+    dropped = 0
+  }
+  return {
+    count: () => {
+      dropped += 1
+      timer ??= setTimeout(flush, 1_000).unref()
+    },
+    flush,
   }
 }
 
