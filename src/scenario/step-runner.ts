@@ -312,6 +312,12 @@ async function answer(ctx: StepContext, client: string, command: string, agent: 
     ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
     return { kind: 'error', code: out.code, message: out.message }
   }
+  if (out.type === 'closed') {
+    // The connection ended before the command went out (the server's goodbye and close came first): the
+    // same event as a command that finds it gone, so the same answer, whichever way the race went.
+    ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
+    return { kind: 'error', code: 'SOCKLAB_CONNECTION_LOST', message: `the connection had already ended: ${out.reason}` }
+  }
   if (out.type !== 'reply') {
     ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
     throw new StepFailed(`no reply to ${command}`, 'a reply', describeOutput(out))

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { junitReport, LocalTarget, markdownReport, RemoteTarget, runScenario } from '../../src/index.js'
 import { SOCKLAB_BIN } from '../helpers/processes.js'
-import { SHIPPED_FILES, shippedScenarios, wrongExpectation } from '../helpers/scenarios.js'
+import { fixtureScenario, SHIPPED_FILES, shippedScenarios, wrongExpectation } from '../helpers/scenarios.js'
 import { startTestServer } from '../helpers/test-server.js'
 
 const scenarios = await shippedScenarios()
@@ -22,6 +22,11 @@ describe('shipped scenarios on the local target (processes on loopback)', () => 
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
     expect(result.verdict).toBe('passed')
     expect(result.serverLog.length).toBeGreaterThan(0)
+  })
+
+  it('a command after the server timed the client out is answered SOCKLAB_CONNECTION_LOST, whether the close came before it or after', async () => {
+    const result = await runScenario(await fixtureScenario('timed-out-then-send'), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
+    expect(result.steps.filter((s) => s.verdict !== 'passed')).toEqual([])
   })
 
   it('reports a wrong expectation as failed, with the step, its line, expected and actual, and keeps the logs', async () => {

@@ -7,8 +7,11 @@ export const SHIPPED_SCENARIOS = fileURLToPath(new URL('../../scenarios', import
 
 export const shippedScenarios = (): Promise<Scenario[]> => loadScenarios(SHIPPED_SCENARIOS)
 
-/** The deliberately failing scenario fixture (not in scenarios/). */
-export async function wrongExpectation(): Promise<Scenario> {
-  const url = new URL('../fixtures/scenarios/wrong-expectation.yaml', import.meta.url)
-  return parseScenario(await readFile(url, 'utf8'), 'test/fixtures/scenarios/wrong-expectation.yaml')
+/** A scenario fixture from test/fixtures/scenarios/ (not shipped). */
+export async function fixtureScenario(name: string): Promise<Scenario> {
+  const url = new URL(`../fixtures/scenarios/${name}.yaml`, import.meta.url)
+  return parseScenario(await readFile(url, 'utf8'), `test/fixtures/scenarios/${name}.yaml`)
 }
+
+/** The deliberately failing scenario fixture. */
+export const wrongExpectation = (): Promise<Scenario> => fixtureScenario('wrong-expectation')
