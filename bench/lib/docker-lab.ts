@@ -7,8 +7,11 @@ import type { BenchOptions } from './figure.js'
 export interface DockerLab extends AsyncDisposable {
   network: string
   label: string
-  /** raw-receiver.mjs in its own container, fetching from the raw-pipe container; ms per repetition. */
-  rawReceive(name: string, size: number, reps: number): number[]
+  /**
+   * raw-receiver.mjs in its own container, fetching from the raw-pipe container; ms per repetition. With
+   * `save`, it does the socklab client's work too: SHA-256 of every byte and a copy on a tmpfs.
+   */
+  rawReceive(name: string, size: number, reps: number, options?: { save?: boolean }): number[]
 }
 
 const docker = (...args: string[]) => {
@@ -49,9 +52,10 @@ export async function dockerLab(options: BenchOptions, folder: string): Promise<
   return {
     network,
     label,
-    rawReceive(name, size, reps) {
-      const out = docker('run', '--rm', '--network', network, '--label', label, '-v', `${rawScripts}:/bench:ro`, '--entrypoint', 'node',
-        options.image, '/bench/raw-receiver.mjs', 'rawserver', '9000', name, String(size), String(reps), 'raw')
+    rawReceive(name, size, reps, { save = false } = {}) {
+      const tmpfs = save ? ['--tmpfs', '/dl:rw,size=1100m,mode=1777'] : []
+      const out = docker('run', '--rm', '--network', network, '--label', label, ...tmpfs, '-v', `${rawScripts}:/bench:ro`, '--entrypoint', 'node',
+        options.image, '/bench/raw-receiver.mjs', 'rawserver', '9000', name, String(size), String(reps), 'raw', ...(save ? ['save=/dl'] : []))
       return (JSON.parse(out) as { ms: number[] }).ms
     },
     [Symbol.asyncDispose]: dispose,

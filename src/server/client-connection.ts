@@ -114,7 +114,7 @@ export class ClientConnection {
     if (this.#state === 'opening') this.#decode(this.#selectMode('compat'))
     if (this.#decoder instanceof LineDecoder) this.#enqueue(this.#decoder.flush())
     this.#clearReadTimers()
-    void this.#run()
+    this.#run()
   }
 
   readonly #socketOnError = (error: NodeJS.ErrnoException): void => {
@@ -183,7 +183,7 @@ export class ClientConnection {
       if (decoder.pending > 0 && !decoder.usesNewlines) this.#armFlushTimer()
     }
     this.#updateCommandTimer()
-    void this.#run()
+    this.#run()
   }
 
   #enqueue(items: readonly Queued[]): void {
@@ -209,7 +209,7 @@ export class ClientConnection {
       if (this.#state === 'opening') this.#decode(this.#selectMode('compat'))
       if (this.#decoder instanceof LineDecoder) this.#enqueue(this.#decoder.flush())
       this.#updateCommandTimer()
-      void this.#run()
+      this.#run()
     }, this.#ctx.options.compatFlushMs)
   }
 
@@ -230,7 +230,7 @@ export class ClientConnection {
       this.#commandTimer = undefined
       const limit = this.#ctx.options.commandTimeoutMs
       this.#enqueue([new WireError('COMMAND_TIMEOUT', `command not completed within ${limit} ms`, true)])
-      void this.#run()
+      this.#run()
     }, this.#ctx.options.commandTimeoutMs)
   }
 
@@ -242,25 +242,39 @@ export class ClientConnection {
 
   // --- running commands ----------------------------------------------------------------------------
 
-  /** Runs queued commands one at a time, waiting for 'drain' whenever a reply filled the socket's buffer. */
-  async #run(): Promise<void> {
+  /**
+   * Runs queued commands one at a time, in order. Most (echo, status, exit) answer at once and run in this
+   * loop without a promise; a command that waits for the disk (list, get) or a reply that filled the
+   * socket's buffer hands the rest of the queue to `#runAfter`, which comes back here when it is done.
+   */
+  #run(): void {
     if (this.#running) return
     this.#running = true
     try {
       while (!this.#ending && this.#queue.length > 0) {
         const item = this.#queue.shift()!
         this.#resumeIfRoom()
-        // Most commands (echo, status, exit) answer at once: only list and get need to wait for the disk.
         const outcome = item instanceof WireError ? this.#refuse(item) : this.#answer(item)
-        const flowing = typeof outcome === 'boolean' ? outcome : await outcome
-        if (!flowing && !this.#ending) await this.#drained()
+        if (typeof outcome !== 'boolean') return void this.#runAfter(outcome)
+        if (!outcome && !this.#ending) return void this.#runAfter(this.#drained().then(() => true))
       }
       if (this.#socket.readableEnded && !this.#ending) this.#finish('eof', 'end of stream')
+      this.#running = false
+    } catch (error) {
+      this.#running = false
+      if (!this.#abort.signal.aborted) this.#fail(error)
+    }
+  }
+
+  async #runAfter(outcome: Promise<boolean>): Promise<void> {
+    try {
+      const flowing = await outcome
+      if (!flowing && !this.#ending) await this.#drained()
     } catch (error) {
       if (!this.#abort.signal.aborted) this.#fail(error)
-    } finally {
-      this.#running = false
     }
+    this.#running = false
+    this.#run()
   }
 
   #answer({ text, terminated }: QueuedCommand): boolean | Promise<boolean> {

@@ -59,14 +59,18 @@ const HANDLERS: { [K in Command['kind']]: Handler<K> } = {
  */
 export function runCommand(scope: CommandScope, text: string, terminated: boolean): boolean | Promise<boolean> {
   const command = parseCommand(text)
-  const logged = () => scope.ctx.log.emit('command', { ...peerOf(scope), mode: scope.writer.mode, command: command.kind, text: preview(text) })
   if (command.kind === 'echo') {
     const flowing = HANDLERS.echo(scope, command, terminated)
-    logged()
+    logCommand(scope, command.kind, text)
     return flowing
   }
-  logged()
+  logCommand(scope, command.kind, text)
   return (HANDLERS[command.kind] as Handler<typeof command.kind>)(scope, command, terminated)
+}
+
+/** On the path of every command: a literal of fixed shape (no spread), the cheapest object to build and log. */
+function logCommand({ ctx, record, writer }: CommandScope, kind: Command['kind'], text: string): void {
+  ctx.log.emit('command', { client: record.name, address: record.address, port: record.port, mode: writer.mode, command: kind, text: preview(text) })
 }
 
 async function get(scope: CommandScope, name: string, terminated: boolean): Promise<boolean> {
