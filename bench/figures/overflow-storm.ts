@@ -24,7 +24,7 @@ interface StormResult {
 }
 
 /**
- * With 3 clients admitted, 2,000 further connection attempts (500 with --quick), 64 in flight at a time:
+ * With 3 clients admitted and a warm-up storm of 1,000, 2,000 further connection attempts (500 with --quick), 64 in flight at a time:
  * rejections per second, p99 time to the full "Server is full" text, open descriptors and RSS before and
  * after, and whether the admitted clients still get replies. The original Python server is the baseline.
  */
@@ -38,7 +38,10 @@ export async function overflowStorm(options: BenchOptions): Promise<FigureGroup[
   if (options.python) {
     options.log(`storm: ${attempts} attempts on the original`)
     const port = await freePort()
-    const original = await startProcess('python3', ['-u', join(options.root, 'test/fixtures/original/server.py'), String(port), files], /listening on [\d.]+:(\d+)/)
+    // Its console lines go to a file too, as socklab's do: neither is read by this process while it measures.
+    const original = await startProcess('python3', ['-u', join(options.root, 'test/fixtures/original/server.py'), String(port), files], /listening on [\d.]+:(\d+)/, {}, {
+      logFile: join(options.scratch, 'storm-original.log'),
+    })
     theirs = await storm(original, attempts).finally(() => original.stop())
   }
   const figures: Figure[] = [
@@ -142,6 +145,9 @@ async function storm(server: RunningServer, attempts: number): Promise<StormResu
   const admitted = await Promise.all([0, 1, 2].map(() => rawClient(server.port)))
   for (const client of admitted) await client.ask('hello')
   const fdsBefore = await openFds(server.pid)
+  // A warm-up storm first, on either server: the rate measured is the steady one, not a JIT's first second.
+  await burst(server.port, Math.min(attempts, 1_000))
+  await settledFds(server.pid, fdsBefore)
   const rssBefore = (await memoryOf(server.pid)).rssMb
   const first = await burst(server.port, attempts)
   const fdsAfter = await settledFds(server.pid, fdsBefore)

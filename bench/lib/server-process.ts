@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { closeSync, openSync, readFileSync, watch } from 'node:fs'
+import { closeSync, openSync, readFileSync, rmSync, watch } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 // The caller's SOCKLAB_ variables would change what is measured: they are left out, as in scenarios.
 import { cleanEnv, startServerProcess } from '../../src/index.js'
 
@@ -48,9 +50,21 @@ export async function startProcess(
 }
 
 
+let serial = 0
+
 /** `socklab server` on a free loopback port serving `files` (see startServerProcess for `logFile`). */
-export function socklabServer(entry: string, files: string, extra: string[] = [], logFile?: string, nodeFlags: string[] = []): Promise<RunningServer> {
-  return startServerProcess({ entry, args: ['--files', files, ...extra], logFile, nodeFlags })
+export async function socklabServer(entry: string, files: string, extra: string[] = [], logFile?: string, nodeFlags: string[] = []): Promise<RunningServer> {
+  // The server's log goes to a file that this process stops reading once the server listens: the bench
+  // process is also the client being measured, and must not spend its time parsing the server's lines.
+  const log = logFile ?? join(tmpdir(), `socklab-bench-server-${process.pid}-${(serial += 1)}.log`)
+  const server = await startServerProcess({ entry, args: ['--files', files, ...extra], logFile: log, follow: false, nodeFlags })
+  return {
+    ...server,
+    async stop() {
+      await server.stop()
+      if (!logFile) rmSync(log, { force: true })
+    },
+  }
 }
 
 function readyOnPipe(child: ChildProcess, ready: RegExp): Promise<number> {

@@ -24,6 +24,11 @@ export interface ServerProcessOptions {
    */
   logFile?: string
   /**
+   * With `logFile`: false stops reading the file once the server listens (a benchmark that measures the
+   * server must not spend its own time on the server's log). `events` then ends at `listening`.
+   */
+  follow?: boolean
+  /**
    * Log the events into this stream rather than a new one: a server restarted on the same port keeps one
    * history, and `listening` is waited for past the ones already in it.
    */
@@ -96,6 +101,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   } finally {
     clearTimeout(timer)
   }
+  if (options.follow === false) following?.close()
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 5_000): Promise<ServerProcessExit> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal)

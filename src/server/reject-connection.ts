@@ -6,9 +6,14 @@ import { SERVER_FULL } from '../protocol/original-text.js'
  * (and discarding) until the client closes or `lingerMs` passes: closing with unread bytes would send a
  * reset, and a reset can make the client lose the message before it reads it.
  */
+const FULL = Buffer.from(SERVER_FULL, 'utf8')
+const destroyOnError = function (this: Socket) {
+  this.destroy()
+}
+
 export function rejectConnection(socket: Socket, lingerMs: number): void {
-  socket.on('error', () => socket.destroy())
-  socket.end(SERVER_FULL)
+  socket.on('error', destroyOnError)
+  socket.end(FULL)
   socket.resume()
   const timer = setTimeout(() => socket.destroy(), lingerMs)
   timer.unref()

@@ -48,7 +48,8 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
     }
     const record = ctx.registry.admit(peer.address, peer.port)
     if (!record) {
-      ctx.log.emit('client_rejected', { ...peer, connected: ctx.registry.size, maxClients: options.maxClients })
+      // A literal of fixed shape: a flood of rejections is the server's hottest path while full.
+      ctx.log.emit('client_rejected', { address: peer.address, port: peer.port, connected: ctx.registry.size, maxClients: options.maxClients })
       rejected.add(socket)
       socket.once('close', () => rejected.delete(socket))
       rejectConnection(socket, options.rejectLingerMs)
