@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net'
+import { createServer, type Server } from 'node:net'
 import type { Writable } from 'node:stream'
 import { resolveServerOptions, type ServerOptions } from '../config/server-options.js'
 import { SocklabError } from '../errors/socklab-error.js'
@@ -10,7 +10,7 @@ import { FileStore } from './file-store.js'
 import { startHealthEndpoint } from './health-endpoint.js'
 import { connectionsAllowedByFileLimit } from './open-file-limit.js'
 import { peerAddress } from './peer-address.js'
-import { rejectConnection } from './reject-connection.js'
+import { RejectedConnections } from './reject-connection.js'
 
 export interface ServerIo {
   /** Where log lines go (default: standard output). */
@@ -37,10 +37,11 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
     log: createEventLog({ format, stream: io.logStream }),
   }
   const connections = new Set<ClientConnection>()
-  const rejected = new Set<Socket>()
+  const rejected = new RejectedConnections(options.rejectLingerMs)
   let stopping: Promise<void> | undefined
 
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+  // No `noDelay` here: admitted clients get it in ClientConnection, rejected ones need no setsockopt.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     const peer = peerAddress(socket)
     if (stopping || !peer) {
       socket.destroy()
@@ -50,9 +51,7 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
     if (!record) {
       // A literal of fixed shape: a flood of rejections is the server's hottest path while full.
       ctx.log.emit('client_rejected', { address: peer.address, port: peer.port, connected: ctx.registry.size, maxClients: options.maxClients })
-      rejected.add(socket)
-      socket.once('close', () => rejected.delete(socket))
-      rejectConnection(socket, options.rejectLingerMs)
+      rejected.reject(socket)
       return
     }
     ctx.log.emit('client_connected', {
@@ -82,7 +81,7 @@ export async function startServer(input: Partial<ServerOptions> = {}, io: Server
       ctx.log.emit('shutdown', { signal, clients: ctx.registry.size })
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
       health?.close()
-      for (const socket of rejected) socket.destroy()
+      rejected.destroyAll()
       for (const connection of connections) connection.shutdown()
       const everyoneGone = Promise.all([...connections].map((c) => c.closed))
       const grace = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownGraceMs).unref())
