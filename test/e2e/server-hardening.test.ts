@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeCommand, HELLO, SERVER_FULL, startServer } from '../../src/index.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { session } from '../helpers/sessions.js'
+import { startServerProcess } from '../helpers/server-process.js'
 import { startTestServer, writeRandomFile } from '../helpers/test-server.js'
 
 describe('a fast-sending, slow-reading client (the command timer runs only while the server reads)', () => {
@@ -104,6 +105,24 @@ function heldOpen(port: number, sockets: Socket[]): Promise<string> {
     socket.on('close', () => resolve(got))
   })
 }
+
+describe('rejected connections whose clients never close', () => {
+  it('are closed by the server once --reject-linger-ms has passed, every one of them', async () => {
+    await using server = await startServerProcess(['--max-clients', '1', '--reject-linger-ms', '300'])
+    using admitted = await session(server.port)
+    const baseline = await server.fds()
+    const sockets: Socket[] = []
+    for (let wave = 0; wave < 3; wave += 1) {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => heldOpen(server.port, sockets)))
+      expect(answers).toEqual(Array.from({ length: 5 }, () => SERVER_FULL))
+    }
+    // Held open by their clients, the 15 sockets are still there; the one sweep closes them all.
+    expect(await server.fds()).toBeGreaterThan(baseline)
+    await expect.poll(() => server.fds(), { timeout: 5_000, interval: 50 }).toBe(baseline)
+    for (const socket of sockets) socket.destroy()
+    expect(await admitted.send('still here')).toEqual({ kind: 'text', text: 'still here ACK' })
+  })
+})
 
 describe('log lines for people cannot be forged', () => {
   it('pretty (the terminal and compose default): a command with a newline stays on its one line, escaped', async () => {
