@@ -17,12 +17,16 @@ export interface FramedSessionOptions {
   maxDownloadBytes: number
 }
 
+/**
+ * Where the answer to a command stands: `awaiting` its first frame (any answer may come); `receiving` a file
+ * (FILE_START came: only its frames, or an ERROR, may follow; its Download is `pending.download`); or
+ * `skipping` a file that cannot be saved, whose frames are read and dropped until FILE_END reports `failure`.
+ */
+type Answer = { phase: 'awaiting' } | { phase: 'receiving' } | { phase: 'skipping'; failure: SocklabError }
+
 interface Pending extends Settleable {
   hooks: SendHooks
-  /** A FILE_START has arrived: the answer is a file, and only its frames (or an ERROR) may follow. */
-  started?: boolean
-  /** Set when the file cannot be saved: its remaining frames are skipped and FILE_END reports this. */
-  failure?: SocklabError
+  answer: Answer
 }
 
 /** Frames that end the server's answer to a command (a reply, a refusal, or the end of a file). */
@@ -67,7 +71,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
     if (this.pending) return Promise.reject(new SocklabError('SOCKLAB_PROTOCOL_ERROR', 'a command is already in flight'))
     if (this.socket.destroyed) return Promise.reject(this.#lost())
     return new Promise<Reply>((resolve, reject) => {
-      this.pending = { command, hooks, resolve, reject }
+      this.pending = { command, hooks, answer: { phase: 'awaiting' }, resolve, reject }
       this.#armTimer()
       this.socket.write(encodeCommand(command))
     })
@@ -121,7 +125,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
 
   /** Handles a text reply on the spot (the common case); anything else keeps its order on the chain. */
   #handleAtOnce(frame: DecodedFrame): boolean {
-    if (frame.type !== FrameType.REPLY || this.#orphans > 0 || !this.pending || this.pending.started) return false
+    if (frame.type !== FrameType.REPLY || this.#orphans > 0 || this.pending?.answer.phase !== 'awaiting') return false
     this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
     return true
   }
@@ -144,7 +148,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
     if (!pending) throw protocolError(`unexpected ${frameTypeName(frame.type)} frame: no command is waiting for an answer`)
     switch (frame.type) {
       case FrameType.REPLY:
-        if (pending.started) throw protocolError('a REPLY frame in the middle of a file')
+        if (pending.answer.phase !== 'awaiting') throw protocolError('a REPLY frame in the middle of a file')
         return this.settle({ kind: 'text', text: frame.payload.toString('utf8') })
       case FrameType.ERROR:
         // A refusal, or a transfer the server could not finish (READ_FAILED): the partial file goes.
@@ -152,9 +156,9 @@ export class FramedSession extends SocketSession<Pending> implements Session {
       case FrameType.FILE_START:
         return this.#onFileStart(pending, frame)
       case FrameType.FILE_DATA: {
-        if (!pending.started) throw protocolError('file data without FILE_START')
-        if (pending.failure || !pending.download) return // a file that cannot be saved: skipped to its end
-        const { download } = pending
+        const { answer, download } = pending
+        if (answer.phase === 'awaiting') throw protocolError('file data without FILE_START')
+        if (answer.phase === 'skipping' || !download) return // a file that cannot be saved: skipped to its end
         // Throws at the first byte beyond the announced size: nothing more is written.
         if (!download.write(frame.payload)) {
           this.#waitingForDisk = true
@@ -165,10 +169,12 @@ export class FramedSession extends SocketSession<Pending> implements Session {
         return
       }
       case FrameType.FILE_END: {
-        if (!pending.started) throw protocolError('FILE_END without FILE_START')
-        if (pending.failure || !pending.download) return this.settle(pending.failure ?? protocolError('FILE_END before the file could be opened'))
+        const { answer, download } = pending
+        if (answer.phase === 'awaiting') throw protocolError('FILE_END without FILE_START')
+        if (answer.phase === 'skipping') return this.settle(answer.failure)
+        if (!download) throw protocolError('FILE_END before the file could be opened')
         try {
-          const saved = await pending.download.finish()
+          const saved = await download.finish()
           return this.settle({ kind: 'saved', ...saved, verified: true })
         } catch (error) {
           return this.settle(error as SocklabError)
@@ -183,11 +189,12 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   async #onFileStart(pending: Pending, frame: DecodedFrame): Promise<void> {
     const requested = getTarget(pending.command)
     if (requested === undefined) throw protocolError(`a file in answer to ${JSON.stringify(pending.command.slice(0, 40))}: files come only in answer to get`)
-    if (pending.started) throw protocolError('a second FILE_START in one answer')
-    pending.started = true
+    if (pending.answer.phase !== 'awaiting') throw protocolError('a second FILE_START in one answer')
+    pending.answer = { phase: 'receiving' }
     const announced = parseFileStart(frame.payload)
     if ('unverifiable' in announced) {
-      pending.failure = new SocklabError('SOCKLAB_TRANSFER_FAILED', `${requested}: not saved, it cannot be verified: ${announced.unverifiable}`)
+      const failure = new SocklabError('SOCKLAB_TRANSFER_FAILED', `${requested}: not saved, it cannot be verified: ${announced.unverifiable}`)
+      pending.answer = { phase: 'skipping', failure }
       return
     }
     try {
@@ -199,7 +206,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
       if (this.pending !== pending) await download.discard()
       else pending.download = download
     } catch (error) {
-      pending.failure = error as SocklabError
+      pending.answer = { phase: 'skipping', failure: error as SocklabError }
     }
   }
 
