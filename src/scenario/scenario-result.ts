@@ -18,6 +18,8 @@ export interface Message {
   from: string
   to: string
   text: string
+  /** When it happened (epoch ms), to place it among the server's events. */
+  atMs: number
 }
 
 export interface ScenarioResult {

@@ -137,7 +137,7 @@ async function serverStep(step: Extract<Step, { kind: 'server' }>, ctx: StepCont
   const control = ctx.run.serverControl
   if (!control) throw new StepSkipped("the target's server cannot be stopped or started from here")
   const wire = { stop: 'stop (SIGTERM)', start: 'start', restart: 'restart (SIGTERM, then start)' }[step.action]
-  ctx.messages.push({ from: 'server', to: 'server', text: wire })
+  say(ctx, { from: 'server', to: 'server', text: wire })
   if (step.action !== 'start') await control.stop()
   if (step.action !== 'stop') await control.start()
 }
@@ -145,14 +145,14 @@ async function serverStep(step: Extract<Step, { kind: 'server' }>, ctx: StepCont
 async function networkStep(step: Extract<Step, { kind: 'network' }>, ctx: StepContext): Promise<string | void> {
   const { agent } = connected(ctx, step.client)
   if (step.action === 'reset') {
-    ctx.messages.push({ from: step.client, to: 'server', text: 'RST both ways (network reset)' })
+    say(ctx, { from: step.client, to: 'server', text: 'RST both ways (network reset)' })
     const count = await ctx.run.resets.reset(agent)
     if (count === 0) throw new StepFailed(`${step.client} had no connection to reset`, '1 connection reset', '0')
     return `${count} connection${count === 1 ? '' : 's'} reset`
   }
   const control = ctx.run.network
   if (!control) throw new StepSkipped('clients on this target share the host network: it cannot be cut')
-  ctx.messages.push({ from: step.client, to: 'server', text: step.action === 'cut' ? 'network cut' : 'network restored' })
+  say(ctx, { from: step.client, to: 'server', text: step.action === 'cut' ? 'network cut' : 'network restored' })
   await (step.action === 'cut' ? control.cut(agent) : control.restore(agent))
 }
 
@@ -169,18 +169,18 @@ async function connect(step: Extract<Step, { kind: 'connect' }>, ctx: StepContex
   ctx.connections.set(step.client, index)
   const agent = await ctx.run.startClient(client, index)
   const first = await agent.channel.next(signal)
-  ctx.messages.push({ from: step.client, to: 'server', text: 'connect' })
+  say(ctx, { from: step.client, to: 'server', text: 'connect' })
   if (first.type === 'connected') {
     ctx.facts.set(step.client, { address: first.address, port: first.port, name: first.client })
     ctx.agents.set(step.client, { agent, mode: first.mode })
-    ctx.messages.push({ from: 'server', to: step.client, text: first.client ? `welcome, ${first.client}` : 'connected (compatible mode)' })
+    say(ctx, { from: 'server', to: step.client, text: first.client ? `welcome, ${first.client}` : 'connected (compatible mode)' })
     if (step.expect === 'rejected') throw new StepFailed(`${step.client} was admitted`, 'rejected', `admitted as ${first.client ?? '?'}`)
     if (step.as && first.client !== step.as) throw new StepFailed(`${step.client} got another name`, step.as, String(first.client))
     return `${first.client ?? 'compatible mode'} from ${first.address}:${first.port}`
   }
   if (first.type === 'rejected') {
     ctx.facts.set(step.client, { address: first.address, port: first.port })
-    ctx.messages.push({ from: 'server', to: step.client, text: first.message })
+    say(ctx, { from: 'server', to: step.client, text: first.message })
     await agent.exited
     if (step.expect !== 'rejected') throw new StepFailed(`${step.client} was rejected`, 'admitted', first.message)
     return `rejected from ${first.address}:${first.port}`
@@ -210,13 +210,13 @@ async function heldGet(step: GetStep, ctx: StepContext, signal: AbortSignal, chi
   if (mode !== 'framed') throw new StepFailed('a get with during: steps needs framed mode', 'framed', mode)
   const command = `get ${step.file}`
   agent.write({ command, hold: true })
-  ctx.messages.push({ from: step.client, to: 'server', text: command })
+  say(ctx, { from: step.client, to: 'server', text: command })
   const first = await agent.channel.next(signal)
   if (first.type !== 'held') {
-    ctx.messages.push({ from: 'server', to: step.client, text: describeOutput(first) })
+    say(ctx, { from: 'server', to: step.client, text: describeOutput(first) })
     throw new StepFailed('the transfer ended before the steps during it could run', 'the file starts arriving', describeOutput(first))
   }
-  ctx.messages.push({ from: 'server', to: step.client, text: `file ${first.name} starts (${first.size ?? '?'} bytes); the client stops reading` })
+  say(ctx, { from: 'server', to: step.client, text: `file ${first.name} starts (${first.size ?? '?'} bytes); the client stops reading` })
   for (const child of step.during!) children.push(await runStep(child, ctx, depth + 1))
   if (agent.running) agent.write({ release: true })
   let reply: Reply | typeof KILLED
@@ -276,7 +276,7 @@ async function disconnect(step: Extract<Step, { kind: 'disconnect' }>, ctx: Step
   const { agent } = connected(ctx, step.client)
   ctx.agents.delete(step.client)
   const wire = { exit: 'exit', close: 'FIN (end of stream)', reset: 'RST (TCP reset)', kill: 'killed (SIGKILL)' }[step.how]
-  ctx.messages.push({ from: step.client, to: 'server', text: wire })
+  say(ctx, { from: step.client, to: 'server', text: wire })
   if (step.how === 'kill') return void (await agent.kill())
   if (step.how === 'exit') agent.write({ command: 'exit' })
   else agent.write({ close: step.how === 'close' ? 'end' : 'reset' })
@@ -301,7 +301,7 @@ async function expectEvents(step: Extract<Step, { kind: 'expect_events' }>, ctx:
 
 async function request(ctx: StepContext, client: string, agent: ClientAgent, command: string, signal: AbortSignal): Promise<Reply> {
   agent.write({ command })
-  ctx.messages.push({ from: client, to: 'server', text: command })
+  say(ctx, { from: client, to: 'server', text: command })
   return answer(ctx, client, command, agent, signal)
 }
 
@@ -309,20 +309,20 @@ async function request(ctx: StepContext, client: string, agent: ClientAgent, com
 async function answer(ctx: StepContext, client: string, command: string, agent: ClientAgent, signal: AbortSignal): Promise<Reply> {
   const out = await agent.channel.next(signal)
   if (out.type === 'error') {
-    ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
+    say(ctx, { from: 'server', to: client, text: describeOutput(out) })
     return { kind: 'error', code: out.code, message: out.message }
   }
   if (out.type === 'closed') {
     // The connection ended before the command went out (the server's goodbye and close came first): the
     // same event as a command that finds it gone, so the same answer, whichever way the race went.
-    ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
+    say(ctx, { from: 'server', to: client, text: describeOutput(out) })
     return { kind: 'error', code: 'SOCKLAB_CONNECTION_LOST', message: `the connection had already ended: ${out.reason}` }
   }
   if (out.type !== 'reply') {
-    ctx.messages.push({ from: 'server', to: client, text: describeOutput(out) })
+    say(ctx, { from: 'server', to: client, text: describeOutput(out) })
     throw new StepFailed(`no reply to ${command}`, 'a reply', describeOutput(out))
   }
-  ctx.messages.push({ from: 'server', to: client, text: describeReply(out.reply) })
+  say(ctx, { from: 'server', to: client, text: describeReply(out.reply) })
   return out.reply
 }
 
@@ -395,4 +395,9 @@ function describeOutput(out: AgentOutput): string {
     case 'standby':
       return 'started, not connected'
   }
+}
+
+/** One arrow of the sequence diagram, stamped with when it happened (to merge it with the server's events). */
+function say(ctx: StepContext, message: Omit<Message, 'atMs'>): void {
+  ctx.messages.push({ ...message, atMs: Date.now() })
 }

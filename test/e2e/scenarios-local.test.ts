@@ -47,7 +47,7 @@ describe('shipped scenarios on the local target (processes on loopback)', () => 
       const md = markdownReport([result])
       expect(md).toContain('| 3 | send a: ping | 7 | ❌ |')
       expect(md).toContain('```mermaid\nsequenceDiagram')
-      expect(md).toContain('    a->>server: ping\n    server-->>a: ping ACK')
+      expect(md).toContain('    p1->>server: ping\n    server-->>p1: ping ACK')
     } finally {
       await rm(logsDir, { recursive: true, force: true })
     }
