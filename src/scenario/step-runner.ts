@@ -121,7 +121,14 @@ async function execute(step: Exclude<Step, { kind: 'parallel' }>, ctx: StepConte
       return disconnect(step, ctx, signal)
     case 'wait_event': {
       const events = serverEvents(ctx)
-      await events.waitFor(step.event, matcher(step.where, ctx), 1, signal)
+      try {
+        await events.waitFor(step.event, matcher(step.where, ctx), 1, signal)
+      } catch (error) {
+        // The step's own timeout (not an interrupt of the run): say what came instead.
+        if (!signal.aborted || ctx.signal.aborted) throw error
+        const wanted = fillFields(step.where, ctx)
+        throw new StepFailed(`timed out after ${step.timeoutMs} ms waiting for ${step.event}`, describeEvent(step.event, wanted), nearestEvents(events.events, step.event, wanted))
+      }
       return
     }
     case 'expect_events':
@@ -348,9 +355,35 @@ function describeMatcher(matcher: ReplyMatcher, ctx: StepContext): string {
   return `${matcher.kind === 'equals' ? '' : `${matcher.kind} `}${fillTemplate(matcher.value, ctx.facts, matcher.kind === 'regex')}`
 }
 
+function fillFields(where: EventFields, ctx: StepContext): Array<readonly [string, string]> {
+  return Object.entries(where).map(([key, value]) => [key, fillTemplate(String(value), ctx.facts)] as const)
+}
+
+const field = (event: LoggedEvent<ServerEventName>, key: string): string => String((event as unknown as Record<string, unknown>)[key])
+
 function matcher(where: EventFields, ctx: StepContext): (event: LoggedEvent<ServerEventName>) => boolean {
-  const wanted = Object.entries(where).map(([key, value]) => [key, fillTemplate(String(value), ctx.facts)] as const)
-  return (event) => wanted.every(([key, value]) => String((event as unknown as Record<string, unknown>)[key]) === value)
+  const wanted = fillFields(where, ctx)
+  return (event) => wanted.every(([key, value]) => field(event, key) === value)
+}
+
+const describeEvent = (name: string, fields: ReadonlyArray<readonly [string, string]>): string =>
+  fields.length === 0 ? name : `${name} where ${fields.map(([key, value]) => `${key}=${value}`).join(', ')}`
+
+/**
+ * What a timed-out `wait_event` saw instead: the events of that name that came closest (fewest fields off,
+ * each shown with what it had), or, when none of that name came at all, the last events logged.
+ */
+function nearestEvents(seen: readonly LoggedEvent<ServerEventName>[], name: string, wanted: ReadonlyArray<readonly [string, string]>): string {
+  const named = seen.filter((e) => e.event === name)
+  if (named.length === 0) {
+    const last = seen.slice(-5).map((e) => e.event)
+    return `no ${name} event${last.length > 0 ? `; the last events were ${last.join(', ')}` : ' and no other event'}`
+  }
+  const scored = named.map((event) => ({ event, off: wanted.filter(([key, value]) => field(event, key) !== value) }))
+  scored.sort((a, b) => a.off.length - b.off.length)
+  const shown = scored.slice(0, 3).map(({ event, off }) => `${name} with ${off.map(([key, value]) => `${key}=${field(event, key)} (not ${value})`).join(', ')}`)
+  const more = named.length > 3 ? `; ${named.length - 3} more` : ''
+  return `${shown.join('; ')}${more}`
 }
 
 function serverEvents(ctx: StepContext) {

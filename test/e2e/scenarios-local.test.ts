@@ -29,6 +29,16 @@ describe('shipped scenarios on the local target (processes on loopback)', () => 
     expect(result.steps.filter((s) => s.verdict !== 'passed')).toEqual([])
   })
 
+  it('a wait_event that times out says what came instead: the nearest events of that name and their fields', async () => {
+    const result = await runScenario(await fixtureScenario('wait-event-mismatch'), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
+    expect(result.steps[2]).toMatchObject({
+      verdict: 'failed',
+      reason: 'timed out after 500 ms waiting for client_disconnected',
+      expected: 'client_disconnected where client=Client01, reason=timeout',
+      actual: 'client_disconnected with reason=exit (not timeout)',
+    })
+  })
+
   it('reports a wrong expectation as failed, with the step, its line, expected and actual, and keeps the logs', async () => {
     const logsDir = await mkdtemp(join(tmpdir(), 'socklab-scenario-logs-'))
     try {
