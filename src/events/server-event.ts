@@ -34,6 +34,34 @@ export interface ServerEventPayloads {
 
 export type ServerEventName = keyof ServerEventPayloads
 
+const PEER = ['client', 'address', 'port'] as const
+
+/**
+ * The fields of each event, at run time (scenario files are checked against them: a `where:` key that no
+ * such event has is a typo). The type below makes the lists complete: a field added to a payload and not
+ * here, or listed here and not in the payload, does not compile.
+ */
+export const SERVER_EVENT_FIELDS = {
+  listening: ['host', 'port', 'maxClients', 'files'],
+  client_connected: [...PEER, 'connected', 'maxClients'],
+  client_rejected: ['address', 'port', 'connected', 'maxClients'],
+  connections_dropped: ['dropped', 'maxConnections'],
+  protocol_selected: [...PEER, 'mode'],
+  command: [...PEER, 'mode', 'command', 'text'],
+  file_refused: [...PEER, 'mode', 'file', 'code', 'reason'],
+  files_unavailable: [...PEER, 'mode', 'reason'],
+  transfer_completed: [...PEER, 'mode', 'file', 'bytes', 'sha256', 'durationMs'],
+  transfer_failed: [...PEER, 'mode', 'file', 'bytes', 'code', 'reason'],
+  client_error: [...PEER, 'code', 'reason'],
+  client_disconnected: [...PEER, 'reason', 'durationMs', 'connected'],
+  shutdown: ['signal', 'clients'],
+} as const satisfies { [E in ServerEventName]: readonly (keyof ServerEventPayloads[E])[] }
+
+// Every payload field is listed (the `satisfies` above checks the other direction).
+type Unlisted = { [E in ServerEventName]: Exclude<keyof ServerEventPayloads[E], (typeof SERVER_EVENT_FIELDS)[E][number]> }[ServerEventName]
+const everyFieldListed: [Unlisted] extends [never] ? true : never = true
+void everyFieldListed
+
 interface EventDefinition<E extends ServerEventName> {
   level: 'info' | 'warn'
   line(payload: ServerEventPayloads[E]): string

@@ -117,4 +117,49 @@ describe('parseScenario', () => {
       expect((error as { code: string }).code).toBe('SOCKLAB_SCENARIO_INVALID')
     }
   })
+
+  describe('catches typos that would otherwise never match', () => {
+    const scenario = (...steps: string[]) => ['clients: [alice, bob]', 'steps:', '  - connect: alice', ...steps.map((step) => `  - ${step}`)].join('\n')
+
+    it.each([
+      [
+        'a where: key that event does not have',
+        'wait_event: { event: client_disconnected, where: { client: Client01, reson: timeout } }',
+        'x.yaml:4: steps[1].wait_event.where.reson: expected a field of client_disconnected (client, address, port, reason, durationMs, connected), got "reson"; did you mean reason?',
+      ],
+      [
+        'an event name with a typo',
+        'expect_events: { event: client_rejcted, count: 1 }',
+        'x.yaml:4: steps[1].expect_events.event: expected one of listening',
+      ],
+      [
+        'an error code no one gives',
+        'send: { client: alice, command: hi, reply: { error: SOCKLAB_CONECTION_LOST } }',
+        'did you mean SOCKLAB_CONNECTION_LOST?',
+      ],
+      ['a get error that is not a code', 'get: { client: alice, file: x, error: FILE_NOT_FOND }', 'did you mean FILE_NOT_FOUND?'],
+      [
+        'a reference to a field a client does not have',
+        'send: { client: alice, command: hi, reply: "${alice.nam} ACK" }',
+        "expected a client's address, port or name in ${alice.nam}, got \"${alice.nam} ACK\"; did you mean name?",
+      ],
+      ['a reference to a client that does not exist', 'send: { client: alice, command: "hi ${bobb.name}" }', 'did you mean bob?'],
+      ['a reference that is no reference', 'wait_event: { event: client_rejected, where: { address: "${alice}" } }', '${alice} is not one'],
+    ])('%s', (_, step, message) => {
+      expect(parse(scenario(step))).toThrow(message)
+    })
+
+    it('accepts every field, code and reference that exists', () => {
+      const s = parseScenario(
+        scenario(
+          'wait_event: { event: client_rejected, where: { address: "${bob.address}", port: "${bob.port}", connected: 3, maxClients: 3 } }',
+          'send: { client: alice, command: "hi ${alice.name}", reply: { regex: "^hi ${alice.name}" } }',
+          'get: { client: alice, file: x, error: killed }',
+          'send: { client: alice, command: hi, reply: { error: FILES_UNAVAILABLE } }',
+        ),
+        'x.yaml',
+      )
+      expect(s.steps).toHaveLength(5)
+    })
+  })
 })

@@ -2,11 +2,15 @@ import { basename } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { SERVER_OPTION_SPECS, resolveServerOptions } from '../config/server-options.js'
 import { SocklabError } from '../errors/socklab-error.js'
-import { SERVER_EVENT_NAMES, type ServerEventName } from '../events/server-event.js'
+import { SOCKLAB_ERROR_CODES } from '../errors/socklab-error.js'
+import { SERVER_EVENT_FIELDS, SERVER_EVENT_NAMES, type ServerEventName } from '../events/server-event.js'
+import { WIRE_ERROR_CODES } from '../protocol/wire-error-code.js'
+import { closest } from '../text/did-you-mean.js'
 import {
   DEFAULT_STEP_TIMEOUT_MS,
   allSteps,
   DISCONNECT_HOWS,
+  KILLED,
   NETWORK_ACTIONS,
   SERVER_ACTIONS,
   TARGET_KINDS,
@@ -146,8 +150,8 @@ function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
           ...base,
           kind,
           client: client(e.get('client') ?? body.fail('a `client`')),
-          command: String((e.get('command') ?? body.fail('a `command`')).scalar()),
-          reply: reply ? parseReply(reply) : undefined,
+          command: command(e.get('command') ?? body.fail('a `command`'), clients),
+          reply: reply ? parseReply(reply, clients) : undefined,
         },
       ]
     }
@@ -166,7 +170,7 @@ function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
           kind,
           client: name,
           file: String((e.get('file') ?? body.fail('a `file`')).scalar()),
-          error: e.get('error')?.string(),
+          error: e.get('error') ? errorCode(e.get('error')!, [KILLED]) : undefined,
           during,
         },
       ]
@@ -179,8 +183,11 @@ function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
     case 'wait_event':
     case 'expect_events': {
       const e = body.entries(kind === 'wait_event' ? ['event', 'where', 'timeout'] : ['event', 'where', 'count', 'timeout'])
-      const event = (e.get('event') ?? body.fail('an `event`')).oneOf(SERVER_EVENT_NAMES) as ServerEventName
-      const where = parseFields(e.get('where'))
+      const eventCursor = e.get('event') ?? body.fail('an `event`')
+      const eventName = eventCursor.string()
+      if (!(SERVER_EVENT_NAMES as readonly string[]).includes(eventName)) eventCursor.fail(`one of ${SERVER_EVENT_NAMES.join(', ')}`, suggestion(eventName, SERVER_EVENT_NAMES))
+      const event = eventName as ServerEventName
+      const where = parseFields(e.get('where'), event, clients)
       if (kind === 'wait_event') return [{ ...base, kind, event, where }]
       const countCursor = e.get('count')
       const count = countCursor?.number()
@@ -210,13 +217,24 @@ function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
   }
 }
 
-function parseReply(cursor: YamlCursor): ReplyMatcher {
-  if (!cursor.isMap()) return { kind: 'equals', value: String(cursor.scalar()) }
+function command(cursor: YamlCursor, clients: ReadonlySet<string>): string {
+  const text = String(cursor.scalar())
+  checkReferences(cursor, text, clients)
+  return text
+}
+
+function parseReply(cursor: YamlCursor, clients: ReadonlySet<string>): ReplyMatcher {
+  if (!cursor.isMap()) {
+    const value = String(cursor.scalar())
+    checkReferences(cursor, value, clients)
+    return { kind: 'equals', value }
+  }
   const e = cursor.entries(['equals', 'contains', 'regex', 'error'])
   if (e.size !== 1) cursor.fail('exactly one of equals, contains, regex, error')
   const [[kind, value]] = [...e]
   if (kind === 'regex') {
     const pattern = value!.string()
+    checkReferences(value!, pattern, clients)
     try {
       new RegExp(pattern)
     } catch {
@@ -224,18 +242,54 @@ function parseReply(cursor: YamlCursor): ReplyMatcher {
     }
     return { kind, value: pattern }
   }
-  if (kind === 'error') return { kind, code: value!.string() }
-  return { kind: kind as 'equals' | 'contains', value: String(value!.scalar()) }
+  if (kind === 'error') return { kind, code: errorCode(value!) }
+  const text = String(value!.scalar())
+  checkReferences(value!, text, clients)
+  return { kind: kind as 'equals' | 'contains', value: text }
 }
 
-function parseFields(cursor: YamlCursor | undefined): EventFields {
+/** `where:` of an event step: each key a field that event has (events/server-event.ts), each value checked for references. */
+function parseFields(cursor: YamlCursor | undefined, event: ServerEventName, clients: ReadonlySet<string>): EventFields {
   if (!cursor?.present) return {}
+  const fields: readonly string[] = SERVER_EVENT_FIELDS[event]
   const out: EventFields = {}
-  for (const [key, value] of cursor.entries()) {
+  for (const [key, value] of cursor.entries(fields, `a field of ${event} (${fields.join(', ')})`)) {
     const scalar = value.scalar()
+    if (typeof scalar === 'string') checkReferences(value, scalar, clients)
     out[key] = typeof scalar === 'boolean' ? String(scalar) : scalar
   }
   return out
+}
+
+/** `did you mean …?` for a near miss, or nothing. */
+function suggestion(word: string, known: readonly string[]): string | undefined {
+  const near = closest(word, known)
+  return near ? `did you mean ${near}?` : undefined
+}
+
+const ERROR_CODES: readonly string[] = [...WIRE_ERROR_CODES, ...SOCKLAB_ERROR_CODES]
+
+/** An expected error: a code the server (ERROR frames) or the client (its own failures) can give. */
+function errorCode(cursor: YamlCursor, extra: readonly string[] = []): string {
+  const code = cursor.string()
+  const known = [...ERROR_CODES, ...extra]
+  if (!known.includes(code)) cursor.fail(`an error code (${known.join(', ')})`, suggestion(code, known))
+  return code
+}
+
+const FIELD_REFERENCE = /\$\{([^}]*)\}/g
+const REFERENCE_PARTS = /^([a-z][a-z0-9_-]*)\.([a-z]+)$/
+const CLIENT_FACTS = ['address', 'port', 'name']
+
+/** Every `${client.field}` in a string names a client of the scenario and a fact a client has. */
+function checkReferences(cursor: YamlCursor, text: string, clients: ReadonlySet<string>): void {
+  for (const [whole, inner] of text.matchAll(FIELD_REFERENCE)) {
+    const parts = REFERENCE_PARTS.exec(inner!.trim())
+    if (!parts) cursor.fail(`references of the form \${client.address}, \${client.port} or \${client.name}`, `${whole} is not one`)
+    const [, client, fact] = parts
+    if (!clients.has(client!)) cursor.fail(`references to the scenario's clients (${[...clients].join(', ')})`, suggestion(client!, [...clients]) ?? `${whole} names none`)
+    if (!CLIENT_FACTS.includes(fact!)) cursor.fail(`a client's address, port or name in ${whole}`, suggestion(fact!, CLIENT_FACTS) ?? `${fact} is none of them`)
+  }
 }
 
 function duration(cursor: YamlCursor): number {

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml'
+import { closest } from '../text/did-you-mean.js'
 import { SocklabError } from '../errors/socklab-error.js'
 
 /**
@@ -23,9 +24,10 @@ export class YamlCursor {
     return this.node !== null && this.node !== undefined && !(isScalar(this.node) && this.node.value === null)
   }
 
-  fail(expected: string): never {
+  /** Refuses this node: `file:line: path: expected …, got …`, and a hint such as `did you mean …?`. */
+  fail(expected: string, hint?: string): never {
     const got = this.present ? `, got ${describe(this.node!)}` : ''
-    throw new SocklabError('SOCKLAB_SCENARIO_INVALID', `${this.file}:${this.line}: ${this.path}: expected ${expected}${got}`)
+    throw new SocklabError('SOCKLAB_SCENARIO_INVALID', `${this.file}:${this.line}: ${this.path}: expected ${expected}${got}${hint ? `; ${hint}` : ''}`)
   }
 
   isMap(): boolean {
@@ -36,14 +38,20 @@ export class YamlCursor {
     return isSeq(this.node)
   }
 
-  /** The entries of a map, refusing keys not in `allowed`. */
-  entries(allowed?: readonly string[]): Map<string, YamlCursor> {
+  /**
+   * The entries of a map, refusing keys not in `allowed` (said as `expected`, with `hint(key)` after, such
+   * as a near miss). Keys are suggested for near misses by default.
+   */
+  entries(allowed?: readonly string[], expected?: string): Map<string, YamlCursor> {
     if (!isMap(this.node)) this.fail(allowed ? `a map with ${allowed.join(', ')}` : 'a map')
     const out = new Map<string, YamlCursor>()
     for (const pair of this.node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : ''
       const keyCursor = this.child(pair.key as Node, `${this.path}.${key}`)
-      if (allowed && !allowed.includes(key)) keyCursor.fail(`one of ${allowed.join(', ')} as a key here`)
+      if (allowed && !allowed.includes(key)) {
+        const near = closest(key, allowed)
+        keyCursor.fail(expected ?? `one of ${allowed.join(', ')} as a key here`, near ? `did you mean ${near}?` : undefined)
+      }
       out.set(key, this.child(pair.value as Node | null, this.path ? `${this.path}.${key}` : key, keyCursor.line))
     }
     return out
