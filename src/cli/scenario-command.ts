@@ -11,7 +11,7 @@ import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { ConsoleProgress } from '../scenario/reports/console-progress.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
 import { markdownReport } from '../scenario/reports/markdown-report.js'
-import { loadScenarios, selectScenarios } from '../scenario/scenario-catalog.js'
+import { isBroken, loadCatalog, readScenarioFiles, selectScenarios, type BrokenScenario } from '../scenario/scenario-catalog.js'
 import type { ScenarioResult } from '../scenario/scenario-result.js'
 import { runScenario } from '../scenario/scenario-runner.js'
 import { DockerTarget } from '../scenario/targets/docker-target.js'
@@ -66,9 +66,32 @@ const listCommand: CommandModule = {
   builder: (yargs) => yargs.options(scenarioListOptions()),
   handler: async (argv) => {
     try {
-      for (const s of await loadScenarios(scenarioDir(argv.dir))) {
+      const { scenarios, broken } = await loadCatalog(scenarioDir(argv.dir))
+      for (const s of scenarios) {
         process.stdout.write(`${s.name.padEnd(24)} ${s.clients.length} clients, ${s.steps.length} steps  ${s.description.trim().split('\n')[0]}\n`)
       }
+      // A broken file is listed with its error; it never hides the others. Exit 1 says some are broken.
+      for (const b of broken) process.stdout.write(`${b.name.padEnd(24)} ✗ invalid: ${b.error}\n`)
+      process.exit(broken.length > 0 ? EXIT.USAGE : EXIT.OK)
+    } catch (error) {
+      fail(error, 'socklab scenario')
+    }
+  },
+}
+
+const validateCommand: CommandModule = {
+  command: 'validate [files..]',
+  describe: 'check scenario files (default: every one in --dir) without running them',
+  builder: (yargs) =>
+    yargs.positional('files', { type: 'string', array: true, describe: 'scenario files (*.yaml)' }).options(scenarioListOptions()),
+  handler: async (argv) => {
+    try {
+      const files = (argv.files as string[] | undefined) ?? []
+      const catalog = files.length > 0 ? await readScenarioFiles(files.map((f) => resolve(f))) : await loadCatalog(scenarioDir(argv.dir))
+      for (const s of catalog.scenarios) process.stdout.write(`✓ ${s.file}\n`)
+      for (const b of catalog.broken) process.stdout.write(`✗ ${b.error}\n`)
+      process.stdout.write(`${catalog.scenarios.length} valid, ${catalog.broken.length} invalid\n`)
+      process.exit(catalog.broken.length > 0 ? EXIT.USAGE : EXIT.OK)
     } catch (error) {
       fail(error, 'socklab scenario')
     }
@@ -85,7 +108,7 @@ const runCommand: CommandModule = {
     let target: ScenarioTarget | undefined
     try {
       const reports = parseReports((argv.report as string[] | undefined) ?? [])
-      const scenarios = selectScenarios(await loadScenarios(scenarioDir(argv.dir)), (argv.names as string[] | undefined) ?? [], argv.all === true)
+      const scenarios = selectScenarios(await loadCatalog(scenarioDir(argv.dir)), (argv.names as string[] | undefined) ?? [], argv.all === true)
       const files = filesDir(argv.files)
       target = await chooseTarget(argv.target as string | undefined, String(argv.image))
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
@@ -94,6 +117,14 @@ const runCommand: CommandModule = {
       const results: ScenarioResult[] = []
       for (const scenario of scenarios) {
         if (interrupts.signal.aborted) break
+        if (isBroken(scenario)) {
+          // Reported as an errored case, in its place; the others run.
+          const errored = brokenResult(scenario, target.name)
+          progress.scenarioStarted(scenario.name, target.name, '')
+          progress.scenarioFinished(errored)
+          results.push(errored)
+          continue
+        }
         progress.scenarioStarted(scenario.name, target.name, scenario.description)
         const result = await runScenario(scenario, target, {
           shippedFiles: files,
@@ -127,8 +158,8 @@ const runCommand: CommandModule = {
 
 export const scenarioCommand: CommandModule = {
   command: 'scenario <command>',
-  describe: 'list or run multi-client scenarios (scenarios/*.yaml)',
-  builder: (yargs) => yargs.command(listCommand).command(runCommand).demandCommand(1, 'name a command: list or run'),
+  describe: 'list, validate or run multi-client scenarios (scenarios/*.yaml)',
+  builder: (yargs) => yargs.command(listCommand).command(validateCommand).command(runCommand).demandCommand(1, 'name a command: list, validate or run'),
   handler: () => undefined,
 }
 
@@ -168,4 +199,9 @@ async function chooseTarget(requested: string | undefined, image: string): Promi
 async function sweep(docker?: Dockerode): Promise<void> {
   const removed = await sweepLeftovers({ docker })
   if (removed.length > 0) process.stderr.write(`Removed ${removed.length} leftovers of earlier runs that were interrupted:\n${removed.map((l) => `  ${describeLeftover(l)}\n`).join('')}`)
+}
+
+/** A scenario file that could not be read or checked, as a failed result with its reason. */
+function brokenResult(broken: BrokenScenario, target: string): ScenarioResult {
+  return { name: broken.name, description: '', file: broken.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [], error: broken.error }
 }

@@ -141,3 +141,44 @@ describe('socklab server', () => {
     expect(server.log.all('client_disconnected', { reason: 'shutdown' })).toHaveLength(2)
   })
 })
+
+describe('socklab scenario with a broken file among good ones', () => {
+  async function folder() {
+    const dir = await tempDir()
+    const { copyFile, writeFile } = await import('node:fs/promises')
+    await copyFile(new URL('../../scenarios/echo.yaml', import.meta.url), join(dir, 'echo.yaml'))
+    await writeFile(join(dir, 'typo.yaml'), 'clients: [a]\nsteps:\n  - connect: a\n  - wait_event: { event: client_disconnected, where: { reson: exit } }\n')
+    await writeFile(join(dir, 'not-yaml.yaml'), 'clients: [a\n')
+    return dir
+  }
+
+  it('list shows every scenario and every broken file with its error (exit 1); none hides the others', async () => {
+    const dir = await folder()
+    const run = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'list', '--dir', dir], '')
+    expect(run.code).toBe(EXIT.USAGE)
+    expect(run.stdout).toMatch(/^echo +2 clients, 10 steps/m)
+    expect(run.stdout).toMatch(/^typo +✗ invalid: .*typo\.yaml:4: steps\[1\]\.wait_event\.where\.reson: .*did you mean reason\?$/m)
+    expect(run.stdout).toMatch(/^not-yaml +✗ invalid: .*not-yaml\.yaml:2: not valid YAML/m)
+  })
+
+  it('validate reports every file (exit 1), and exit 0 when all are valid', async () => {
+    const dir = await folder()
+    const run = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'validate', '--dir', dir], '')
+    expect(run.code).toBe(EXIT.USAGE)
+    expect(run.stdout).toContain('1 valid, 2 invalid')
+    const good = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'validate', join(dir, 'echo.yaml')], '')
+    expect(good.code, good.stdout).toBe(EXIT.OK)
+    expect(good.stdout).toContain('1 valid, 0 invalid')
+  })
+
+  it('run --all runs the good ones and reports each broken one as a failed case with its reason (exit 8)', async () => {
+    const dir = await folder()
+    const report = join(dir, 'report.xml')
+    const run = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'run', '--all', '--dir', dir, '--target', 'local', '--report', `junit=${report}`], '')
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.SCENARIO_FAILED)
+    expect(run.stdout).toContain('1 passed, 2 failed')
+    const xml = await readFile(report, 'utf8')
+    expect(xml.match(/<testcase /g)).toHaveLength(3)
+    expect(xml).toContain('did you mean reason?')
+  })
+})
