@@ -1,5 +1,13 @@
 import type { ServerOptions } from '../config/server-options.js'
-import type { ServerEventName } from '../events/server-event.js'
+import type { ConnectStep } from './steps/connect-step.js'
+import type { DisconnectStep } from './steps/disconnect-step.js'
+import type { ExpectEventsStep } from './steps/expect-events-step.js'
+import type { GetStep } from './steps/get-step.js'
+import type { NetworkStep } from './steps/network-step.js'
+import type { ParallelStep } from './steps/parallel-step.js'
+import type { SendStep } from './steps/send-step.js'
+import type { ServerStep } from './steps/server-step.js'
+import type { WaitEventStep } from './steps/wait-event-step.js'
 
 /**
  * A parsed, validated scenario (scenarios/*.yaml; format in docs/scenarios.md). Strings in replies and
@@ -50,32 +58,14 @@ export type ReplyMatcher =
 
 export type EventFields = Record<string, string | number>
 
-interface StepBase {
+export interface StepBase {
   /** Line of the step in its file, for reports. */
   line: number
   timeoutMs: number
 }
 
-export type Step = StepBase &
-  (
-    | { kind: 'connect'; client: string; expect: 'admitted' | 'rejected'; as?: string }
-    | { kind: 'send'; client: string; command: string; reply?: ReplyMatcher }
-    | {
-        kind: 'get'
-        client: string
-        file: string
-        /** The refusal or failure expected: an error code, or `killed` (the client was killed mid-transfer). */
-        error?: string
-        /** Steps run while the transfer is held in flight: the client stops reading once the file starts. */
-        during?: Step[]
-      }
-    | { kind: 'disconnect'; client: string; how: DisconnectHow }
-    | { kind: 'wait_event'; event: ServerEventName; where: EventFields }
-    | { kind: 'expect_events'; event: ServerEventName; where: EventFields; count?: number }
-    | { kind: 'parallel'; steps: Step[] }
-    | { kind: 'server'; action: ServerAction }
-    | { kind: 'network'; client: string; action: NetworkAction }
-  )
+/** A step of any kind; each kind is one module in steps/ (its type, parse, label and run). */
+export type Step = ConnectStep | SendStep | GetStep | DisconnectStep | WaitEventStep | ExpectEventsStep | ParallelStep | ServerStep | NetworkStep
 
 export const SERVER_ACTIONS = ['stop', 'start', 'restart'] as const
 export type ServerAction = (typeof SERVER_ACTIONS)[number]

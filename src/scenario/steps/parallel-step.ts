@@ -1,0 +1,26 @@
+import type { Step, StepBase } from '../scenario.js'
+import { StepFailed } from './step-context.js'
+import type { StepKind } from './step-kind.js'
+
+export interface ParallelStep extends StepBase {
+  kind: 'parallel'
+  steps: Step[]
+}
+
+/** `parallel: [ steps… ]`: the steps run at once, each with a client of its own; it fails if any fails. */
+export const parallelStep: StepKind<ParallelStep> = {
+  kind: 'parallel',
+  parse(body, { base, parseSteps }) {
+    const steps = parseSteps(body)
+    const used = steps.flatMap((s) => ('client' in s ? [s.client] : []))
+    const twice = used.find((name, i) => used.indexOf(name) !== i)
+    if (twice) body.fail(`branches that each use a different client (${twice} is used twice)`)
+    return [{ ...base, kind: 'parallel', steps }]
+  },
+  label: (step) => `parallel (${step.steps.length} steps)`,
+  async run(step, _ctx, { children, runStep }) {
+    children.push(...(await Promise.all(step.steps.map((child) => runStep(child)))))
+    const failed = children.find((c) => c.verdict === 'failed')
+    if (failed) throw new StepFailed(failed.reason ?? 'a branch failed')
+  },
+}

@@ -1,0 +1,70 @@
+import type { Scenario, Step, TargetKind } from '../scenario.js'
+import type { Message, StepResult } from '../scenario-result.js'
+import type { ClientFacts } from '../template.js'
+import type { ClientAgent, TargetRun } from '../targets/scenario-target.js'
+
+/** Everything steps share while one scenario runs. */
+export interface StepContext {
+  scenario: Scenario
+  run: TargetRun
+  facts: ClientFacts
+  /** Connected clients' agents, by scenario client name. */
+  agents: Map<string, { agent: ClientAgent; mode: 'framed' | 'compat' }>
+  /** How many times each client has connected (each connection is a fresh process or container). */
+  connections: Map<string, number>
+  messages: Message[]
+  /** The whole run's: aborted when it is interrupted. */
+  signal: AbortSignal
+  /** Where the run's server is: a client that cannot reach a remote server means the target is unusable. */
+  targetKind: TargetKind
+  onStep?(result: StepResult, depth: number): void
+}
+
+/** What a step kind's `run` gets besides its step and the context. */
+export interface StepRun {
+  /** The step's own: aborted at its timeout or when the run is interrupted. */
+  signal: AbortSignal
+  /** How deep the step is nested (for progress output). */
+  depth: number
+  /** Results of steps run inside this one (`during`, `parallel`), in order. */
+  children: StepResult[]
+  /** Runs a nested step within its own timeout, as the runner runs any step; never throws. */
+  runStep(step: Step): Promise<StepResult>
+}
+
+/** The target cannot be used at all (a remote server that nothing answers for): ends the run, exit 9. */
+export class TargetUnavailable extends Error {}
+
+/** A step that did not do what it says: with what was expected and what came, where that helps. */
+export class StepFailed extends Error {
+  constructor(
+    message: string,
+    readonly expected?: string,
+    readonly actual?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A step that cannot run on this target (with why); it is reported as skipped, never as passed. */
+export class StepSkipped extends Error {}
+
+/** How long a client's previous agent may take to exit before a new connect calls it still connected. */
+export const PREVIOUS_EXIT_MS = 2_000
+
+/** One arrow of the sequence diagram, stamped with when it happened (to merge it with the server's events). */
+export function say(ctx: StepContext, message: Omit<Message, 'atMs'>): void {
+  ctx.messages.push({ ...message, atMs: Date.now() })
+}
+
+export function connected(ctx: StepContext, client: string) {
+  const entry = ctx.agents.get(client)
+  if (!entry) throw new StepFailed(`${client} is not connected`)
+  return entry
+}
+
+export function serverEvents(ctx: StepContext) {
+  if (!ctx.run.events) throw new StepSkipped("the server's log cannot be read on this target")
+  return ctx.run.events
+}
+

@@ -1,0 +1,28 @@
+import type { Step, StepBase } from '../scenario.js'
+import type { YamlCursor } from '../yaml-cursor.js'
+import type { StepContext, StepRun } from './step-context.js'
+
+/** What parsing a step's body may use: its line and timeout, the scenario's clients, nested steps. */
+export interface ParseScope {
+  base: StepBase
+  clients: ReadonlySet<string>
+  /** A client of the scenario, or a failure naming them. */
+  client(cursor: YamlCursor): string
+  /** Nested steps (`during`, `parallel`), parsed as top-level ones are. */
+  parseSteps(cursor: YamlCursor): Step[]
+}
+
+/**
+ * One kind of step, whole: the keys its body may hold, how it is parsed from YAML (one entry may make
+ * several steps: `connect: [a, b]`), how it is shown in reports, and how it runs. Each kind lives in a
+ * file of its own and is registered once in step-kinds.ts, in the manner of Toxiproxy's toxics.
+ */
+export interface StepKind<S extends Step> {
+  readonly kind: S['kind']
+  parse(body: YamlCursor, scope: ParseScope): S[]
+  label(step: S): string
+  /** Performs the step; returns an optional note, throws StepFailed or StepSkipped. */
+  run(step: S, ctx: StepContext, run: StepRun): Promise<string | void>
+  /** The reason a step gives when one of the steps run inside it failed (default: that step's reason). */
+  childFailed?(reason: string): string
+}
