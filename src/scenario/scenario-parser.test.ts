@@ -118,6 +118,16 @@ describe('parseScenario', () => {
     }
   })
 
+  it('reads sleep steps, whose timeout is at least the sleep and a second more', () => {
+    const s = parseScenario(['clients: [a]', 'steps:', '  - sleep: 300ms', '  - sleep: 20s', '  - sleep: { for: 1s }'].join('\n'), 'x.yaml')
+    expect(s.steps).toEqual([
+      { kind: 'sleep', ms: 300, line: 3, timeoutMs: 10_000 },
+      { kind: 'sleep', ms: 20_000, line: 4, timeoutMs: 21_000 },
+      { kind: 'sleep', ms: 1_000, line: 5, timeoutMs: 10_000 },
+    ])
+    expect(parse(['clients: [a]', 'steps:', '  - sleep: soon'].join('\n'))).toThrow('x.yaml:3: steps[0].sleep: expected a duration such as 500ms, 10s or 2m, got "soon"')
+  })
+
   describe('catches typos that would otherwise never match', () => {
     const scenario = (...steps: string[]) => ['clients: [alice, bob]', 'steps:', '  - connect: alice', ...steps.map((step) => `  - ${step}`)].join('\n')
 

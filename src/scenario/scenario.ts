@@ -7,6 +7,7 @@ import type { NetworkStep } from './steps/network-step.js'
 import type { ParallelStep } from './steps/parallel-step.js'
 import type { SendStep } from './steps/send-step.js'
 import type { ServerStep } from './steps/server-step.js'
+import type { SleepStep } from './steps/sleep-step.js'
 import type { WaitEventStep } from './steps/wait-event-step.js'
 
 /**
@@ -65,7 +66,7 @@ export interface StepBase {
 }
 
 /** A step of any kind; each kind is one module in steps/ (its type, parse, label and run). */
-export type Step = ConnectStep | SendStep | GetStep | DisconnectStep | WaitEventStep | ExpectEventsStep | ParallelStep | ServerStep | NetworkStep
+export type Step = ConnectStep | SendStep | GetStep | DisconnectStep | WaitEventStep | ExpectEventsStep | ParallelStep | ServerStep | NetworkStep | SleepStep
 
 export const SERVER_ACTIONS = ['stop', 'start', 'restart'] as const
 export type ServerAction = (typeof SERVER_ACTIONS)[number]

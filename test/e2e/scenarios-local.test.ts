@@ -29,6 +29,17 @@ describe('shipped scenarios on the local target (processes on loopback)', () => 
     expect(result.steps.filter((s) => s.verdict !== 'passed')).toEqual([])
   })
 
+  it('a sleep step idles for its duration and passes', async () => {
+    const result = await runScenario(await fixtureScenario('sleep'), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
+    expect(result.steps.map((s) => [s.label, s.verdict])).toEqual([
+      ['connect a', 'passed'],
+      ['send a: before', 'passed'],
+      ['sleep 200 ms', 'passed'],
+      ['send a: after', 'passed'],
+    ])
+    expect(result.steps[2]!.durationMs).toBeGreaterThanOrEqual(199)
+  })
+
   it('a wait_event that times out says what came instead: the nearest events of that name and their fields', async () => {
     const result = await runScenario(await fixtureScenario('wait-event-mismatch'), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
     expect(result.steps[2]).toMatchObject({

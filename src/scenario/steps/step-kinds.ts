@@ -7,6 +7,7 @@ import { networkStep } from './network-step.js'
 import { parallelStep } from './parallel-step.js'
 import { sendStep } from './send-step.js'
 import { serverStep } from './server-step.js'
+import { sleepStep } from './sleep-step.js'
 import type { StepKind } from './step-kind.js'
 import { waitEventStep } from './wait-event-step.js'
 
@@ -21,6 +22,7 @@ export const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, 
   parallel: parallelStep,
   server: serverStep,
   network: networkStep,
+  sleep: sleepStep,
 }
 
 export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as Array<Step['kind']>

@@ -1,0 +1,25 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import type { StepBase } from '../scenario.js'
+import { duration } from '../step-values.js'
+import type { StepKind } from './step-kind.js'
+
+export interface SleepStep extends StepBase {
+  kind: 'sleep'
+  ms: number
+}
+
+/**
+ * `sleep: 500ms`: nothing happens for that long (a client idles, a timeout runs out). Its step timeout is at
+ * least the sleep and a second more. To wait for something to happen, `wait_event` is the step to use.
+ */
+export const sleepStep: StepKind<SleepStep> = {
+  kind: 'sleep',
+  parse(body, { base }) {
+    const ms = duration(body.isMap() ? (body.entries(['for', 'timeout']).get('for') ?? body.fail('`for`: a duration')) : body)
+    return [{ ...base, kind: 'sleep', ms, timeoutMs: Math.max(base.timeoutMs, ms + 1_000) }]
+  },
+  label: (step) => `sleep ${step.ms} ms`,
+  async run(step, _ctx, { signal }) {
+    await delay(step.ms, undefined, { signal })
+  },
+}
