@@ -9,7 +9,7 @@ export const eventTime = (): number => happenedAt ?? Date.now()
 /**
  * Logs events after the work of the current turn of the event loop, not in the middle of it: a reply (and
  * the replies to other clients whose commands arrived in the same turn) goes out before any log line is
- * built or written, and the lines are then written together, at most a millisecond later (a timer).
+ * built or written, and the lines are then written together about a millisecond later (one timer).
  * Order is kept and each line carries the time its event happened. Events still queued when the process
  * exits — `process.exit()`, the end of work, an uncaught exception — are written by the 'exit' handler,
  * synchronously: nothing is lost on exit or crash.
