@@ -4,7 +4,7 @@ import { FILE_NOT_FOUND, SERVER_FULL, echoReply } from '../protocol/original-tex
 import { Download } from './download.js'
 import { serverFull } from './handshake.js'
 import { protocolError } from './server-payloads.js'
-import { cancelled, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
+import { cancelled, getTarget, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 import { SocketSession } from './socket-session.js'
 
 export interface CompatSessionOptions {
@@ -71,8 +71,9 @@ export class CompatSession extends SocketSession<Pending> implements Session {
 
   cancel(): CancelledTransfer | undefined {
     const pending = this.pending
-    if (!pending?.command.startsWith('get ')) return undefined
-    const transfer = { name: pending.download?.name ?? pending.command.slice(4).trim(), bytes: pending.download?.bytes ?? pending.length, size: undefined }
+    const requested = pending && getTarget(pending.command)
+    if (requested === undefined) return undefined
+    const transfer = { name: pending!.download?.name ?? requested, bytes: pending!.download?.bytes ?? pending!.length, size: undefined }
     let end!: () => void
     const done = new Promise<void>((resolve) => (end = resolve))
     this.#discarding = { quiet: setTimeout(() => this.#endDiscarding(), this.#options.quietMs), done, end }
@@ -127,7 +128,7 @@ export class CompatSession extends SocketSession<Pending> implements Session {
     pending.chunks = []
     pending.writing = pending.writing.then(async () => {
       if (this.pending !== pending) return // cancelled, or ended: nothing more is saved
-      pending.download ??= await Download.open(this.#options.downloadDir, pending.command.slice(4).trim(), {}, {
+      pending.download ??= await Download.open(this.#options.downloadDir, getTarget(pending.command)!, {}, {
         maxBytes: this.#options.maxDownloadBytes,
         progress: pending.hooks.progress,
       })

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import { CLIENT_BANNER, CLIENT_DISCONNECTED, CLIENT_PROMPT } from '../protocol/original-text.js'
 import { formatReply } from './format-reply.js'
-import type { Session, TransferProgress } from './reply.js'
+import { getTarget, type Session, type TransferProgress } from './reply.js'
 import { terminalText } from '../text/visible-text.js'
 
 export interface ConsoleIo {
@@ -84,7 +84,7 @@ export async function runConsole(session: Session, io: ConsoleIo): Promise<Conso
         if (CLOSED in next) return lost(new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]))
       }
       try {
-        const get = command.startsWith('get ')
+        const get = getTarget(command) !== undefined
         const reply = await session.send(command, { progress: get ? io.progress : undefined })
         if (reply.kind !== 'bye') print(formatReply(reply))
         if (get && reply.kind !== 'saved') failedGets += 1

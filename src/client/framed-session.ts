@@ -7,7 +7,7 @@ import { FrameType, SERVER_FRAME_TYPES, frameTypeName } from '../protocol/frame-
 import { WireError } from '../protocol/wire-error-code.js'
 import { Download } from './download.js'
 import { parseBye, parseError, parseFileStart, protocolError } from './server-payloads.js'
-import { cancelled, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
+import { cancelled, getTarget, type CancelledTransfer, type Reply, type SendHooks, type Session, type Settleable } from './reply.js'
 import { SocketSession } from './socket-session.js'
 
 export interface FramedSessionOptions {
@@ -94,9 +94,10 @@ export class FramedSession extends SocketSession<Pending> implements Session {
 
   cancel(): CancelledTransfer | undefined {
     const pending = this.pending
-    if (!pending?.command.startsWith('get ')) return undefined
-    const { download } = pending
-    const transfer = { name: download?.name ?? pending.command.slice(4).trim(), bytes: download?.bytes ?? 0, size: download?.expected.size }
+    const requested = pending && getTarget(pending.command)
+    if (requested === undefined) return undefined
+    const { download } = pending!
+    const transfer = { name: download?.name ?? requested, bytes: download?.bytes ?? 0, size: download?.expected.size }
     // The server goes on sending the file (the protocol has no way to stop it): its frames are dropped.
     this.#orphans += 1
     this.settle(cancelled(transfer))
@@ -258,9 +259,4 @@ export class FramedSession extends SocketSession<Pending> implements Session {
     this.settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', this.closeReason))
     this.socket.destroy()
   }
-}
-
-/** The file a `get` asks for, or undefined for any other command. */
-export function getTarget(command: string): string | undefined {
-  return command.startsWith('get ') ? command.slice(4).trim() : undefined
 }

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline'
 import type { ClientOptions } from '../config/client-options.js'
 import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import type { AgentInput, AgentOutput, LocalEnd } from './agent-protocol.js'
-import type { Reply, Session } from './reply.js'
+import { getTarget, type Reply, type Session } from './reply.js'
 import { openSession } from './open-session.js'
 
 /** How an agent ended; `failedGets` counts gets that saved no file (exit 6, as for the console client). */
@@ -80,7 +80,7 @@ async function serve(options: Readonly<ClientOptions>, lines: AsyncIterator<stri
     try {
       const reply = input.hold ? await sendHeld(session, input.command, nextInput, emit) : await session.send(input.command)
       emit({ type: 'reply', command: input.command, reply, durationMs: durationMs() })
-      if (input.command.startsWith('get ') && reply.kind !== 'saved') failedGets += 1
+      if (getTarget(input.command) !== undefined && reply.kind !== 'saved') failedGets += 1
       if (input.command === 'exit') break
     } catch (error) {
       if (!(error instanceof SocklabError)) throw error

@@ -67,6 +67,11 @@ export async function settle(target: Settleable, outcome: Reply | SocklabError):
   else target.resolve(outcome)
 }
 
+/** The file a `get` asks for, or undefined for any other command. */
+export function getTarget(command: string): string | undefined {
+  return command.startsWith('get ') ? command.slice(4).trim() : undefined
+}
+
 export function cancelled(transfer: CancelledTransfer): SocklabError {
   const of = transfer.size === undefined ? '' : ` of ${transfer.size}`
   return new SocklabError('SOCKLAB_TRANSFER_CANCELLED', `Transfer of ${transfer.name} cancelled (${transfer.bytes}${of} received)`)

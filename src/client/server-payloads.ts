@@ -11,6 +11,8 @@ import type { ByePayload, WelcomePayload } from '../protocol/frame-payload.js'
 const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f]+$/
 /** Error codes are upper-case words: `FILE_NOT_FOUND`, or a code a newer server adds. */
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/
+/** Goodbye reasons are lower-case words: `exit`, `timeout`, or one a newer server adds. */
+const REASON = /^[a-z][a-z0-9_]{0,63}$/
 const SHA256 = /^[0-9a-f]{64}$/
 const MAX_NAME = 64
 
@@ -53,7 +55,7 @@ export function parseError(payload: Buffer): { code: string; message: string } {
 
 export function parseBye(payload: Buffer): ByePayload {
   const bye = jsonObject('BYE', payload)
-  if (typeof bye.reason !== 'string' || !CODE.test(bye.reason.toUpperCase())) throw protocolError('BYE frame has no usable reason')
+  if (typeof bye.reason !== 'string' || !REASON.test(bye.reason)) throw protocolError('BYE frame has no usable reason')
   return { reason: bye.reason as ByePayload['reason'], message: typeof bye.message === 'string' ? bye.message : '' }
 }
 

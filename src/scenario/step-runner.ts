@@ -22,7 +22,7 @@ export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<
   const kind = kindOf(step)
   const children: StepResult[] = []
   try {
-    const note = await kind.run(step, ctx, { signal, depth, children, runStep: (child) => runStep(child, ctx, depth + 1) })
+    const note = await kind.run(step, ctx, { signal, children, runStep: (child) => runStep(child, ctx, depth + 1) })
     const failed = children.find((c) => c.verdict === 'failed')
     if (failed) return finish({ verdict: 'failed', reason: kind.childFailed?.(failed.reason ?? '') ?? failed.reason, children })
     return finish({ verdict: 'passed', reason: note ?? undefined, children: children.length > 0 ? children : undefined })

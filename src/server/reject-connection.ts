@@ -22,10 +22,6 @@ export class RejectedConnections {
     this.#lingerMs = lingerMs
   }
 
-  get size(): number {
-    return this.#lingering.size
-  }
-
   reject(socket: Socket): void {
     socket.on('error', destroyOnError)
     socket.once('close', () => this.#lingering.delete(socket))

@@ -113,7 +113,7 @@ function serverNotes(serverLog: readonly string[]): LoggedLine[] {
  * server, merged by time (an event logged in the same millisecond as a message comes after it). Participants
  * get safe ids (`p1`) and are shown by name, so a client called `end` or `loop` cannot break the syntax.
  */
-export function sequenceDiagram(messages: readonly Message[], serverLog: readonly string[] = []): string[] {
+function sequenceDiagram(messages: readonly Message[], serverLog: readonly string[] = []): string[] {
   const names = ['server', ...new Set(messages.flatMap((m) => [m.from, m.to]).filter((p) => p !== 'server'))]
   const id = new Map(names.map((name, i) => [name, i === 0 ? 'server' : `p${i}`]))
   const arrows = messages.map((m) => ({

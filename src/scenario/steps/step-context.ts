@@ -24,8 +24,6 @@ export interface StepContext {
 export interface StepRun {
   /** The step's own: aborted at its timeout or when the run is interrupted. */
   signal: AbortSignal
-  /** How deep the step is nested (for progress output). */
-  depth: number
   /** Results of steps run inside this one (`during`, `parallel`), in order. */
   children: StepResult[]
   /** Runs a nested step within its own timeout, as the runner runs any step; never throws. */
