@@ -11,9 +11,11 @@ import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { ConsoleProgress } from '../scenario/reports/console-progress.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
 import { markdownReport } from '../scenario/reports/markdown-report.js'
-import { isBroken, loadCatalog, readScenarioFiles, selectScenarios, type BrokenScenario } from '../scenario/scenario-catalog.js'
-import type { ScenarioResult } from '../scenario/scenario-result.js'
-import { runScenario } from '../scenario/scenario-runner.js'
+import { passRateTable } from '../scenario/reports/pass-rates.js'
+import { loadCatalog, readScenarioFiles } from '../scenario/scenario-catalog.js'
+import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.js'
+import { parseVarOptions, type VarOverrides } from '../scenario/scenario-vars.js'
+import { runSuite } from '../scenario/suite-runner.js'
 import { DockerTarget } from '../scenario/targets/docker-target.js'
 import { LocalTarget } from '../scenario/targets/local-target.js'
 import { RemoteTarget } from '../scenario/targets/remote-target.js'
@@ -28,13 +30,21 @@ const REPORT_KINDS = ['junit', 'md'] as const
 type ReportRequest = { kind: (typeof REPORT_KINDS)[number]; path: string }
 
 const dirOption = { dir: { type: 'string', describe: 'folder of scenario files (*.yaml); default: ./scenarios, or the shipped ones when there is none' } } as const
+const varOption = {
+  var: { type: 'string', array: true, describe: 'set a scenario variable: name=value (repeatable; beats SOCKLAB_VAR_<NAME> and the file)' },
+} as const
 
-export const scenarioListOptions = (env: NodeJS.ProcessEnv = process.env) => finishOptions({ ...dirOption }, process.argv, env)
+export const scenarioListOptions = (env: NodeJS.ProcessEnv = process.env) => finishOptions({ ...dirOption, ...varOption }, process.argv, env)
 
 export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
   finishOptions({
     ...dirOption,
-    all: { type: 'boolean', default: false, describe: 'run every scenario' },
+    ...varOption,
+    all: { type: 'boolean', default: false, describe: 'run every scenario of the folder' },
+    tag: { type: 'string', array: true, describe: 'run only scenarios with this tag (repeatable: any of them)' },
+    repeat: { type: 'number', default: 1, describe: 'run each scenario this many times and end with a pass-rate table (to find flakes)' },
+    parallel: { type: 'number', default: 1, describe: 'run this many scenarios at once, each with its own server, clients and network' },
+    bail: { type: 'boolean', default: false, describe: 'start nothing more after the first failure' },
     target: {
       type: 'string',
       describe: 'docker (containers on a fresh network), local (processes on loopback) or <host>:<port> (a real server); default: docker when an engine answers, else local',
@@ -66,12 +76,13 @@ const listCommand: CommandModule = {
   builder: (yargs) => yargs.options(scenarioListOptions()),
   handler: async (argv) => {
     try {
-      const { scenarios, broken } = await loadCatalog(scenarioDir(argv.dir))
+      const { scenarios, broken } = await loadCatalog(scenarioDir(argv.dir), overridesFrom(argv.var))
       for (const s of scenarios) {
-        process.stdout.write(`${s.name.padEnd(24)} ${s.clients.length} clients, ${s.steps.length} steps  ${s.description.trim().split('\n')[0]}\n`)
+        const tags = s.tags.length > 0 ? `  [${s.tags.join(', ')}]` : ''
+        process.stdout.write(`${s.name.padEnd(24)} ${s.clients.length} clients, ${s.steps.length} steps  ${s.description.trim().split('\n')[0]}${tags}\n`)
       }
-      // A broken file is listed with its error; it never hides the others. Exit 1 says some are broken.
-      for (const b of broken) process.stdout.write(`${b.name.padEnd(24)} ✗ invalid: ${b.error}\n`)
+      // A broken file is listed with its first problem (validate shows them all); it never hides the others. Exit 1 says some are broken.
+      for (const b of broken) process.stdout.write(`${b.name.padEnd(24)} ✗ invalid: ${b.problems[0]}${b.problems.length > 1 ? ` (and ${b.problems.length - 1} more)` : ''}\n`)
       process.exit(broken.length > 0 ? EXIT.USAGE : EXIT.OK)
     } catch (error) {
       fail(error, 'socklab scenario')
@@ -87,10 +98,12 @@ const validateCommand: CommandModule = {
   handler: async (argv) => {
     try {
       const files = (argv.files as string[] | undefined) ?? []
-      const catalog = files.length > 0 ? await readScenarioFiles(files.map((f) => resolve(f))) : await loadCatalog(scenarioDir(argv.dir))
+      const overrides = overridesFrom(argv.var)
+      const catalog = files.length > 0 ? await readScenarioFiles(files.map((f) => resolve(f)), overrides) : await loadCatalog(scenarioDir(argv.dir), overrides)
       for (const s of catalog.scenarios) process.stdout.write(`✓ ${s.file}\n`)
-      for (const b of catalog.broken) process.stdout.write(`✗ ${b.error}\n`)
-      process.stdout.write(`${catalog.scenarios.length} valid, ${catalog.broken.length} invalid\n`)
+      for (const b of catalog.broken) process.stdout.write(`✗ ${b.file}: ${b.problems.length} problem${b.problems.length === 1 ? '' : 's'}\n${b.problems.map((p) => `    ${p}\n`).join('')}`)
+      const problems = catalog.broken.reduce((sum, b) => sum + b.problems.length, 0)
+      process.stdout.write(`${catalog.scenarios.length} valid, ${catalog.broken.length} invalid${problems > 0 ? ` (${problems} problems)` : ''}\n`)
       process.exit(catalog.broken.length > 0 ? EXIT.USAGE : EXIT.OK)
     } catch (error) {
       fail(error, 'socklab scenario')
@@ -99,45 +112,47 @@ const validateCommand: CommandModule = {
 }
 
 const runCommand: CommandModule = {
-  command: 'run [names..]',
-  describe: 'run scenarios by name, or --all',
+  command: 'run [scenarios..]',
+  describe: 'run scenarios by name, file or glob, by --tag, or --all',
   builder: (yargs) =>
-    yargs.positional('names', { type: 'string', array: true, describe: 'scenario names (see `socklab scenario list`)' }).options(scenarioRunOptions()),
+    yargs
+      .positional('scenarios', { type: 'string', array: true, describe: 'names (see `socklab scenario list`), name globs (reset-*), files or file globs (suite/*.yaml)' })
+      .options(scenarioRunOptions()),
   handler: async (argv) => {
     const interrupts = watchInterrupts('socklab scenario')
     let target: ScenarioTarget | undefined
     try {
       const reports = parseReports((argv.report as string[] | undefined) ?? [])
-      const scenarios = selectScenarios(await loadCatalog(scenarioDir(argv.dir)), (argv.names as string[] | undefined) ?? [], argv.all === true)
+      const repeat = wholeNumber(argv.repeat, '--repeat')
+      const parallel = wholeNumber(argv.parallel, '--parallel')
+      const overrides = overridesFrom(argv.var)
+      const selected = await selectScenarios(
+        scenarioDir(argv.dir),
+        { selectors: (argv.scenarios as string[] | undefined) ?? [], all: argv.all === true, tags: (argv.tag as string[] | undefined) ?? [] },
+        overrides,
+      )
+      checkGivenVars(selected, overrides.given)
+      if (selected.length === 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no scenario has the tag ${((argv.tag as string[]) ?? []).join(' or ')}`)
       const files = filesDir(argv.files)
       target = await chooseTarget(argv.target as string | undefined, String(argv.image))
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
-      const progress = new ConsoleProgress(process.stdout)
+      const progress = new ConsoleProgress(process.stdout, parallel > 1)
       const started = performance.now()
-      const results: ScenarioResult[] = []
-      for (const scenario of scenarios) {
-        if (interrupts.signal.aborted) break
-        if (isBroken(scenario)) {
-          // Reported as an errored case, in its place; the others run.
-          const errored = brokenResult(scenario, target.name)
-          progress.scenarioStarted(scenario.name, target.name, '')
-          progress.scenarioFinished(errored)
-          results.push(errored)
-          continue
-        }
-        progress.scenarioStarted(scenario.name, target.name, scenario.description)
-        const result = await runScenario(scenario, target, {
-          shippedFiles: files,
-          logsDir,
-          signal: interrupts.signal,
-          onStep: (step, depth) => progress.step(step, depth),
-        })
-        progress.scenarioFinished(result)
-        results.push(result)
-      }
+      const runTarget = target
+      const { results, notRun } = await runSuite(selected, runTarget, {
+        shippedFiles: files,
+        logsDir,
+        signal: interrupts.signal,
+        repeat,
+        parallel,
+        bail: argv.bail === true,
+        onRun: ({ scenario, round, rounds }) =>
+          progress.run(round ? `${scenario.name} (round ${round} of ${rounds})` : scenario.name, runTarget.name, 'description' in scenario ? scenario.description : ''),
+      })
       await target.settle?.()
       if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
-      progress.summary(results, Math.round(performance.now() - started))
+      progress.summary(results, Math.round(performance.now() - started), notRun)
+      if (repeat > 1) process.stdout.write(passRateTable(results))
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })
         await writeFile(report.path, report.kind === 'junit' ? junitReport(results) : markdownReport(results))
@@ -154,6 +169,16 @@ const runCommand: CommandModule = {
       fail(error, 'socklab scenario')
     }
   },
+}
+
+/** `--var` options and the SOCKLAB_VAR_<NAME> environment, read once. */
+function overridesFrom(given: unknown): VarOverrides {
+  return { given: parseVarOptions((given as string[] | undefined) ?? []), env: process.env }
+}
+
+function wholeNumber(value: unknown, option: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${option} takes a whole number, 1 or more, not ${String(value)}`)
+  return value
 }
 
 export const scenarioCommand: CommandModule = {
@@ -199,9 +224,4 @@ async function chooseTarget(requested: string | undefined, image: string): Promi
 async function sweep(docker?: Dockerode): Promise<void> {
   const removed = await sweepLeftovers({ docker })
   if (removed.length > 0) process.stderr.write(`Removed ${removed.length} leftovers of earlier runs that were interrupted:\n${removed.map((l) => `  ${describeLeftover(l)}\n`).join('')}`)
-}
-
-/** A scenario file that could not be read or checked, as a failed result with its reason. */
-function brokenResult(broken: BrokenScenario, target: string): ScenarioResult {
-  return { name: broken.name, description: '', file: broken.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [], error: broken.error }
 }

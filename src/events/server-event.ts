@@ -5,8 +5,10 @@ import { pythonAddress } from '../protocol/original-text.js'
  * wait on the same names and fields. `line()` gives the human message: the original server's console
  * line where one exists (`original()` says so), which `--log-format plain` prints alone.
  */
-export type ProtocolMode = 'framed' | 'compat'
-export type DisconnectReason = 'exit' | 'eof' | 'reset' | 'timeout' | 'error' | 'shutdown'
+export const PROTOCOL_MODES = ['framed', 'compat'] as const
+export type ProtocolMode = (typeof PROTOCOL_MODES)[number]
+export const DISCONNECT_REASONS = ['exit', 'eof', 'reset', 'timeout', 'error', 'shutdown'] as const
+export type DisconnectReason = (typeof DISCONNECT_REASONS)[number]
 
 interface Peer {
   client: string
@@ -61,6 +63,13 @@ export const SERVER_EVENT_FIELDS = {
 type Unlisted = { [E in ServerEventName]: Exclude<keyof ServerEventPayloads[E], (typeof SERVER_EVENT_FIELDS)[E][number]> }[ServerEventName]
 const everyFieldListed: [Unlisted] extends [never] ? true : never = true
 void everyFieldListed
+
+/** Fields whose values come from a fixed set, by field name (a `where:` value outside it can never match). */
+export const FIELD_VALUES: Readonly<Record<string, readonly string[]>> = { mode: PROTOCOL_MODES }
+/** The same, for one event's field where it differs by event. */
+export const EVENT_FIELD_VALUES: { readonly [E in ServerEventName]?: Readonly<Record<string, readonly string[]>> } = {
+  client_disconnected: { reason: DISCONNECT_REASONS },
+}
 
 interface EventDefinition<E extends ServerEventName> {
   level: 'info' | 'warn'

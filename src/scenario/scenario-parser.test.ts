@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { parseScenario } from './scenario-parser.js'
+import type { ScenarioInvalid } from './scenario-problems.js'
 
 const parse = (text: string) => () => parseScenario(text, 'x.yaml')
 
@@ -154,7 +155,15 @@ describe('parseScenario', () => {
         "expected a client's address, port or name in ${alice.nam}, got \"${alice.nam} ACK\"; did you mean name?",
       ],
       ['a reference to a client that does not exist', 'send: { client: alice, command: "hi ${bobb.name}" }', 'did you mean bob?'],
-      ['a reference that is no reference', 'wait_event: { event: client_rejected, where: { address: "${alice}" } }', '${alice} is not one'],
+      ['a reference that is no reference', 'wait_event: { event: client_rejected, where: { address: "${alice..port}" } }', '${alice..port} is not one'],
+      [
+        'a value that nothing sets',
+        'send: { client: alice, command: "get ${fille}", capture: { file: "(.*)" } }',
+        'x.yaml:4: steps[1].send.command: expected a variable, or a capture or counter set by a step above (none here), got "get ${fille}"; ${fille} is none of them',
+      ],
+      ['a capture without a group', 'send: { client: alice, command: hi, capture: { who: "Client[0-9]+" } }', 'expected a regular expression with exactly one group, (…), for the value, got "Client[0-9]+"; it has 0'],
+      ['a retry without a bound', 'send: { client: alice, command: hi, retry: { every: 1s } }', 'expected `times` (how many more attempts) or `until` (how long to keep trying), or both'],
+      ['a repeat of no rounds', 'repeat: { times: 0, steps: [ { sleep: 1ms } ] }', 'expected a whole number of rounds, 1 to 10000, got 0'],
     ])('%s', (_, step, message) => {
       expect(parse(scenario(step))).toThrow(message)
     })
@@ -170,6 +179,66 @@ describe('parseScenario', () => {
         'x.yaml',
       )
       expect(s.steps).toHaveLength(5)
+    })
+  })
+
+  describe('variables, captures, counters, retry and repeat', () => {
+    const file = (...lines: string[]) => ['vars:', '  file: sample.txt', '  greeting: hello', '  rounds: 2', 'clients: [a]', 'steps:', '  - connect: a', ...lines].join('\n')
+
+    it('fills variables in everywhere, numbers included; --var beats SOCKLAB_VAR_<NAME>, which beats the file', () => {
+      const text = file('  - send: { client: a, command: "${greeting}", reply: "${greeting} ACK" }', '  - repeat:', '      times: ${rounds}', '      steps: [ { get: { client: a, file: "${file}" } } ]')
+      const plain = parseScenario(text, 'x.yaml')
+      expect(plain.vars).toEqual({ file: 'sample.txt', greeting: 'hello', rounds: '2' })
+      expect(plain.steps[1]).toMatchObject({ command: 'hello', reply: { kind: 'equals', value: 'hello ACK' } })
+      expect(plain.steps[2]).toMatchObject({ kind: 'repeat', times: 2, steps: [{ kind: 'get', file: 'sample.txt' }] })
+      const env = { SOCKLAB_VAR_GREETING: 'hi', SOCKLAB_VAR_ROUNDS: '3' }
+      const overridden = parseScenario(text, 'x.yaml', { given: new Map([['greeting', 'hey']]), env })
+      expect(overridden.vars).toEqual({ file: 'sample.txt', greeting: 'hey', rounds: '3' })
+      expect(overridden.steps[1]).toMatchObject({ command: 'hey' })
+      expect(overridden.steps[2]).toMatchObject({ times: 3 })
+    })
+
+    it('keeps $${…} as text, and refuses a variable without a value anywhere', () => {
+      expect(parseScenario(file('  - send: { client: a, command: "$${greeting}" }'), 'x.yaml').steps[1]).toMatchObject({ command: '$${greeting}' })
+      expect(parse(['vars: { host: }', 'clients: [a]', 'steps: [ { connect: a } ]'].join('\n'))).toThrow(
+        'x.yaml:1: vars.host: expected a default value for host, or one given with --var host=… or SOCKLAB_VAR_HOST',
+      )
+    })
+
+    it('declares captures and counters for the steps after them, not before', () => {
+      const s = parseScenario(
+        file(
+          '  - send: { client: a, command: status, capture: { me: "(Client[0-9]+)" } }',
+          '  - send: { client: a, command: "I am ${me}", reply: "I am ${me} ACK" }',
+          '  - repeat: { times: 2, as: round, steps: [ { send: { client: a, command: "r${round}" } } ] }',
+        ),
+        'x.yaml',
+      )
+      expect(s.steps[1]).toMatchObject({ capture: { me: '(Client[0-9]+)' } })
+      expect(s.steps[2]).toMatchObject({ command: 'I am ${me}' })
+      expect(parse(file('  - send: { client: a, command: "${me}" }', '  - send: { client: a, command: status, capture: { me: "(.*)" } }'))).toThrow('steps[1].send.command')
+      expect(parse(file('  - send: { client: a, command: x, capture: { file: "(.*)" } }'))).toThrow('expected a name that is not a variable of the file, got "(.*)"; file is one')
+    })
+
+    it('reads retry beside the action or inside it', () => {
+      const s = parseScenario(file('  - send: { client: a, command: hi, retry: { times: 3, every: 50ms } }', '  - wait_event: { event: listening }', '    retry: { until: 2s }'), 'x.yaml')
+      expect(s.steps[1]!.retry).toEqual({ times: 3, untilMs: undefined, everyMs: 50 })
+      expect(s.steps[2]!.retry).toEqual({ times: undefined, untilMs: 2000, everyMs: 200 })
+    })
+
+    it('reports every problem of a file, one per step, with its line', () => {
+      let problems: readonly string[] = []
+      try {
+        parseScenario(['name: 7', 'clients: [a]', 'steps:', '  - connect: b', '  - send: { client: a, comand: hi }', '  - sleep: 1s', '  - wait_event: { event: nope }'].join('\n'), 'x.yaml')
+      } catch (error) {
+        problems = (error as ScenarioInvalid).problems
+      }
+      expect(problems).toEqual([
+        'x.yaml:1: name: expected a string, got 7',
+        'x.yaml:4: steps[0].connect: expected one of the scenario\'s clients (a), got "b"',
+        'x.yaml:5: steps[1].send.comand: expected one of client, command, reply, capture, timeout, retry as a key here, got "comand"; did you mean command?',
+        expect.stringMatching(/^x\.yaml:7: steps\[3\]\.wait_event\.event: expected one of listening, /),
+      ])
     })
   })
 })

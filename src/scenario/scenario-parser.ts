@@ -1,18 +1,22 @@
 import { basename } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { SERVER_OPTION_SPECS, resolveServerOptions } from '../config/server-options.js'
-import { SocklabError } from '../errors/socklab-error.js'
+import { ProblemList, ScenarioInvalid } from './scenario-problems.js'
+import { NO_OVERRIDES, resolveVars, type VarOverrides } from './scenario-vars.js'
 import {
+  DEFAULT_RETRY_EVERY_MS,
   DEFAULT_STEP_TIMEOUT_MS,
   allSteps,
   TARGET_KINDS,
+  type RetryPolicy,
   type FileSetup,
   type Scenario,
   type ScenarioClient,
   type ScenarioServerOptions,
   type Step,
 } from './scenario.js'
-import { duration, suggestion } from './step-values.js'
+import { duration, suggestion, type References } from './step-values.js'
+import { STEP_OPTIONS } from './steps/step-kind.js'
 import { STEP_KIND_NAMES, STEP_KINDS } from './steps/step-kinds.js'
 import { parseSize } from './units.js'
 import { YamlCursor } from './yaml-cursor.js'
@@ -21,36 +25,54 @@ const FIXED_SERVER_OPTIONS = new Set(['host', 'port', 'files', 'logFormat', 'hea
 const SERVER_KEYS = [...Object.keys(SERVER_OPTION_SPECS).filter((k) => !FIXED_SERVER_OPTIONS.has(k)), 'files']
 const CLIENT_NAME = /^[a-z][a-z0-9_-]{0,30}$/
 
+const TOP_KEYS = ['name', 'description', 'vars', 'server', 'clients', 'steps', 'targets', 'tags']
+const TAG = /^[a-z0-9][a-z0-9_.-]*$/
+
 /**
  * Reads one scenario file and checks all of it before anything runs: unknown keys, wrong types, unknown
- * clients or events and out-of-range server options are refused with the file, line and what was expected.
+ * clients, events or references and out-of-range server options are refused with the file, line and what
+ * was expected. Every problem in the file is reported (one per step or section), not only the first.
+ * Variables (`vars:`, overridden by `--var` and `SOCKLAB_VAR_<NAME>`) are filled in as the file is read.
  */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, overrides: VarOverrides = NO_OVERRIDES): Scenario {
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true })
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!
-    throw new SocklabError('SOCKLAB_SCENARIO_INVALID', `${file}:${error.linePos?.[0].line ?? 1}: not valid YAML: ${error.message.split('\n')[0]}`)
+    throw new ScenarioInvalid([`${file}:${error.linePos?.[0].line ?? 1}: not valid YAML: ${error.message.split('\n')[0]}`])
   }
-  const root = new YamlCursor(doc.contents, '', file, lines)
-  const top = root.entries(['name', 'description', 'server', 'clients', 'steps', 'targets'])
-  const clients = parseClients(top.get('clients') ?? root.fail('a `clients:` list'))
-  const names = new Set(clients.map((c) => c.name))
-  const stepsCursor = top.get('steps') ?? root.fail('a `steps:` list')
-  const steps = stepsCursor.items().flatMap((step) => parseStep(step, names))
-  if (steps.length === 0) stepsCursor.fail('at least one step')
-  for (const step of allSteps(steps)) {
-    if (step.kind === 'network' && step.action === 'reset') clients.find((c) => c.name === step.client)!.relay = true
+  const problems = new ProblemList()
+  const bare = new YamlCursor(doc.contents, '', { file, lines, vars: new Map() })
+  const vars = problems.check(() => resolveVars(bare.entries(TOP_KEYS).get('vars'), overrides))
+  problems.throwIfAny()
+  const root = new YamlCursor(doc.contents, '', { file, lines, vars: vars! })
+  const top = root.entries(TOP_KEYS)
+  const name = problems.check(() => top.get('name')?.string()) ?? basename(file).replace(/\.ya?ml$/, '')
+  const description = problems.check(() => top.get('description')?.string()) ?? ''
+  const server = problems.check(() => parseServer(top.get('server')))
+  const targets = problems.check(() => top.get('targets')?.items().map((item) => item.oneOf(TARGET_KINDS)))
+  const tags = problems.check(() => top.get('tags')?.items().map((item) => checkTag(item))) ?? []
+  const clients = problems.check(() => parseClients(top.get('clients') ?? root.fail('a `clients:` list')))
+  // Without its clients, every step would be refused for naming them: the steps are checked once they parse.
+  if (!clients) problems.throwIfAny()
+  const refs: References = { clients: new Set(clients!.map((c) => c.name)), values: new Set(), vars: new Set(vars!.keys()) }
+  const steps = problems.check(() => {
+    const list = top.get('steps') ?? root.fail('a `steps:` list')
+    const parsed = parseSteps(list, refs, problems)
+    if (parsed.length === 0 && problems.empty) list.fail('at least one step')
+    return parsed
+  })
+  problems.throwIfAny()
+  for (const step of allSteps(steps!)) {
+    if (step.kind === 'network' && step.action === 'reset') clients!.find((c) => c.name === step.client)!.relay = true
   }
-  return {
-    name: top.get('name')?.string() ?? basename(file).replace(/\.ya?ml$/, ''),
-    description: top.get('description')?.string() ?? '',
-    file,
-    server: parseServer(top.get('server')),
-    clients,
-    steps,
-    targets: top.get('targets')?.items().map((item) => item.oneOf(TARGET_KINDS)),
-  }
+  return { name, description, file, vars: Object.fromEntries(vars!), tags, server: server!, clients: clients!, steps: steps!, targets }
+}
+
+function checkTag(cursor: YamlCursor): string {
+  const tag = cursor.string()
+  if (!TAG.test(tag)) cursor.fail('a tag of lowercase letters, digits, -, _ and .')
+  return tag
 }
 
 function parseServer(cursor: YamlCursor | undefined): Scenario['server'] {
@@ -102,23 +124,41 @@ function parseClients(cursor: YamlCursor): ScenarioClient[] {
   return clients
 }
 
-function parseStep(cursor: YamlCursor, clients: ReadonlySet<string>): Step[] {
-  const entries = cursor.entries([...STEP_KIND_NAMES, 'timeout'])
+/** A list of steps, each checked on its own: a step with a problem is recorded and the next one is read. */
+function parseSteps(list: YamlCursor, refs: References, problems: ProblemList): Step[] {
+  return list.items().flatMap((item) => problems.check(() => parseStep(item, refs, problems)) ?? [])
+}
+
+function parseStep(cursor: YamlCursor, refs: References, problems: ProblemList): Step[] {
+  const entries = cursor.entries([...STEP_KIND_NAMES, ...STEP_OPTIONS])
   const kinds = STEP_KIND_NAMES.filter((kind) => entries.has(kind))
   if (kinds.length !== 1) cursor.fail(`exactly one action per step (${STEP_KIND_NAMES.join(', ')})`)
   const kind = kinds[0]!
   const body = entries.get(kind)!
-  // `timeout` may sit beside the action or inside its map: `- get: { client: a, file: x, timeout: 60s }`.
-  const timeoutCursor = entries.get('timeout') ?? (body.isMap() ? body.entries().get('timeout') : undefined)
+  // `timeout` and `retry` may sit beside the action or inside its map: `- get: { client: a, file: x, timeout: 60s }`.
+  const option = (key: string) => entries.get(key) ?? (body.isMap() ? body.entries().get(key) : undefined)
+  const timeoutCursor = option('timeout')
   const timeoutMs = timeoutCursor ? duration(timeoutCursor) : DEFAULT_STEP_TIMEOUT_MS
+  const retryCursor = option('retry')
   return STEP_KINDS[kind].parse(body, {
-    base: { line: cursor.line, timeoutMs },
-    clients,
+    base: { line: cursor.line, timeoutMs, retry: retryCursor ? parseRetry(retryCursor) : undefined },
+    refs,
     client: (c) => {
       const name = c.string()
-      if (!clients.has(name)) c.fail(`one of the scenario's clients (${[...clients].join(', ')})`, suggestion(name, [...clients]))
+      if (!refs.clients.has(name)) c.fail(`one of the scenario's clients (${[...refs.clients].join(', ')})`, suggestion(name, [...refs.clients]))
       return name
     },
-    parseSteps: (list) => list.items().flatMap((item) => parseStep(item, clients)),
+    parseSteps: (list) => parseSteps(list, refs, problems),
   })
+}
+
+/** `retry: { times: 3, every: 200ms }` or `retry: { until: 5s, every: 200ms }` (either bound, or both). */
+function parseRetry(cursor: YamlCursor): RetryPolicy {
+  const e = cursor.entries(['times', 'until', 'every'])
+  const timesCursor = e.get('times')
+  const times = timesCursor?.number()
+  if (times !== undefined && (!Number.isInteger(times) || times < 1)) timesCursor!.fail('a whole number of retries, 1 or more')
+  const untilMs = e.get('until') ? duration(e.get('until')!) : undefined
+  if (times === undefined && untilMs === undefined) cursor.fail('`times` (how many more attempts) or `until` (how long to keep trying), or both')
+  return { times, untilMs, everyMs: e.get('every') ? duration(e.get('every')!) : DEFAULT_RETRY_EVERY_MS }
 }

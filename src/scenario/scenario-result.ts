@@ -11,6 +11,8 @@ export interface StepResult {
   expected?: string
   actual?: string
   children?: StepResult[]
+  /** How many times a step with `retry:` was tried (absent when once). */
+  attempts?: number
 }
 
 /** One arrow of the sequence diagram. */
@@ -41,4 +43,6 @@ export interface ScenarioResult {
   unavailable?: string
   /** Why the whole scenario was skipped (it does not run on this target). */
   skipped?: string
+  /** Which run of the scenario this was, with `--repeat` (1-based). */
+  round?: number
 }

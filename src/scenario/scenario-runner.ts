@@ -11,6 +11,8 @@ export interface RunOptions {
   logsDir?: string
   /** Aborting it (an interrupt) stops the steps; the run's containers, processes and folders are removed. */
   signal?: AbortSignal
+  /** With --repeat: which run this is (its logs are kept under a name of their own). */
+  round?: number
   onStep?(result: StepResult, depth: number): void
 }
 
@@ -53,6 +55,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       scenario,
       run,
       facts: new Map(),
+      values: new Map(),
       agents: new Map(),
       connections: new Map(),
       messages: result.messages,
@@ -84,7 +87,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     }
     result.serverLog = run.events ? run.events.events.map((event) => JSON.stringify(event)) : []
     if (result.verdict === 'failed' && options.logsDir) {
-      result.artifacts = await run.saveLogs(join(options.logsDir, `${scenario.name}-logs`))
+      result.artifacts = await run.saveLogs(join(options.logsDir, `${scenario.name}${options.round ? `-round${options.round}` : ''}-logs`))
     }
   } finally {
     await run[Symbol.asyncDispose]()

@@ -5,7 +5,9 @@ import type { ExpectEventsStep } from './steps/expect-events-step.js'
 import type { GetStep } from './steps/get-step.js'
 import type { NetworkStep } from './steps/network-step.js'
 import type { ParallelStep } from './steps/parallel-step.js'
+import type { RepeatStep } from './steps/repeat-step.js'
 import type { SendStep } from './steps/send-step.js'
+import type { SequenceStep } from './steps/sequence-step.js'
 import type { ServerStep } from './steps/server-step.js'
 import type { SleepStep } from './steps/sleep-step.js'
 import type { WaitEventStep } from './steps/wait-event-step.js'
@@ -18,6 +20,10 @@ export interface Scenario {
   name: string
   description: string
   file: string
+  /** The variables, with the values they had when the file was read (from --var, the environment or the file). */
+  vars: Record<string, string>
+  /** Labels to select scenarios by (`--tag`). */
+  tags: string[]
   server: ServerSetup
   clients: ScenarioClient[]
   steps: Step[]
@@ -62,11 +68,23 @@ export type EventFields = Record<string, string | number>
 export interface StepBase {
   /** Line of the step in its file, for reports. */
   line: number
+  /** For each attempt. */
   timeoutMs: number
+  /** A failed step is tried again, this often or this long. */
+  retry?: RetryPolicy
 }
 
+/** `retry: { times, until, every }`: up to `times` more attempts, and none begun after `until`. */
+export interface RetryPolicy {
+  times?: number
+  untilMs?: number
+  everyMs: number
+}
+
+export const DEFAULT_RETRY_EVERY_MS = 200
+
 /** A step of any kind; each kind is one module in steps/ (its type, parse, label and run). */
-export type Step = ConnectStep | SendStep | GetStep | DisconnectStep | WaitEventStep | ExpectEventsStep | ParallelStep | ServerStep | NetworkStep | SleepStep
+export type Step = ConnectStep | SendStep | GetStep | DisconnectStep | WaitEventStep | ExpectEventsStep | ParallelStep | ServerStep | NetworkStep | SleepStep | RepeatStep | SequenceStep
 
 export const SERVER_ACTIONS = ['stop', 'start', 'restart'] as const
 export type ServerAction = (typeof SERVER_ACTIONS)[number]
@@ -81,11 +99,11 @@ export const DEFAULT_STEP_TIMEOUT_MS = 10_000
 /** The outcome of a get whose client was killed before it could answer (a `disconnect: kill` during it). */
 export const KILLED = 'killed'
 
-/** Every step, nested ones (in `parallel` and `during`) included. */
+/** Every step, nested ones (in `parallel`, `repeat`, `sequence` and `during`) included. */
 export function allSteps(steps: readonly Step[]): Step[] {
   return steps.flatMap((step) => [
     step,
-    ...(step.kind === 'parallel' ? allSteps(step.steps) : []),
+    ...(step.kind === 'parallel' || step.kind === 'repeat' || step.kind === 'sequence' ? allSteps(step.steps) : []),
     ...(step.kind === 'get' && step.during ? allSteps(step.during) : []),
   ])
 }

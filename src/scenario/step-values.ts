@@ -1,5 +1,5 @@
 import { SOCKLAB_ERROR_CODES } from '../errors/socklab-error.js'
-import { SERVER_EVENT_FIELDS, type ServerEventName } from '../events/server-event.js'
+import { EVENT_FIELD_VALUES, FIELD_VALUES, SERVER_EVENT_FIELDS, type ServerEventName } from '../events/server-event.js'
 import { WIRE_ERROR_CODES } from '../protocol/wire-error-code.js'
 import { closest } from '../text/did-you-mean.js'
 import type { EventFields, ReplyMatcher } from './scenario.js'
@@ -12,18 +12,30 @@ import type { YamlCursor } from './yaml-cursor.js'
  * suggestion for a near miss.
  */
 
-/** A string value that may hold `${client.fact}` references, each checked. */
-export function checkedText(cursor: YamlCursor, clients: ReadonlySet<string>): string {
+/**
+ * What a `${…}` in a step may name while the file is read: a client's fact (`${a.port}`), or a value set while
+ * running by a step above (a capture, a repeat counter). Variables are filled in before any check.
+ */
+export interface References {
+  clients: ReadonlySet<string>
+  /** Captures and counters declared so far, in the order of the file. */
+  values: Set<string>
+  /** The file's variables, only to suggest one for a near miss. */
+  vars: ReadonlySet<string>
+}
+
+/** A string value that may hold `${client.fact}` and `${value}` references, each checked. */
+export function checkedText(cursor: YamlCursor, refs: References): string {
   const text = String(cursor.scalar())
-  checkReferences(cursor, text, clients)
+  checkReferences(cursor, text, refs)
   return text
 }
 
 /** A step's `reply:`: a text (equals), or one of equals, contains, regex, error. */
-export function parseReply(cursor: YamlCursor, clients: ReadonlySet<string>): ReplyMatcher {
+export function parseReply(cursor: YamlCursor, refs: References): ReplyMatcher {
   if (!cursor.isMap()) {
     const value = String(cursor.scalar())
-    checkReferences(cursor, value, clients)
+    checkReferences(cursor, value, refs)
     return { kind: 'equals', value }
   }
   const e = cursor.entries(['equals', 'contains', 'regex', 'error'])
@@ -31,7 +43,7 @@ export function parseReply(cursor: YamlCursor, clients: ReadonlySet<string>): Re
   const [[kind, value]] = [...e]
   if (kind === 'regex') {
     const pattern = value!.string()
-    checkReferences(value!, pattern, clients)
+    checkReferences(value!, pattern, refs)
     try {
       new RegExp(pattern)
     } catch {
@@ -41,18 +53,22 @@ export function parseReply(cursor: YamlCursor, clients: ReadonlySet<string>): Re
   }
   if (kind === 'error') return { kind, code: errorCode(value!) }
   const text = String(value!.scalar())
-  checkReferences(value!, text, clients)
+  checkReferences(value!, text, refs)
   return { kind: kind as 'equals' | 'contains', value: text }
 }
 
 /** `where:` of an event step: each key a field that event has (events/server-event.ts), each value checked for references. */
-export function parseFields(cursor: YamlCursor | undefined, event: ServerEventName, clients: ReadonlySet<string>): EventFields {
+export function parseFields(cursor: YamlCursor | undefined, event: ServerEventName, refs: References): EventFields {
   if (!cursor?.present) return {}
   const fields: readonly string[] = SERVER_EVENT_FIELDS[event]
   const out: EventFields = {}
   for (const [key, value] of cursor.entries(fields, `a field of ${event} (${fields.join(', ')})`)) {
     const scalar = value.scalar()
-    if (typeof scalar === 'string') checkReferences(value, scalar, clients)
+    if (typeof scalar === 'string') checkReferences(value, scalar, refs)
+    const allowed = EVENT_FIELD_VALUES[event]?.[key] ?? FIELD_VALUES[key]
+    if (allowed && !allowed.includes(String(scalar)) && !String(scalar).includes('${')) {
+      value.fail(`a ${key} of ${event} (${allowed.join(', ')})`, suggestion(String(scalar), allowed))
+    }
     out[key] = typeof scalar === 'boolean' ? String(scalar) : scalar
   }
   return out
@@ -74,19 +90,38 @@ export function errorCode(cursor: YamlCursor, extra: readonly string[] = []): st
   return code
 }
 
-const FIELD_REFERENCE = /\$\{([^}]*)\}/g
-const REFERENCE_PARTS = /^([a-z][a-z0-9_-]*)\.([a-z]+)$/
+const REFERENCE = /(?<!\$)\$\{([^}]*)\}/g
+const CLIENT_FACT = /^([a-z][a-z0-9_-]*)\.([a-z]+)$/
+const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const CLIENT_FACTS = ['address', 'port', 'name']
 
-/** Every `${client.field}` in a string names a client of the scenario and a fact a client has. */
-export function checkReferences(cursor: YamlCursor, text: string, clients: ReadonlySet<string>): void {
-  for (const [whole, inner] of text.matchAll(FIELD_REFERENCE)) {
-    const parts = REFERENCE_PARTS.exec(inner!.trim())
-    if (!parts) cursor.fail(`references of the form \${client.address}, \${client.port} or \${client.name}`, `${whole} is not one`)
+/**
+ * Every `${…}` in a string names something that will have a value when the step runs: a client of the
+ * scenario and one of its facts, or a capture or counter declared above. (`$${…}` is the text `${…}`.)
+ */
+export function checkReferences(cursor: YamlCursor, text: string, refs: References): void {
+  for (const [whole, inner] of text.matchAll(REFERENCE)) {
+    const name = inner!.trim()
+    if (VALUE_NAME.test(name)) {
+      if (refs.values.has(name)) continue
+      const known = [...refs.vars, ...refs.values]
+      cursor.fail(`a variable, or a capture or counter set by a step above (${known.join(', ') || 'none here'})`, suggestion(name, known) ?? `${whole} is none of them`)
+    }
+    const parts = CLIENT_FACT.exec(name)
+    if (!parts) cursor.fail('references of the form ${client.address}, ${client.port}, ${client.name} or ${name}', `${whole} is not one`)
     const [, client, fact] = parts
-    if (!clients.has(client!)) cursor.fail(`references to the scenario's clients (${[...clients].join(', ')})`, suggestion(client!, [...clients]) ?? `${whole} names none`)
+    const clients = [...refs.clients]
+    if (!refs.clients.has(client!)) cursor.fail(`references to the scenario's clients (${clients.join(', ')})`, suggestion(client!, clients) ?? `${whole} names none`)
     if (!CLIENT_FACTS.includes(fact!)) cursor.fail(`a client's address, port or name in ${whole}`, suggestion(fact!, CLIENT_FACTS) ?? `${fact} is none of them`)
   }
+}
+
+/** A name for a value set while running (a capture, a counter): new, and not a variable's. */
+export function newValueName(cursor: YamlCursor, name: string, refs: References): string {
+  if (!VALUE_NAME.test(name)) cursor.fail('a name of letters, digits and _ (not starting with a digit)')
+  if (refs.vars.has(name)) cursor.fail('a name that is not a variable of the file', `${name} is one`)
+  refs.values.add(name)
+  return name
 }
 
 /** A duration such as 500ms, 10s or 2m. */

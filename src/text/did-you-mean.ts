@@ -21,5 +21,7 @@ export function closest(word: string, known: Iterable<string>): string | undefin
     const score = candidate.startsWith(word) && word.length >= 3 ? 0.5 : editDistance(word, candidate)
     if (score < bestScore) [best, bestScore] = [candidate, score]
   }
-  return best !== undefined && bestScore <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined
+  // A word changed whole (`b` for `a`) is no typo of it.
+  const related = best !== undefined && bestScore < Math.min(word.length, best.length)
+  return related && bestScore <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined
 }

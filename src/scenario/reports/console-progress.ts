@@ -4,13 +4,28 @@ const useColour = (stream: NodeJS.WritableStream): boolean => (stream as NodeJS.
 const MARK = { passed: '✓', failed: '✗', skipped: '–' } as const
 const COLOUR = { passed: '\x1b[32m', failed: '\x1b[31m', skipped: '\x1b[33m' } as const
 
-const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`)
+export const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`)
 
-/** Live progress on a stream: a line per step as it ends, a verdict per scenario, a summary at the end. */
+/** How a run is named in progress and summaries: the scenario, and its round with --repeat. */
+export const runName = (result: { name: string; round?: number }): string => (result.round ? `${result.name} #${result.round}` : result.name)
+
+/** What one run's progress hears: each step as it ends, and the run's end. */
+export interface RunProgress {
+  step(result: StepResult, depth: number): void
+  finished(result: ScenarioResult): void
+}
+
+/**
+ * Live progress on a stream: a line per step as it ends, a verdict per scenario, a summary at the end. With
+ * `grouped` (scenarios running at once), each run's lines are held and written together when it ends.
+ */
 export class ConsoleProgress {
   readonly #colour: boolean
 
-  constructor(private readonly out: NodeJS.WritableStream) {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly grouped = false,
+  ) {
     this.#colour = useColour(out)
   }
 
@@ -18,36 +33,49 @@ export class ConsoleProgress {
     return this.#colour ? `${COLOUR[verdict]}${text}\x1b[0m` : text
   }
 
-  scenarioStarted(name: string, target: string, description: string): void {
-    this.out.write(`\n▶ ${name} on ${target}${description ? ` — ${description.trim()}` : ''}\n`)
-  }
-
-  step(result: StepResult, depth: number): void {
-    const indent = '  '.repeat(depth + 1)
-    const note = result.reason ? ` — ${result.reason}` : ''
-    this.out.write(`${indent}${this.#paint(result.verdict, MARK[result.verdict])} ${result.label} (${seconds(result.durationMs)})${note}\n`)
-    if (result.verdict === 'failed' && (result.expected !== undefined || result.actual !== undefined)) {
-      // Multi-line values are quoted so that each stays on one line.
-      const show = (value = '') => (value.includes('\n') ? JSON.stringify(value) : value)
-      this.out.write(`${indent}    expected: ${show(result.expected)}\n${indent}    actual:   ${show(result.actual)}\n`)
+  /** Progress for one run, written as it goes, or (grouped) held until it ends. */
+  run(name: string, target: string, description: string): RunProgress {
+    const held: string[] = []
+    const write = this.grouped ? (text: string) => held.push(text) : (text: string) => this.out.write(text)
+    write(`\n▶ ${name} on ${target}${description ? ` — ${description.trim()}` : ''}\n`)
+    return {
+      step: (result, depth) => write(this.#stepLines(result, depth)),
+      finished: (result) => {
+        write(this.#finishedLines(result))
+        if (this.grouped) this.out.write(held.join(''))
+      },
     }
   }
 
-  scenarioFinished(result: ScenarioResult): void {
-    if (result.skipped) this.out.write(`  ${this.#paint('skipped', '–')} skipped: ${result.skipped}\n`)
-    if (result.error) this.out.write(`  ${this.#paint('failed', '✗')} ${result.error}\n`)
-    for (const artifact of result.artifacts) this.out.write(`  log kept: ${artifact}\n`)
-    const mark = { passed: '✔', failed: '✘', skipped: '–' }[result.verdict]
-    this.out.write(`${this.#paint(result.verdict, mark)} ${result.name} ${result.verdict} in ${seconds(result.durationMs)}\n`)
+  #stepLines(result: StepResult, depth: number): string {
+    const indent = '  '.repeat(depth + 1)
+    const note = result.reason ? ` — ${result.reason}` : ''
+    let text = `${indent}${this.#paint(result.verdict, MARK[result.verdict])} ${result.label} (${seconds(result.durationMs)})${note}\n`
+    if (result.verdict === 'failed' && (result.expected !== undefined || result.actual !== undefined)) {
+      // Multi-line values are quoted so that each stays on one line.
+      const show = (value = '') => (value.includes('\n') ? JSON.stringify(value) : value)
+      text += `${indent}    expected: ${show(result.expected)}\n${indent}    actual:   ${show(result.actual)}\n`
+    }
+    return text
   }
 
-  summary(results: readonly ScenarioResult[], wallMs: number): void {
+  #finishedLines(result: ScenarioResult): string {
+    let text = ''
+    if (result.skipped) text += `  ${this.#paint('skipped', '–')} skipped: ${result.skipped}\n`
+    if (result.error) text += result.error.split('\n').map((line) => `  ${this.#paint('failed', '✗')} ${line}\n`).join('')
+    for (const artifact of result.artifacts) text += `  log kept: ${artifact}\n`
+    const mark = { passed: '✔', failed: '✘', skipped: '–' }[result.verdict]
+    return `${text}${this.#paint(result.verdict, mark)} ${runName(result)} ${result.verdict} in ${seconds(result.durationMs)}\n`
+  }
+
+  summary(results: readonly ScenarioResult[], wallMs: number, notRun = 0): void {
     const count = (verdict: string) => results.filter((r) => r.verdict === verdict).length
     const steps = results.flatMap((r) => r.steps)
     const skippedSteps = steps.filter((s) => s.verdict === 'skipped').length
     this.out.write(`\nScenarios on ${results[0]?.target ?? '?'}: ${results.length} run in ${seconds(wallMs)}\n`)
-    for (const r of results) this.out.write(`  ${this.#paint(r.verdict, MARK[r.verdict])} ${r.name.padEnd(24)} ${seconds(r.durationMs)}\n`)
+    for (const r of results) this.out.write(`  ${this.#paint(r.verdict, MARK[r.verdict])} ${runName(r).padEnd(24)} ${seconds(r.durationMs)}\n`)
     if (skippedSteps > 0) this.out.write(`  (${skippedSteps} steps skipped; see above for why)\n`)
-    this.out.write(`${count('passed')} passed, ${count('failed')} failed${count('skipped') ? `, ${count('skipped')} skipped` : ''}\n`)
+    const stopped = notRun > 0 ? `, ${notRun} not run (--bail)` : ''
+    this.out.write(`${count('passed')} passed, ${count('failed')} failed${count('skipped') ? `, ${count('skipped')} skipped` : ''}${stopped}\n`)
   }
 }

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { StepBase } from '../scenario.js'
 import { describeOutput } from './replies.js'
 import { PREVIOUS_EXIT_MS, say, StepFailed, TargetUnavailable } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface ConnectStep extends StepBase {
   kind: 'connect'
@@ -18,7 +18,7 @@ export const connectStep: StepKind<ConnectStep> = {
   parse(body, { base, client }) {
     if (body.isSeq()) return body.items().map((item) => ({ ...base, kind: 'connect', client: client(item), expect: 'admitted' }))
     if (!body.isMap()) return [{ ...base, kind: 'connect', client: client(body), expect: 'admitted' }]
-    const e = body.entries(['client', 'expect', 'as', 'timeout'])
+    const e = body.entries(['client', 'expect', 'as', ...STEP_OPTIONS])
     return [
       {
         ...base,

@@ -1,6 +1,6 @@
 import { DISCONNECT_HOWS, type DisconnectHow, type StepBase } from '../scenario.js'
 import { connected, say } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface DisconnectStep extends StepBase {
   kind: 'disconnect'
@@ -15,7 +15,7 @@ export const disconnectStep: StepKind<DisconnectStep> = {
   kind: 'disconnect',
   parse(body, { base, client }) {
     if (!body.isMap()) return [{ ...base, kind: 'disconnect', client: client(body), how: 'exit' }]
-    const e = body.entries(['client', 'how', 'timeout'])
+    const e = body.entries(['client', 'how', ...STEP_OPTIONS])
     return [{ ...base, kind: 'disconnect', client: client(e.get('client') ?? body.fail('a `client`')), how: e.get('how')?.oneOf(DISCONNECT_HOWS) ?? 'exit' }]
   },
   label: (step) => `disconnect ${step.client} (${step.how})`,

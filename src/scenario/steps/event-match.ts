@@ -5,7 +5,7 @@ import { fillTemplate } from '../template.js'
 import type { StepContext } from './step-context.js'
 
 export function fillFields(where: EventFields, ctx: StepContext): Array<readonly [string, string]> {
-  return Object.entries(where).map(([key, value]) => [key, fillTemplate(String(value), ctx.facts)] as const)
+  return Object.entries(where).map(([key, value]) => [key, fillTemplate(String(value), ctx)] as const)
 }
 
 const field = (event: LoggedEvent<ServerEventName>, key: string): string => String((event as unknown as Record<string, unknown>)[key])

@@ -3,7 +3,7 @@ import type { EventFields, StepBase } from '../scenario.js'
 import { eventAndFields } from './event-step-body.js'
 import { fieldsLabel, matcher } from './event-match.js'
 import { serverEvents, StepFailed } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface ExpectEventsStep extends StepBase {
   kind: 'expect_events'
@@ -16,12 +16,12 @@ export interface ExpectEventsStep extends StepBase {
 /** `expect_events: { event: client_rejected, count: 1 }`: the server has logged exactly (or at least one) such. */
 export const expectEventsStep: StepKind<ExpectEventsStep> = {
   kind: 'expect_events',
-  parse(body, { base, clients }) {
-    const e = body.entries(['event', 'where', 'count', 'timeout'])
+  parse(body, { base, refs }) {
+    const e = body.entries(['event', 'where', 'count', ...STEP_OPTIONS])
     const countCursor = e.get('count')
     const count = countCursor?.number()
     if (count !== undefined && (!Number.isInteger(count) || count < 0)) countCursor!.fail('a whole number, 0 or more')
-    return [{ ...base, kind: 'expect_events', ...eventAndFields(e, body, clients), count }]
+    return [{ ...base, kind: 'expect_events', ...eventAndFields(e, body, refs), count }]
   },
   label: (step) => `expect ${step.count ?? '≥1'} × ${step.event}${fieldsLabel(step.where)}`,
   async run(step, ctx, { signal }) {

@@ -2,11 +2,12 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { localFileName } from '../../client/local-file-name.js'
 import type { Reply } from '../../client/reply.js'
 import { allSteps, KILLED, type Step, type StepBase } from '../scenario.js'
-import { errorCode } from '../step-values.js'
+import { checkedText, errorCode } from '../step-values.js'
+import { fillTemplate } from '../template.js'
 import type { ClientAgent } from '../targets/scenario-target.js'
 import { answer, describeOutput, describeReply, request } from './replies.js'
 import { connected, PREVIOUS_EXIT_MS, say, StepFailed, StepSkipped, type StepContext, type StepRun } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface GetStep extends StepBase {
   kind: 'get'
@@ -24,8 +25,8 @@ export interface GetStep extends StepBase {
  */
 export const getStep: StepKind<GetStep> = {
   kind: 'get',
-  parse(body, { base, client, parseSteps }) {
-    const e = body.entries(['client', 'file', 'error', 'during', 'timeout'])
+  parse(body, { base, client, parseSteps, refs }) {
+    const e = body.entries(['client', 'file', 'error', 'during', ...STEP_OPTIONS])
     const name = client(e.get('client') ?? body.fail('a `client`'))
     const duringCursor = e.get('during')
     const during = duringCursor ? parseSteps(duringCursor) : undefined
@@ -38,7 +39,7 @@ export const getStep: StepKind<GetStep> = {
         ...base,
         kind: 'get',
         client: name,
-        file: String((e.get('file') ?? body.fail('a `file`')).scalar()),
+        file: checkedText(e.get('file') ?? body.fail('a `file`'), refs),
         error: e.get('error') ? errorCode(e.get('error')!, [KILLED]) : undefined,
         during,
       },
@@ -46,7 +47,9 @@ export const getStep: StepKind<GetStep> = {
   },
   label: (step) =>
     `get ${step.client}: ${step.file}${step.error ? ` (expect ${step.error})` : ''}${step.during ? `, held for ${step.during.length} step${step.during.length === 1 ? '' : 's'}` : ''}`,
-  async run(step, ctx, run) {
+  async run(declared, ctx, run) {
+    // The file may be named by a capture or a counter: it is known from here on.
+    const step = { ...declared, file: fillTemplate(declared.file, ctx) }
     if (step.during) return heldGet(step, ctx, run)
     const { agent, mode } = connected(ctx, step.client)
     skipUnservedFile(step, ctx)

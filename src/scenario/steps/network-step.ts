@@ -1,6 +1,6 @@
 import { NETWORK_ACTIONS, type NetworkAction, type StepBase } from '../scenario.js'
 import { connected, say, StepFailed, StepSkipped } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface NetworkStep extends StepBase {
   kind: 'network'
@@ -12,7 +12,7 @@ export interface NetworkStep extends StepBase {
 export const networkStep: StepKind<NetworkStep> = {
   kind: 'network',
   parse(body, { base, client }) {
-    const e = body.entries(['client', 'action', 'timeout'])
+    const e = body.entries(['client', 'action', ...STEP_OPTIONS])
     return [
       {
         ...base,

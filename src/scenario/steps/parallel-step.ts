@@ -1,4 +1,4 @@
-import type { Step, StepBase } from '../scenario.js'
+import { allSteps, type Step, type StepBase } from '../scenario.js'
 import { StepFailed } from './step-context.js'
 import type { StepKind } from './step-kind.js'
 
@@ -12,7 +12,8 @@ export const parallelStep: StepKind<ParallelStep> = {
   kind: 'parallel',
   parse(body, { base, parseSteps }) {
     const steps = parseSteps(body)
-    const used = steps.flatMap((s) => ('client' in s ? [s.client] : []))
+    // Each branch's clients, nested steps included (a `sequence` branch), each counted once per branch.
+    const used = steps.flatMap((branch) => [...new Set(allSteps([branch]).flatMap((s) => ('client' in s ? [s.client] : [])))])
     const twice = used.find((name, i) => used.indexOf(name) !== i)
     if (twice) body.fail(`branches that each use a different client (${twice} is used twice)`)
     return [{ ...base, kind: 'parallel', steps }]

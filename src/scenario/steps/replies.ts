@@ -44,16 +44,16 @@ export function matchReply(matcher: ReplyMatcher, reply: Reply, ctx: StepContext
   const text = reply.text
   const ok =
     matcher.kind === 'equals'
-      ? text === fillTemplate(matcher.value, ctx.facts)
+      ? text === fillTemplate(matcher.value, ctx)
       : matcher.kind === 'contains'
-        ? text.includes(fillTemplate(matcher.value, ctx.facts))
-        : new RegExp(fillTemplate(matcher.value, ctx.facts, true)).test(text)
+        ? text.includes(fillTemplate(matcher.value, ctx))
+        : new RegExp(fillTemplate(matcher.value, ctx, true)).test(text)
   if (!ok) throw new StepFailed('unexpected reply', describeMatcher(matcher, ctx), text)
 }
 
 function describeMatcher(matcher: ReplyMatcher, ctx: StepContext): string {
   if (matcher.kind === 'error') return `error ${matcher.code}`
-  return `${matcher.kind === 'equals' ? '' : `${matcher.kind} `}${fillTemplate(matcher.value, ctx.facts, matcher.kind === 'regex')}`
+  return `${matcher.kind === 'equals' ? '' : `${matcher.kind} `}${fillTemplate(matcher.value, ctx, matcher.kind === 'regex')}`
 }
 
 export function describeReply(reply: Reply): string {

@@ -1,36 +1,74 @@
 import type { ReplyMatcher, StepBase } from '../scenario.js'
-import { checkedText, parseReply } from '../step-values.js'
-import { matchReply, request } from './replies.js'
-import { connected } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { checkedText, newValueName, parseReply } from '../step-values.js'
+import { fillTemplate } from '../template.js'
+import type { YamlCursor } from '../yaml-cursor.js'
+import { describeReply, matchReply, request } from './replies.js'
+import { connected, StepFailed, type StepContext } from './step-context.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface SendStep extends StepBase {
   kind: 'send'
   client: string
   command: string
   reply?: ReplyMatcher
+  /** Values taken from the reply for later steps (`${name}`): each a regex with one group. */
+  capture?: Record<string, string>
 }
 
-/** `send: { client: a, command: hello, reply: hello ACK }`: a command, and what its reply must be. */
+/**
+ * `send: { client: a, command: hello, reply: hello ACK }`: a command, and what its reply must be; with
+ * `capture: { who: 'Client(\d+)' }`, the group of each regex in the reply becomes `${who}` for later steps.
+ */
 export const sendStep: StepKind<SendStep> = {
   kind: 'send',
-  parse(body, { base, client, clients }) {
-    const e = body.entries(['client', 'command', 'reply', 'timeout'])
+  parse(body, { base, client, refs }) {
+    const e = body.entries(['client', 'command', 'reply', 'capture', ...STEP_OPTIONS])
     const reply = e.get('reply')
-    return [
-      {
-        ...base,
-        kind: 'send',
-        client: client(e.get('client') ?? body.fail('a `client`')),
-        command: checkedText(e.get('command') ?? body.fail('a `command`'), clients),
-        reply: reply ? parseReply(reply, clients) : undefined,
-      },
-    ]
+    const step: SendStep = {
+      ...base,
+      kind: 'send',
+      client: client(e.get('client') ?? body.fail('a `client`')),
+      command: checkedText(e.get('command') ?? body.fail('a `command`'), refs),
+      reply: reply ? parseReply(reply, refs) : undefined,
+    }
+    // Declared after the step's own references are checked: a capture is set once its reply has come.
+    const capture = e.get('capture')
+    if (capture) step.capture = parseCaptures(capture, refs)
+    return [step]
   },
   label: (step) => `send ${step.client}: ${step.command}`,
   async run(step, ctx, { signal }) {
     const { agent } = connected(ctx, step.client)
-    const reply = await request(ctx, step.client, agent, step.command, signal)
+    const reply = await request(ctx, step.client, agent, fillTemplate(step.command, ctx), signal)
     if (step.reply) matchReply(step.reply, reply, ctx)
+    if (step.capture) return capture(step.capture, describeReply(reply), ctx)
   },
+}
+
+function parseCaptures(cursor: YamlCursor, refs: Parameters<typeof newValueName>[2]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of cursor.entries()) {
+    const pattern = checkedText(value, refs)
+    let groups: number
+    try {
+      groups = new RegExp(`${pattern}|`).exec('')!.length - 1
+    } catch {
+      return value.fail('a valid regular expression')
+    }
+    if (groups !== 1) value.fail('a regular expression with exactly one group, (…), for the value', `it has ${groups}`)
+    out[newValueName(value, name, refs)] = pattern
+  }
+  return out
+}
+
+/** Sets each capture from the reply; one that finds nothing fails the step. */
+function capture(captures: Record<string, string>, text: string, ctx: StepContext): string {
+  const taken: string[] = []
+  for (const [name, pattern] of Object.entries(captures)) {
+    const found = new RegExp(fillTemplate(pattern, ctx, true)).exec(text)
+    if (!found || found[1] === undefined) throw new StepFailed(`capture ${name} found nothing in the reply`, `a match for /${pattern}/`, text)
+    ctx.values.set(name, found[1])
+    taken.push(`${name}=${found[1]}`)
+  }
+  return `captured ${taken.join(', ')}`
 }

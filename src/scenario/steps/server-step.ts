@@ -1,6 +1,6 @@
 import { SERVER_ACTIONS, type ServerAction, type StepBase } from '../scenario.js'
 import { say, StepSkipped } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface ServerStep extends StepBase {
   kind: 'server'
@@ -13,7 +13,7 @@ const WIRE = { stop: 'stop (SIGTERM)', start: 'start', restart: 'restart (SIGTER
 export const serverStep: StepKind<ServerStep> = {
   kind: 'server',
   parse: (body, { base }) => [
-    { ...base, kind: 'server', action: (body.isMap() ? (body.entries(['action', 'timeout']).get('action') ?? body.fail('an `action`')) : body).oneOf(SERVER_ACTIONS) },
+    { ...base, kind: 'server', action: (body.isMap() ? (body.entries(['action', ...STEP_OPTIONS]).get('action') ?? body.fail('an `action`')) : body).oneOf(SERVER_ACTIONS) },
   ],
   label: (step) => `server ${step.action}`,
   async run(step, ctx) {

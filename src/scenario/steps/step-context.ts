@@ -8,6 +8,8 @@ export interface StepContext {
   scenario: Scenario
   run: TargetRun
   facts: ClientFacts
+  /** Captures and repeat counters, by name, as the steps that set them ran. */
+  values: Map<string, string>
   /** Connected clients' agents, by scenario client name. */
   agents: Map<string, { agent: ClientAgent; mode: 'framed' | 'compat' }>
   /** How many times each client has connected (each connection is a fresh process or container). */

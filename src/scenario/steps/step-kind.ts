@@ -1,11 +1,16 @@
 import type { Step, StepBase } from '../scenario.js'
+import type { References } from '../step-values.js'
 import type { YamlCursor } from '../yaml-cursor.js'
 import type { StepContext, StepRun } from './step-context.js'
 
-/** What parsing a step's body may use: its line and timeout, the scenario's clients, nested steps. */
+/** Keys any step may have, beside its action or inside its map. */
+export const STEP_OPTIONS = ['timeout', 'retry'] as const
+
+/** What parsing a step's body may use: its line and timeout, what `${…}` may name, nested steps. */
 export interface ParseScope {
   base: StepBase
-  clients: ReadonlySet<string>
+  /** The clients, and the captures and counters declared so far (a capture adds its name). */
+  refs: References
   /** A client of the scenario, or a failure naming them. */
   client(cursor: YamlCursor): string
   /** Nested steps (`during`, `parallel`), parsed as top-level ones are. */

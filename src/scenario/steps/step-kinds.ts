@@ -5,7 +5,9 @@ import { expectEventsStep } from './expect-events-step.js'
 import { getStep } from './get-step.js'
 import { networkStep } from './network-step.js'
 import { parallelStep } from './parallel-step.js'
+import { repeatStep } from './repeat-step.js'
 import { sendStep } from './send-step.js'
+import { sequenceStep } from './sequence-step.js'
 import { serverStep } from './server-step.js'
 import { sleepStep } from './sleep-step.js'
 import type { StepKind } from './step-kind.js'
@@ -23,6 +25,8 @@ export const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, 
   server: serverStep,
   network: networkStep,
   sleep: sleepStep,
+  repeat: repeatStep,
+  sequence: sequenceStep,
 }
 
 export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as Array<Step['kind']>

@@ -3,7 +3,7 @@ import type { EventFields, StepBase } from '../scenario.js'
 import { eventAndFields } from './event-step-body.js'
 import { describeEvent, fieldsLabel, fillFields, matcher, nearestEvents } from './event-match.js'
 import { serverEvents, StepFailed } from './step-context.js'
-import type { StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface WaitEventStep extends StepBase {
   kind: 'wait_event'
@@ -14,9 +14,9 @@ export interface WaitEventStep extends StepBase {
 /** `wait_event: { event: client_rejected, where: { port: "${d.port}" } }`: the server logs such an event in time. */
 export const waitEventStep: StepKind<WaitEventStep> = {
   kind: 'wait_event',
-  parse(body, { base, clients }) {
-    const e = body.entries(['event', 'where', 'timeout'])
-    return [{ ...base, kind: 'wait_event', ...eventAndFields(e, body, clients) }]
+  parse(body, { base, refs }) {
+    const e = body.entries(['event', 'where', ...STEP_OPTIONS])
+    return [{ ...base, kind: 'wait_event', ...eventAndFields(e, body, refs) }]
   },
   label: (step) => `wait for ${step.event}${fieldsLabel(step.where)}`,
   async run(step, ctx, { signal }) {

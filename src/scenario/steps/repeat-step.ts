@@ -1,0 +1,48 @@
+import type { Step, StepBase } from '../scenario.js'
+import { newValueName } from '../step-values.js'
+import { StepFailed } from './step-context.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
+
+export interface RepeatStep extends StepBase {
+  kind: 'repeat'
+  times: number
+  /** The counter's name: `${name}` is 1, 2, … in each round. */
+  as?: string
+  steps: Step[]
+}
+
+/** The most rounds a repeat may ask for: a typo of a few zeros should not run for a day. */
+export const MAX_REPEAT = 10_000
+
+/**
+ * `repeat: { times: 3, as: round, steps: [ … ] }`: the steps run in order, that many times; `${round}`
+ * counts the rounds from 1. The first failing step ends it. Each step keeps its own timeout.
+ */
+export const repeatStep: StepKind<RepeatStep> = {
+  kind: 'repeat',
+  parse(body, { base, refs, parseSteps }) {
+    const e = body.entries(['times', 'as', 'steps', ...STEP_OPTIONS])
+    const timesCursor = e.get('times') ?? body.fail('`times`: how many rounds')
+    const times = timesCursor.number()
+    if (!Number.isInteger(times) || times < 1 || times > MAX_REPEAT) timesCursor.fail(`a whole number of rounds, 1 to ${MAX_REPEAT}`)
+    const asCursor = e.get('as')
+    const as = asCursor ? newValueName(asCursor, asCursor.string(), refs) : undefined
+    const list = e.get('steps') ?? body.fail('`steps`: the steps of a round')
+    const steps = parseSteps(list)
+    if (steps.length === 0) list.fail('at least one step')
+    return [{ ...base, kind: 'repeat', times, as, steps }]
+  },
+  label: (step) => `repeat ${step.times} × ${step.steps.length} step${step.steps.length === 1 ? '' : 's'}`,
+  async run(step, ctx, { children, runStep }) {
+    for (let round = 1; round <= step.times; round += 1) {
+      if (step.as) ctx.values.set(step.as, String(round))
+      for (const child of step.steps) {
+        const result = await runStep(child)
+        children.push(result)
+        if (result.verdict === 'failed') throw new StepFailed(`round ${round} of ${step.times}: ${result.reason ?? 'a step failed'}`)
+        if (ctx.signal.aborted) return
+      }
+    }
+    return `${step.times} rounds`
+  },
+}

@@ -1,0 +1,30 @@
+import type { Step, StepBase } from '../scenario.js'
+import { StepFailed } from './step-context.js'
+import type { StepKind } from './step-kind.js'
+
+export interface SequenceStep extends StepBase {
+  kind: 'sequence'
+  steps: Step[]
+}
+
+/**
+ * `sequence: [ steps… ]`: the steps in order, as one step; the first failure ends it. Its use is a branch of
+ * `parallel` that does several things (wait, then disconnect). Each step keeps its own timeout.
+ */
+export const sequenceStep: StepKind<SequenceStep> = {
+  kind: 'sequence',
+  parse(body, { base, parseSteps }) {
+    const steps = parseSteps(body)
+    if (steps.length === 0) body.fail('at least one step')
+    return [{ ...base, kind: 'sequence', steps }]
+  },
+  label: (step) => `sequence of ${step.steps.length} step${step.steps.length === 1 ? '' : 's'}`,
+  async run(step, ctx, { children, runStep }) {
+    for (const child of step.steps) {
+      const result = await runStep(child)
+      children.push(result)
+      if (result.verdict === 'failed') throw new StepFailed(result.reason ?? 'a step failed')
+      if (ctx.signal.aborted) return
+    }
+  },
+}
