@@ -16,6 +16,8 @@ import { serverFlags } from './server-flags.js'
 import { demultiplexLog } from './docker-log.js'
 
 const LISTEN_TIMEOUT_MS = 30_000
+/** How often a subnet taken by another process meanwhile is picked again. */
+const SUBNET_ATTEMPTS = 5
 
 /**
  * Each host a container on a fresh bridge network: the server (alias `server`, the scenario's files
@@ -25,6 +27,8 @@ export class DockerTarget implements ScenarioTarget {
   readonly name = 'docker'
   readonly kind = 'docker'
   readonly #removals = new Set<Promise<void>>()
+  /** Networks with fixed addresses are made one after another (see #createNetwork). */
+  #networkTurn: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly docker: Dockerode,
@@ -49,16 +53,28 @@ export class DockerTarget implements ScenarioTarget {
    * The scenario's bridge network. A client cut off and put back must keep its address (its connection is
    * bound to it, as a laptop's is to its DHCP lease), and Docker keeps addresses only on a subnet given at
    * creation: for scenarios with `network: cut`, the subnet Docker would pick is taken and given explicitly.
+   * Runs in parallel must not take the same subnet between the two steps: this target makes its networks
+   * one at a time, and a subnet that another process took meanwhile is picked again.
    */
-  async #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean): Promise<Dockerode.Network> {
+  #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean): Promise<Dockerode.Network> {
     const create = (options: Partial<Dockerode.NetworkCreateOptions> = {}) =>
       this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, ...options })
     if (!fixedAddresses) return create()
-    const probe = await create()
-    const info = (await probe.inspect()) as { IPAM: { Config: Array<{ Subnet: string; Gateway?: string }> } }
-    await probe.remove()
-    const { Subnet, Gateway } = info.IPAM.Config[0]!
-    return create({ IPAM: { Driver: 'default', Config: [{ Subnet, ...(Gateway ? { Gateway } : {}) }] } })
+    const made = this.#networkTurn.then(async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        const probe = await create()
+        const info = (await probe.inspect()) as { IPAM: { Config: Array<{ Subnet: string; Gateway?: string }> } }
+        await probe.remove()
+        const { Subnet, Gateway } = info.IPAM.Config[0]!
+        try {
+          return await create({ IPAM: { Driver: 'default', Config: [{ Subnet, ...(Gateway ? { Gateway } : {}) }] } })
+        } catch (error) {
+          if (attempt >= SUBNET_ATTEMPTS || !/overlap/i.test((error as Error).message)) throw error
+        }
+      }
+    })
+    this.#networkTurn = made.catch(() => undefined)
+    return made
   }
 
   async prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun> {
