@@ -236,9 +236,51 @@ describe('parseScenario', () => {
       expect(problems).toEqual([
         'x.yaml:1: name: expected a string, got 7',
         'x.yaml:4: steps[0].connect: expected one of the scenario\'s clients (a), got "b"',
-        'x.yaml:5: steps[1].send.comand: expected one of client, command, reply, capture, timeout, retry as a key here, got "comand"; did you mean command?',
+        'x.yaml:5: steps[1].send.comand: expected one of client, group, command, reply, capture, timeout, retry as a key here, got "comand"; did you mean command?',
         expect.stringMatching(/^x\.yaml:7: steps\[3\]\.wait_event\.event: expected one of listening, /),
       ])
+    })
+  })
+
+  describe('client groups', () => {
+    const file = (...lines: string[]) => ['clients:', '  a: {}', '  crowd: { count: 4, mode: framed }', 'steps:', ...lines].join('\n')
+
+    it('makes members that steps may name alone, and group steps over all of them', () => {
+      const s = parseScenario(
+        file(
+          '  - connect: { group: crowd, admitted: 3 }',
+          '  - send: { group: crowd, command: hi, reply: hi ACK }',
+          '  - send: { client: crowd-2, command: "${crowd-2.name}" }',
+          '  - disconnect: { group: crowd, how: reset }',
+        ),
+        'x.yaml',
+      )
+      expect(s.clients.map((c) => [c.name, c.mode, c.group])).toEqual([
+        ['a', 'auto', undefined],
+        ['crowd-1', 'framed', 'crowd'],
+        ['crowd-2', 'framed', 'crowd'],
+        ['crowd-3', 'framed', 'crowd'],
+        ['crowd-4', 'framed', 'crowd'],
+      ])
+      expect(s.groups).toEqual({ crowd: ['crowd-1', 'crowd-2', 'crowd-3', 'crowd-4'] })
+      const members = ['crowd-1', 'crowd-2', 'crowd-3', 'crowd-4']
+      expect(s.steps[0]).toMatchObject({ kind: 'connect', group: 'crowd', members, admitted: 3, timeoutMs: 12_000 })
+      expect(s.steps[1]).toMatchObject({ kind: 'send', group: 'crowd', command: 'hi' })
+      expect(s.steps[3]).toMatchObject({ kind: 'disconnect', group: 'crowd', how: 'reset' })
+    })
+
+    it.each([
+      ['a group named as a client', '  - connect: crowd', 'expected one client here, got "crowd"; crowd is a group: name it with group: crowd'],
+      ['a client named as a group', '  - connect: { group: a }', 'expected one of the scenario\'s client groups (crowd), got "a"'],
+      ['counts that do not add up', '  - connect: { group: crowd, admitted: 3, rejected: 3 }', 'expected admitted and rejected that add up to the 4 members of crowd'],
+      ['more than there are', '  - connect: { group: crowd, rejected: 5 }', 'expected a whole number of members, 0 to 4, got 5'],
+      ['a capture over a group', '  - send: { group: crowd, command: x, capture: { y: "(.)" } }', 'expected no `capture` beside `group`'],
+    ])('refuses %s', (_, step, message) => {
+      expect(parse(file(step))).toThrow(message)
+    })
+
+    it('lists the clients with each group once when a name is unknown', () => {
+      expect(parse(file('  - connect: b'))).toThrow('expected one of the scenario\'s clients (a, crowd-1…4), got "b"')
     })
   })
 })

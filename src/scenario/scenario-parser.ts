@@ -8,6 +8,7 @@ import {
   DEFAULT_STEP_TIMEOUT_MS,
   allSteps,
   TARGET_KINDS,
+  MAX_GROUP_SIZE,
   type RetryPolicy,
   type FileSetup,
   type Scenario,
@@ -52,10 +53,11 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
   const server = problems.check(() => parseServer(top.get('server')))
   const targets = problems.check(() => top.get('targets')?.items().map((item) => item.oneOf(TARGET_KINDS)))
   const tags = problems.check(() => top.get('tags')?.items().map((item) => checkTag(item))) ?? []
-  const clients = problems.check(() => parseClients(top.get('clients') ?? root.fail('a `clients:` list')))
+  const parsedClients = problems.check(() => parseClients(top.get('clients') ?? root.fail('a `clients:` list')))
   // Without its clients, every step would be refused for naming them: the steps are checked once they parse.
-  if (!clients) problems.throwIfAny()
-  const refs: References = { clients: new Set(clients!.map((c) => c.name)), values: new Set(), vars: new Set(vars!.keys()) }
+  if (!parsedClients) problems.throwIfAny()
+  const { clients, groups } = parsedClients!
+  const refs: References = { clients: new Set(clients.map((c) => c.name)), groups, values: new Set(), vars: new Set(vars!.keys()) }
   const steps = problems.check(() => {
     const list = top.get('steps') ?? root.fail('a `steps:` list')
     const parsed = parseSteps(list, refs, problems)
@@ -64,9 +66,9 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
   })
   problems.throwIfAny()
   for (const step of allSteps(steps!)) {
-    if (step.kind === 'network' && step.action === 'reset') clients!.find((c) => c.name === step.client)!.relay = true
+    if (step.kind === 'network' && step.action === 'reset') clients.find((c) => c.name === step.client)!.relay = true
   }
-  return { name, description, file, vars: Object.fromEntries(vars!), tags, server: server!, clients: clients!, steps: steps!, targets }
+  return { name, description, file, vars: Object.fromEntries(vars!), tags, server: server!, clients, groups, steps: steps!, targets }
 }
 
 function checkTag(cursor: YamlCursor): string {
@@ -107,21 +109,33 @@ function parseFile(cursor: YamlCursor): FileSetup {
   return cursor.fail('one of `size` (random bytes), `text` or `link` (a symbolic link to a path)')
 }
 
-function parseClients(cursor: YamlCursor): ScenarioClient[] {
+/**
+ * `clients: [a, b]`, or a map of clients with settings; `count: N` makes a group of N members (`crowd-1` …),
+ * each an ordinary client that steps may also name alone.
+ */
+function parseClients(cursor: YamlCursor): { clients: ScenarioClient[]; groups: Record<string, string[]> } {
   const clients: ScenarioClient[] = []
+  const groups: Record<string, string[]> = {}
   const add = (nameCursor: YamlCursor, name: string, settings?: YamlCursor) => {
     if (!CLIENT_NAME.test(name)) nameCursor.fail('a client name: a lowercase letter, then letters, digits, - or _')
-    const entries = settings?.present ? settings.entries(['mode', 'retry']) : new Map<string, YamlCursor>()
+    const entries = settings?.present ? settings.entries(['mode', 'retry', 'count']) : new Map<string, YamlCursor>()
     const mode = entries.get('mode')?.oneOf(['auto', 'framed', 'compat']) ?? 'auto'
     const retryCursor = entries.get('retry')
     const retry = retryCursor?.number() ?? 0
     if (!Number.isInteger(retry) || retry < 0) retryCursor!.fail('a whole number of retries, 0 or more')
-    clients.push({ name, mode, retry, relay: false })
+    const countCursor = entries.get('count')
+    if (!countCursor) return void clients.push({ name, mode, retry, relay: false })
+    const count = countCursor.number()
+    if (!Number.isInteger(count) || count < 1 || count > MAX_GROUP_SIZE) countCursor.fail(`a whole number of members, 1 to ${MAX_GROUP_SIZE}`)
+    groups[name] = Array.from({ length: count }, (_, i) => `${name}-${i + 1}`)
+    for (const member of groups[name]) clients.push({ name: member, mode, retry, relay: false, group: name })
   }
   if (cursor.isSeq()) for (const item of cursor.items()) add(item, item.string())
   else for (const [name, settings] of cursor.entries()) add(settings, name, settings)
   if (clients.length === 0) cursor.fail('at least one client')
-  return clients
+  const twice = clients.find((c, i) => clients.findIndex((o) => o.name === c.name) !== i)
+  if (twice) cursor.fail(`clients of different names (${twice.name} is also a member of the group ${twice.group ?? clients.find((c) => c.name === twice.name)!.group})`)
+  return { clients, groups }
 }
 
 /** A list of steps, each checked on its own: a step with a problem is recorded and the next one is read. */
@@ -142,14 +156,29 @@ function parseStep(cursor: YamlCursor, refs: References, problems: ProblemList):
   const retryCursor = option('retry')
   return STEP_KINDS[kind].parse(body, {
     base: { line: cursor.line, timeoutMs, retry: retryCursor ? parseRetry(retryCursor) : undefined },
+    timeoutGiven: timeoutCursor !== undefined,
     refs,
     client: (c) => {
       const name = c.string()
-      if (!refs.clients.has(name)) c.fail(`one of the scenario's clients (${[...refs.clients].join(', ')})`, suggestion(name, [...refs.clients]))
+      if (refs.groups[name]) c.fail(`one client here`, `${name} is a group: name it with group: ${name}`)
+      if (!refs.clients.has(name)) c.fail(`one of the scenario's clients (${clientList(refs)})`, suggestion(name, [...refs.clients]))
       return name
+    },
+    group: (c) => {
+      const name = c.string()
+      const members = refs.groups[name]
+      if (!members) c.fail(`one of the scenario's client groups (${Object.keys(refs.groups).join(', ') || 'none: give a client a count to make one'})`, suggestion(name, Object.keys(refs.groups)))
+      return { group: name, members }
     },
     parseSteps: (list) => parseSteps(list, refs, problems),
   })
+}
+
+/** The clients, with each group shown once (`crowd-1…50`), for messages. */
+function clientList(refs: References): string {
+  const members = new Set(Object.values(refs.groups).flat())
+  const single = [...refs.clients].filter((name) => !members.has(name))
+  return [...single, ...Object.entries(refs.groups).map(([group, list]) => `${group}-1…${list.length}`)].join(', ')
 }
 
 /** `retry: { times: 3, every: 200ms }` or `retry: { until: 5s, every: 200ms }` (either bound, or both). */

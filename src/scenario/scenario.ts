@@ -25,7 +25,10 @@ export interface Scenario {
   /** Labels to select scenarios by (`--tag`). */
   tags: string[]
   server: ServerSetup
+  /** Every client, group members included (`crowd-1` … `crowd-50`). */
   clients: ScenarioClient[]
+  /** Client groups (`clients: { crowd: { count: 50 } }`): their members, by group name. */
+  groups: Record<string, string[]>
   steps: Step[]
   /** The targets the scenario can run on (default: all); elsewhere it is reported as skipped. */
   targets?: TargetKind[]
@@ -55,7 +58,12 @@ export interface ScenarioClient {
   retry: number
   /** Connects through a relay that can reset its connection: set when a `network: reset` step names it. */
   relay: boolean
+  /** The group it is a member of, if any. */
+  group?: string
 }
+
+/** The most members a client group may have: every member is a process or a container of its own. */
+export const MAX_GROUP_SIZE = 500
 
 export type ReplyMatcher =
   | { kind: 'equals'; value: string }
@@ -98,6 +106,13 @@ export const DEFAULT_STEP_TIMEOUT_MS = 10_000
 
 /** The outcome of a get whose client was killed before it could answer (a `disconnect: kill` during it). */
 export const KILLED = 'killed'
+
+/** The clients a step acts as or on: its client, or the members of its group. */
+export function stepClients(step: Step): string[] {
+  if ('client' in step) return [step.client]
+  if ('members' in step) return step.members
+  return []
+}
 
 /** Every step, nested ones (in `parallel`, `repeat`, `sequence` and `during`) included. */
 export function allSteps(steps: readonly Step[]): Step[] {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { Step } from './scenario.js'
 import type { StepResult } from './scenario-result.js'
@@ -49,6 +50,8 @@ function canRetry(step: Step, attempts: number, started: number, ctx: StepContex
 async function attempt(step: Step, ctx: StepContext, depth: number): Promise<Outcome> {
   const timeout = AbortSignal.timeout(step.timeoutMs)
   const signal = AbortSignal.any([timeout, ctx.signal])
+  // A group step waits on one agent per member, each listening for this signal.
+  setMaxListeners(0, signal)
   const kind = kindOf(step)
   const children: StepResult[] = []
   try {

@@ -18,6 +18,8 @@ import type { YamlCursor } from './yaml-cursor.js'
  */
 export interface References {
   clients: ReadonlySet<string>
+  /** Client groups and their members. */
+  groups: Readonly<Record<string, string[]>>
   /** Captures and counters declared so far, in the order of the file. */
   values: Set<string>
   /** The file's variables, only to suggest one for a near miss. */

@@ -48,6 +48,10 @@ describe('shipped scenarios on the docker target (a container per host)', () => 
       expect(rejected).toMatchObject({ connected: 3, maxClients: 3 })
       expect(String(rejected!.msg)).toBe(`Rejected connection from ('${String(rejected!.address)}', ${String(rejected!.port)}). Server is full.`)
     }
+    if (scenario.name === 'crowd') {
+      // Fifty members, fifty containers: each seen by the server at an address of its own.
+      expect(new Set(peers.map((e) => e.address)).size).toBe(50)
+    }
     await target.settle()
     const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL.kind}=scenario`] } })
     expect(left).toEqual([])

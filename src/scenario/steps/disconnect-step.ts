@@ -1,34 +1,35 @@
 import { DISCONNECT_HOWS, type DisconnectHow, type StepBase } from '../scenario.js'
-import { connected, say } from './step-context.js'
+import { stopAgent } from './agents.js'
+import { disconnectGroup, groupLabel, groupTimeout, type DisconnectGroup } from './client-group.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
-export interface DisconnectStep extends StepBase {
+export interface DisconnectOne extends StepBase {
   kind: 'disconnect'
   client: string
   how: DisconnectHow
 }
 
-const WIRE = { exit: 'exit', close: 'FIN (end of stream)', reset: 'RST (TCP reset)', kill: 'killed (SIGKILL)' } as const
+export type DisconnectStep = DisconnectOne | DisconnectGroup
 
-/** `disconnect: a` (by `exit`) or `disconnect: { client: a, how: exit | close | reset | kill }`. */
+/** `disconnect: a` (by `exit`), `disconnect: { client: a, how: exit | close | reset | kill }`, or `{ group: crowd, how: … }`. */
 export const disconnectStep: StepKind<DisconnectStep> = {
   kind: 'disconnect',
-  parse(body, { base, client }) {
+  parse(body, scope) {
+    const { base, client, group } = scope
     if (!body.isMap()) return [{ ...base, kind: 'disconnect', client: client(body), how: 'exit' }]
-    const e = body.entries(['client', 'how', ...STEP_OPTIONS])
-    return [{ ...base, kind: 'disconnect', client: client(e.get('client') ?? body.fail('a `client`')), how: e.get('how')?.oneOf(DISCONNECT_HOWS) ?? 'exit' }]
+    const e = body.entries(['client', 'group', 'how', ...STEP_OPTIONS])
+    const how = e.get('how')?.oneOf(DISCONNECT_HOWS) ?? 'exit'
+    const groupCursor = e.get('group')
+    if (groupCursor) {
+      if (e.has('client')) e.get('client')!.fail('a `client` or a `group`, not both')
+      const target = group(groupCursor)
+      return [{ ...base, ...groupTimeout(scope, target.members.length), kind: 'disconnect', ...target, how }]
+    }
+    return [{ ...base, kind: 'disconnect', client: client(e.get('client') ?? body.fail('a `client` or a `group`')), how }]
   },
-  label: (step) => `disconnect ${step.client} (${step.how})`,
+  label: (step) => `disconnect ${'group' in step ? groupLabel(step) : step.client} (${step.how})`,
   async run(step, ctx, { signal }) {
-    const { agent } = connected(ctx, step.client)
-    ctx.agents.delete(step.client)
-    say(ctx, { from: step.client, to: 'server', text: WIRE[step.how] })
-    if (step.how === 'kill') return void (await agent.kill())
-    if (step.how === 'exit') agent.write({ command: 'exit' })
-    else agent.write({ close: step.how === 'close' ? 'end' : 'reset' })
-    await Promise.race([
-      agent.exited,
-      new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
-    ])
+    if ('group' in step) return disconnectGroup(step, ctx, signal)
+    await stopAgent(ctx, step.client, step.how, signal)
   },
 }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { localFileName } from '../../client/local-file-name.js'
 import type { Reply } from '../../client/reply.js'
-import { allSteps, KILLED, type Step, type StepBase } from '../scenario.js'
+import { allSteps, KILLED, stepClients, type Step, type StepBase } from '../scenario.js'
 import { checkedText, errorCode } from '../step-values.js'
 import { fillTemplate } from '../template.js'
 import type { ClientAgent } from '../targets/scenario-target.js'
@@ -32,7 +32,7 @@ export const getStep: StepKind<GetStep> = {
     const during = duringCursor ? parseSteps(duringCursor) : undefined
     if (duringCursor && during!.length === 0) duringCursor.fail('at least one step')
     // While its get is held, the client itself can only be disconnected or have its network acted on.
-    const misuse = during && allSteps(during).find((s) => 'client' in s && s.client === name && s.kind !== 'disconnect' && s.kind !== 'network')
+    const misuse = during && allSteps(during).find((s) => stepClients(s).includes(name) && s.kind !== 'disconnect' && s.kind !== 'network')
     if (misuse) duringCursor!.fail(`steps that leave ${name} alone while its get is held, or disconnect it or act on its network (a ${misuse.kind} step uses it)`)
     return [
       {

@@ -1,4 +1,4 @@
-import { allSteps, type Step, type StepBase } from '../scenario.js'
+import { allSteps, stepClients, type Step, type StepBase } from '../scenario.js'
 import { StepFailed } from './step-context.js'
 import type { StepKind } from './step-kind.js'
 
@@ -13,7 +13,7 @@ export const parallelStep: StepKind<ParallelStep> = {
   parse(body, { base, parseSteps }) {
     const steps = parseSteps(body)
     // Each branch's clients, nested steps included (a `sequence` branch), each counted once per branch.
-    const used = steps.flatMap((branch) => [...new Set(allSteps([branch]).flatMap((s) => ('client' in s ? [s.client] : [])))])
+    const used = steps.flatMap((branch) => [...new Set(allSteps([branch]).flatMap(stepClients))])
     const twice = used.find((name, i) => used.indexOf(name) !== i)
     if (twice) body.fail(`branches that each use a different client (${twice} is used twice)`)
     return [{ ...base, kind: 'parallel', steps }]

@@ -3,18 +3,20 @@ import type { Reply } from '../../client/reply.js'
 import type { ReplyMatcher } from '../scenario.js'
 import { fillTemplate } from '../template.js'
 import type { ClientAgent } from '../targets/scenario-target.js'
-import { say, StepFailed, type StepContext } from './step-context.js'
+import { say as sayTo, StepFailed, type StepContext } from './step-context.js'
 
 /** Sends a command as `client` and waits for its answer. */
 export async function request(ctx: StepContext, client: string, agent: ClientAgent, command: string, signal: AbortSignal): Promise<Reply> {
   agent.write({ command })
-  say(ctx, { from: client, to: 'server', text: command })
+  sayTo(ctx, { from: client, to: 'server', text: command })
   return answer(ctx, client, command, agent, signal)
 }
 
 /** The agent's answer to `command`; the client's own failures (a lost connection) come back as error codes. */
-export async function answer(ctx: StepContext, client: string, command: string, agent: ClientAgent, signal: AbortSignal): Promise<Reply> {
+export async function answer(ctx: StepContext, client: string, command: string, agent: ClientAgent, signal: AbortSignal, tell = true): Promise<Reply> {
   const out = await agent.channel.next(signal)
+  // `tell`: draw the answer in the diagram (a group's answers are drawn once, together).
+  const say = tell ? sayTo : () => undefined
   if (out.type === 'error') {
     say(ctx, { from: 'server', to: client, text: describeOutput(out) })
     return { kind: 'error', code: out.code, message: out.message }

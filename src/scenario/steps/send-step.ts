@@ -2,11 +2,12 @@ import type { ReplyMatcher, StepBase } from '../scenario.js'
 import { checkedText, newValueName, parseReply } from '../step-values.js'
 import { fillTemplate } from '../template.js'
 import type { YamlCursor } from '../yaml-cursor.js'
+import { groupLabel, groupTimeout, sendGroup, type SendGroup } from './client-group.js'
 import { describeReply, matchReply, request } from './replies.js'
 import { connected, StepFailed, type StepContext } from './step-context.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
-export interface SendStep extends StepBase {
+export interface SendOne extends StepBase {
   kind: 'send'
   client: string
   command: string
@@ -15,19 +16,38 @@ export interface SendStep extends StepBase {
   capture?: Record<string, string>
 }
 
+export type SendStep = SendOne | SendGroup
+
 /**
  * `send: { client: a, command: hello, reply: hello ACK }`: a command, and what its reply must be; with
  * `capture: { who: 'Client(\d+)' }`, the group of each regex in the reply becomes `${who}` for later steps.
+ * `send: { group: crowd, … }`: every connected member sends it at once, and every reply must match.
  */
 export const sendStep: StepKind<SendStep> = {
   kind: 'send',
-  parse(body, { base, client, refs }) {
-    const e = body.entries(['client', 'command', 'reply', 'capture', ...STEP_OPTIONS])
+  parse(body, scope) {
+    const { base, client, group, refs } = scope
+    const e = body.entries(['client', 'group', 'command', 'reply', 'capture', ...STEP_OPTIONS])
     const reply = e.get('reply')
-    const step: SendStep = {
+    const groupCursor = e.get('group')
+    if (groupCursor) {
+      for (const key of ['client', 'capture']) if (e.has(key)) e.get(key)!.fail('no `' + key + '` beside `group`')
+      const target = group(groupCursor)
+      return [
+        {
+          ...base,
+          ...groupTimeout(scope, target.members.length),
+          kind: 'send',
+          ...target,
+          command: checkedText(e.get('command') ?? body.fail('a `command`'), refs),
+          reply: reply ? parseReply(reply, refs) : undefined,
+        },
+      ]
+    }
+    const step: SendOne = {
       ...base,
       kind: 'send',
-      client: client(e.get('client') ?? body.fail('a `client`')),
+      client: client(e.get('client') ?? body.fail('a `client` or a `group`')),
       command: checkedText(e.get('command') ?? body.fail('a `command`'), refs),
       reply: reply ? parseReply(reply, refs) : undefined,
     }
@@ -36,8 +56,9 @@ export const sendStep: StepKind<SendStep> = {
     if (capture) step.capture = parseCaptures(capture, refs)
     return [step]
   },
-  label: (step) => `send ${step.client}: ${step.command}`,
+  label: (step) => `send ${'group' in step ? groupLabel(step) : step.client}: ${step.command}`,
   async run(step, ctx, { signal }) {
+    if ('group' in step) return sendGroup(step, ctx, signal)
     const { agent } = connected(ctx, step.client)
     const reply = await request(ctx, step.client, agent, fillTemplate(step.command, ctx), signal)
     if (step.reply) matchReply(step.reply, reply, ctx)

@@ -3,6 +3,12 @@ import type { References } from '../step-values.js'
 import type { YamlCursor } from '../yaml-cursor.js'
 import type { StepContext, StepRun } from './step-context.js'
 
+/** A step's client group: its name, and its members (ordinary clients, `crowd-1` …). */
+export interface GroupTarget {
+  group: string
+  members: string[]
+}
+
 /** Keys any step may have, beside its action or inside its map. */
 export const STEP_OPTIONS = ['timeout', 'retry'] as const
 
@@ -11,8 +17,12 @@ export interface ParseScope {
   base: StepBase
   /** The clients, and the captures and counters declared so far (a capture adds its name). */
   refs: References
+  /** Whether the step gave its own timeout (a group's default grows with its size). */
+  timeoutGiven: boolean
   /** A client of the scenario, or a failure naming them. */
   client(cursor: YamlCursor): string
+  /** A client group of the scenario and its members, or a failure naming the groups. */
+  group(cursor: YamlCursor): GroupTarget
   /** Nested steps (`during`, `parallel`), parsed as top-level ones are. */
   parseSteps(cursor: YamlCursor): Step[]
 }

@@ -8,7 +8,7 @@ import { SocklabError } from '../../errors/socklab-error.js'
 import { ownerLabels } from '../../ownership/owner-labels.js'
 import { EventStream } from '../../events/event-stream.js'
 import { JsonLineReader } from '../../events/json-lines.js'
-import { allSteps, type Scenario } from '../scenario.js'
+import { allSteps, stepClients, type Scenario } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { DockerClients, type RunContainer } from './docker-clients.js'
@@ -188,6 +188,8 @@ export class DockerTarget implements ScenarioTarget {
 /** How many times each client connects in the scenario. */
 function connectCounts(scenario: Scenario): Map<string, number> {
   const counts = new Map<string, number>()
-  for (const step of allSteps(scenario.steps)) if (step.kind === 'connect') counts.set(step.client, (counts.get(step.client) ?? 0) + 1)
+  for (const step of allSteps(scenario.steps)) {
+    if (step.kind === 'connect') for (const client of stepClients(step)) counts.set(client, (counts.get(client) ?? 0) + 1)
+  }
   return counts
 }

@@ -1,0 +1,50 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import type { AgentOutput } from '../../client/agent-protocol.js'
+import type { DisconnectHow } from '../scenario.js'
+import { connected, PREVIOUS_EXIT_MS, say, StepFailed, TargetUnavailable, type StepContext } from './step-context.js'
+
+/**
+ * Starts a client's agent (a fresh process or container per connection) and returns its first word:
+ * connected (the agent is then the client's, and its facts known), rejected (it has exited), or a failure.
+ */
+export async function startAgent(ctx: StepContext, name: string, signal: AbortSignal): Promise<AgentOutput> {
+  // A client whose agent has ended (its server went away, say) may connect again; one whose connection
+  // just ended may still be on its way out, so give it a moment to exit.
+  const previous = ctx.agents.get(name)?.agent
+  if (previous?.running) {
+    const gone = await Promise.race([previous.exited.then(() => true), delay(PREVIOUS_EXIT_MS, false, { ref: false })])
+    if (!gone) throw new StepFailed(`${name} is already connected`)
+  }
+  const client = ctx.scenario.clients.find((c) => c.name === name)!
+  const index = (ctx.connections.get(name) ?? 0) + 1
+  ctx.connections.set(name, index)
+  const agent = await ctx.run.startClient(client, index)
+  const first = await agent.channel.next(signal)
+  if (first.type === 'connected') {
+    ctx.facts.set(name, { address: first.address, port: first.port, name: first.client })
+    ctx.agents.set(name, { agent, mode: first.mode })
+  } else if (first.type === 'rejected') {
+    ctx.facts.set(name, { address: first.address, port: first.port })
+    await agent.exited
+  } else if (first.type === 'failed' && first.code === 'SOCKLAB_CONNECT_FAILED' && ctx.targetKind === 'remote') {
+    throw new TargetUnavailable(`the server cannot be reached: ${first.message}`)
+  }
+  return first
+}
+
+/** What each way of leaving puts on the wire, for the diagram. */
+export const WIRE = { exit: 'exit', close: 'FIN (end of stream)', reset: 'RST (TCP reset)', kill: 'killed (SIGKILL)' } as const
+
+/** Ends a connected client's connection `how`, and waits for its agent to be gone. `quiet`: no arrow in the diagram. */
+export async function stopAgent(ctx: StepContext, name: string, how: DisconnectHow, signal: AbortSignal, quiet = false): Promise<void> {
+  const { agent } = connected(ctx, name)
+  ctx.agents.delete(name)
+  if (!quiet) say(ctx, { from: name, to: 'server', text: WIRE[how] })
+  if (how === 'kill') return void (await agent.kill())
+  if (how === 'exit') agent.write({ command: 'exit' })
+  else agent.write({ close: how === 'close' ? 'end' : 'reset' })
+  await Promise.race([
+    agent.exited,
+    new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+  ])
+}
