@@ -9,12 +9,15 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { describeLeftover, sweepLeftovers } from '../ownership/leftovers.js'
 import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { ConsoleProgress } from '../scenario/reports/console-progress.js'
+import { htmlReport } from '../scenario/reports/html-report.js'
+import { jsonReport } from '../scenario/reports/json-report.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
 import { markdownReport } from '../scenario/reports/markdown-report.js'
 import { passRateTable } from '../scenario/reports/pass-rates.js'
 import { loadCatalog, readScenarioFiles } from '../scenario/scenario-catalog.js'
 import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.js'
 import { parseVarOptions, type VarOverrides } from '../scenario/scenario-vars.js'
+import type { ScenarioResult } from '../scenario/scenario-result.js'
 import { runSuite } from '../scenario/suite-runner.js'
 import { DockerTarget } from '../scenario/targets/docker-target.js'
 import { LocalTarget } from '../scenario/targets/local-target.js'
@@ -26,7 +29,13 @@ import { parseHostPort } from './host-port.js'
 import { watchInterrupts } from './interrupts.js'
 import { finishOptions } from './yargs-options.js'
 
-const REPORT_KINDS = ['junit', 'md'] as const
+const REPORT_KINDS = ['junit', 'md', 'html', 'json'] as const
+const REPORTERS: Record<(typeof REPORT_KINDS)[number], (results: ScenarioResult[]) => string> = {
+  junit: junitReport,
+  md: markdownReport,
+  html: (results) => htmlReport(results),
+  json: (results) => jsonReport(results),
+}
 type ReportRequest = { kind: (typeof REPORT_KINDS)[number]; path: string }
 
 const dirOption = { dir: { type: 'string', describe: 'folder of scenario files (*.yaml); default: ./scenarios, or the shipped ones when there is none' } } as const
@@ -51,7 +60,7 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
     },
     image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image for the docker target (built when missing)' },
     files: { type: 'string', describe: 'the files every scenario server starts from; default: ./server_files, or the shipped ones when there is none' },
-    report: { type: 'string', array: true, describe: 'write a report: junit=<file> or md=<file> (repeatable); on failure the logs are kept beside it' },
+    report: { type: 'string', array: true, describe: 'write a report: junit=<file>, md=<file>, html=<file> (one self-contained page) or json=<file> (repeatable); on failure the logs are kept beside it' },
     'logs-dir': { type: 'string', describe: 'where to keep the logs of failed scenarios (default: beside the first report)' },
   }, process.argv, env)
 
@@ -155,7 +164,7 @@ const runCommand: CommandModule = {
       if (repeat > 1) process.stdout.write(passRateTable(results))
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })
-        await writeFile(report.path, report.kind === 'junit' ? junitReport(results) : markdownReport(results))
+        await writeFile(report.path, REPORTERS[report.kind](results))
         process.stdout.write(`report written: ${report.path}\n`)
       }
       const unavailable = results.find((r) => r.unavailable)
@@ -193,7 +202,7 @@ function parseReports(requests: readonly string[]): ReportRequest[] {
     const [kind, ...rest] = request.split('=')
     const path = rest.join('=')
     if (!REPORT_KINDS.includes(kind as ReportRequest['kind']) || !path) {
-      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--report takes junit=<file> or md=<file>, not ${request}`)
+      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--report takes junit=<file>, md=<file>, html=<file> or json=<file>, not ${request}`)
     }
     return { kind: kind as ReportRequest['kind'], path }
   })

@@ -1,27 +1,15 @@
-import type { Message, ScenarioResult, StepResult } from '../scenario-result.js'
+import type { ScenarioResult } from '../scenario-result.js'
+import { collapseRuns, firstFailure, flatSteps as allSteps, participants, seconds, timeline, type TimelineEntry } from './report-data.js'
 
 const ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const
 const EXCERPT_LINES = 40
 /** A reply longer than this many lines is folded in the diagram (the rest is counted, not lost: see the log). */
 const DIAGRAM_LINES = 20
 
-const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`)
 /** Text in a table cell: HTML-escaped (so `<br>` is a line break, not text), with no cell-ending `|`. */
 const cell = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\n/g, '<br>')
 const code = (text: string): string => `<code>${cell(text)}</code>`
-
-/** Every step, those run `during` another included, in the order they appear. */
-const allSteps = (steps: readonly StepResult[]): StepResult[] => steps.flatMap((s) => [s, ...allSteps(s.children ?? [])])
-
-/** The first step that failed, as one line: where, what, why, expected and actual. */
-function firstFailure(r: ScenarioResult): string | undefined {
-  if (r.error) return r.error
-  const step = allSteps(r.steps).find((s) => s.verdict === 'failed')
-  if (!step) return undefined
-  const detail = step.expected !== undefined || step.actual !== undefined ? ` (expected ${step.expected ?? '?'}, got ${step.actual ?? '?'})` : ''
-  return `line ${step.line}: ${step.label}: ${step.reason ?? 'failed'}${detail}`
-}
 
 /**
  * A report for people: a summary table with each failure's reason, then per scenario its steps with
@@ -62,7 +50,7 @@ function scenarioSection(r: ScenarioResult): string[] {
     out.push(`| ${i + 1} | ${during}${cell(s.label)} | ${s.line} | ${ICON[s.verdict]} | ${seconds(s.durationMs)} | ${notes.join('<br>')} |`)
   })
   out.push('')
-  if (r.messages.length > 0) out.push('### Messages', '', '```mermaid', ...sequenceDiagram(r.messages, r.serverLog), '```', '')
+  if (r.messages.length > 0) out.push('### Messages', '', '```mermaid', ...sequenceDiagram(collapseRuns(timeline(r))), '```', '')
   if (r.serverLog.length > 0) {
     const lines = r.serverLog.slice(-EXCERPT_LINES).map(logLine)
     const cut = r.serverLog.length > EXCERPT_LINES ? ` (last ${EXCERPT_LINES} of ${r.serverLog.length})` : ''
@@ -86,49 +74,20 @@ function diagramText(text: string): string {
   return escaped.join('<br/>') || '(empty)'
 }
 
-interface LoggedLine {
-  event: string
-  msg: string
-  atMs: number
-}
-
-/** The events worth a note: all but `command`, which the client's arrow already shows. */
-function serverNotes(serverLog: readonly string[]): LoggedLine[] {
-  const out: LoggedLine[] = []
-  for (const json of serverLog) {
-    try {
-      const event = JSON.parse(json) as { time?: string; event?: string; msg?: string }
-      const atMs = event.time ? Date.parse(event.time) : Number.NaN
-      if (!event.event || event.event === 'command' || Number.isNaN(atMs)) continue
-      out.push({ event: event.event, msg: event.msg ?? '', atMs })
-    } catch {
-      // a line that is not an event is in the log excerpt, not the diagram
-    }
-  }
-  return out
-}
-
 /**
  * Mermaid's sequence diagram: each arrow one message, whole, and the server's events as notes over the
- * server, merged by time (an event logged in the same millisecond as a message comes after it). Participants
- * get safe ids (`p1`) and are shown by name, so a client called `end` or `loop` cannot break the syntax.
+ * server, in the order they happened. Participants get safe ids (`p1`) and are shown by name, so a client
+ * called `end` or `loop` cannot break the syntax.
  */
-function sequenceDiagram(messages: readonly Message[], serverLog: readonly string[] = []): string[] {
-  const names = ['server', ...new Set(messages.flatMap((m) => [m.from, m.to]).filter((p) => p !== 'server'))]
+function sequenceDiagram(entries: readonly TimelineEntry[]): string[] {
+  const names = participants(entries)
   const id = new Map(names.map((name, i) => [name, i === 0 ? 'server' : `p${i}`]))
-  const arrows = messages.map((m) => ({
-    atMs: m.atMs,
-    line: `    ${id.get(m.from)}${m.from === 'server' ? '-->>' : '->>'}${id.get(m.to)}: ${diagramText(m.text)}`,
-  }))
-  const notes = serverNotes(serverLog).map((e) => ({ atMs: e.atMs, line: `    Note over server: ${diagramText(`${e.event}: ${e.msg}`)}` }))
-  const merged: string[] = []
-  let n = 0
-  for (const arrow of arrows) {
-    while (n < notes.length && notes[n]!.atMs < arrow.atMs) merged.push(notes[n++]!.line)
-    merged.push(arrow.line)
-  }
-  while (n < notes.length) merged.push(notes[n++]!.line)
-  return ['sequenceDiagram', ...names.map((name) => `    participant ${id.get(name)} as ${diagramText(name)}`), ...merged]
+  const lines = entries.map((e) =>
+    e.kind === 'message'
+      ? `    ${id.get(e.from)}${e.from === 'server' ? '-->>' : '->>'}${id.get(e.to)}: ${diagramText(e.text)}`
+      : `    Note over server: ${diagramText(`${e.event}: ${e.text}`)}`,
+  )
+  return ['sequenceDiagram', ...names.map((name) => `    participant ${id.get(name)} as ${diagramText(name)}`), ...lines]
 }
 
 function logLine(json: string): string {
