@@ -15,6 +15,7 @@ import { junitReport } from '../scenario/reports/junit-report.js'
 import { markdownReport } from '../scenario/reports/markdown-report.js'
 import { passRateTable } from '../scenario/reports/pass-rates.js'
 import { loadCatalog, readScenarioFiles } from '../scenario/scenario-catalog.js'
+import { scenarioSchema } from '../scenario/scenario-schema.js'
 import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.js'
 import { parseVarOptions, type VarOverrides } from '../scenario/scenario-vars.js'
 import type { ScenarioResult } from '../scenario/scenario-result.js'
@@ -190,10 +191,18 @@ function wholeNumber(value: unknown, option: string): number {
   return value
 }
 
+const schemaCommand: CommandModule = {
+  command: 'schema',
+  describe: "print the JSON Schema of scenario files (for editors; it also ships as schema/scenario.schema.json)",
+  handler: () => {
+    process.stdout.write(`${JSON.stringify(scenarioSchema(), null, 2)}\n`)
+  },
+}
+
 export const scenarioCommand: CommandModule = {
   command: 'scenario <command>',
-  describe: 'list, validate or run multi-client scenarios (scenarios/*.yaml)',
-  builder: (yargs) => yargs.command(listCommand).command(validateCommand).command(runCommand).demandCommand(1, 'name a command: list, validate or run'),
+  describe: 'list, validate or run multi-client scenarios (scenarios/*.yaml), or print their JSON Schema',
+  builder: (yargs) => yargs.command(listCommand).command(validateCommand).command(runCommand).command(schemaCommand).demandCommand(1, 'name a command: list, validate, run or schema'),
   handler: () => undefined,
 }
 

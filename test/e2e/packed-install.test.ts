@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -50,6 +50,14 @@ describe('socklab installed from its packed tarball, used from an empty folder',
     expect(list.stderr).toMatch(/No \.\/scenarios here: using the scenarios that ship with socklab \(.*prefix.*socklab\/scenarios\)/)
     expect(list.stdout).toMatch(/^echo\s/m)
     expect(list.stdout).toMatch(/^four-client-overflow\s/m)
+  })
+
+  it('ships the JSON Schema of scenario files, the same one it prints', async () => {
+    const printed = await run(['scenario', 'schema'])
+    expect(printed.code).toBe(0)
+    const shipped = await readFile(join(scratch, 'prefix', 'lib', 'node_modules', 'socklab', 'schema', 'scenario.schema.json'), 'utf8')
+    expect(JSON.parse(shipped)).toEqual(JSON.parse(printed.stdout))
+    expect(JSON.parse(shipped).title).toBe('socklab scenario')
   })
 
   it('runs a shipped scenario on the local target', async () => {

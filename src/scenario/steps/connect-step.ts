@@ -3,6 +3,7 @@ import { connectGroup, groupLabel, groupTimeout, type ConnectGroup } from './cli
 import { startAgent } from './agents.js'
 import { describeOutput } from './replies.js'
 import { say, StepFailed } from './step-context.js'
+import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface ConnectOne extends StepBase {
@@ -21,6 +22,14 @@ export type ConnectStep = ConnectOne | ConnectGroup
  */
 export const connectStep: StepKind<ConnectStep> = {
   kind: 'connect',
+  schema: {
+    anyOf: [
+      ref('client'),
+      { type: 'array', items: ref('client'), minItems: 1 },
+      stepMap({ client: ref('client'), expect: { enum: ['admitted', 'rejected'] }, as: { type: 'string' } }, ['client']),
+      stepMap({ group: ref('group'), admitted: ref('count'), rejected: ref('count') }, ['group']),
+    ],
+  },
   parse(body, scope) {
     const { base, client, group } = scope
     if (body.isSeq()) return body.items().map((item) => ({ ...base, kind: 'connect', client: client(item), expect: 'admitted' }))

@@ -1,6 +1,7 @@
 import { DISCONNECT_HOWS, type DisconnectHow, type StepBase } from '../scenario.js'
 import { stopAgent } from './agents.js'
 import { disconnectGroup, groupLabel, groupTimeout, type DisconnectGroup } from './client-group.js'
+import { disconnectHow, ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface DisconnectOne extends StepBase {
@@ -14,6 +15,9 @@ export type DisconnectStep = DisconnectOne | DisconnectGroup
 /** `disconnect: a` (by `exit`), `disconnect: { client: a, how: exit | close | reset | kill }`, or `{ group: crowd, how: … }`. */
 export const disconnectStep: StepKind<DisconnectStep> = {
   kind: 'disconnect',
+  schema: {
+    anyOf: [ref('client'), stepMap({ client: ref('client'), how: disconnectHow }, ['client']), stepMap({ group: ref('group'), how: disconnectHow }, ['group'])],
+  },
   parse(body, scope) {
     const { base, client, group } = scope
     if (!body.isMap()) return [{ ...base, kind: 'disconnect', client: client(body), how: 'exit' }]

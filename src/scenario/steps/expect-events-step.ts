@@ -3,6 +3,7 @@ import type { EventFields, StepBase } from '../scenario.js'
 import { eventAndFields } from './event-step-body.js'
 import { fieldsLabel, matcher } from './event-match.js'
 import { serverEvents, StepFailed } from './step-context.js'
+import { eventBody, ref } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface ExpectEventsStep extends StepBase {
@@ -16,6 +17,7 @@ export interface ExpectEventsStep extends StepBase {
 /** `expect_events: { event: client_rejected, count: 1 }`: the server has logged exactly (or at least one) such. */
 export const expectEventsStep: StepKind<ExpectEventsStep> = {
   kind: 'expect_events',
+  schema: eventBody({ count: ref('count') }),
   parse(body, { base, refs }) {
     const e = body.entries(['event', 'where', 'count', ...STEP_OPTIONS])
     const countCursor = e.get('count')

@@ -7,6 +7,7 @@ import { fillTemplate } from '../template.js'
 import type { ClientAgent } from '../targets/scenario-target.js'
 import { answer, describeOutput, describeReply, request } from './replies.js'
 import { connected, PREVIOUS_EXIT_MS, say, StepFailed, StepSkipped, type StepContext, type StepRun } from './step-context.js'
+import { getError, ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface GetStep extends StepBase {
@@ -25,6 +26,7 @@ export interface GetStep extends StepBase {
  */
 export const getStep: StepKind<GetStep> = {
   kind: 'get',
+  schema: stepMap({ client: ref('client'), file: ref('text'), error: getError, during: ref('steps') }, ['client', 'file']),
   parse(body, { base, client, parseSteps, refs }) {
     const e = body.entries(['client', 'file', 'error', 'during', ...STEP_OPTIONS])
     const name = client(e.get('client') ?? body.fail('a `client`'))

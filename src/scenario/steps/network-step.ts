@@ -1,5 +1,6 @@
 import { NETWORK_ACTIONS, type NetworkAction, type StepBase } from '../scenario.js'
 import { connected, say, StepFailed, StepSkipped } from './step-context.js'
+import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface NetworkStep extends StepBase {
@@ -11,6 +12,7 @@ export interface NetworkStep extends StepBase {
 /** `network: { client: a, action: cut | restore | reset }`: the client's link to the server. */
 export const networkStep: StepKind<NetworkStep> = {
   kind: 'network',
+  schema: stepMap({ client: ref('client'), action: { enum: [...NETWORK_ACTIONS] } }, ['client', 'action']),
   parse(body, { base, client }) {
     const e = body.entries(['client', 'action', ...STEP_OPTIONS])
     return [

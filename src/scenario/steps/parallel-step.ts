@@ -1,5 +1,6 @@
 import { allSteps, stepClients, type Step, type StepBase } from '../scenario.js'
 import { StepFailed } from './step-context.js'
+import { ref } from './step-schema.js'
 import type { StepKind } from './step-kind.js'
 
 export interface ParallelStep extends StepBase {
@@ -10,6 +11,7 @@ export interface ParallelStep extends StepBase {
 /** `parallel: [ steps… ]`: the steps run at once, each with a client of its own; it fails if any fails. */
 export const parallelStep: StepKind<ParallelStep> = {
   kind: 'parallel',
+  schema: { ...ref('steps'), minItems: 1 },
   parse(body, { base, parseSteps }) {
     const steps = parseSteps(body)
     // Each branch's clients, nested steps included (a `sequence` branch), each counted once per branch.

@@ -1,6 +1,7 @@
 import type { Step, StepBase } from '../scenario.js'
 import { newValueName } from '../step-values.js'
 import { StepFailed } from './step-context.js'
+import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface RepeatStep extends StepBase {
@@ -20,6 +21,7 @@ export const MAX_REPEAT = 10_000
  */
 export const repeatStep: StepKind<RepeatStep> = {
   kind: 'repeat',
+  schema: stepMap({ times: ref('count'), as: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, steps: { ...ref('steps'), minItems: 1 } }, ['times', 'steps']),
   parse(body, { base, refs, parseSteps }) {
     const e = body.entries(['times', 'as', 'steps', ...STEP_OPTIONS])
     const timesCursor = e.get('times') ?? body.fail('`times`: how many rounds')

@@ -5,6 +5,7 @@ import type { YamlCursor } from '../yaml-cursor.js'
 import { groupLabel, groupTimeout, sendGroup, type SendGroup } from './client-group.js'
 import { describeReply, matchReply, request } from './replies.js'
 import { connected, StepFailed, type StepContext } from './step-context.js'
+import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface SendOne extends StepBase {
@@ -25,6 +26,12 @@ export type SendStep = SendOne | SendGroup
  */
 export const sendStep: StepKind<SendStep> = {
   kind: 'send',
+  schema: {
+    anyOf: [
+      stepMap({ client: ref('client'), command: ref('text'), reply: ref('reply'), capture: { type: 'object', additionalProperties: { type: 'string' } } }, ['client', 'command']),
+      stepMap({ group: ref('group'), command: ref('text'), reply: ref('reply') }, ['group', 'command']),
+    ],
+  },
   parse(body, scope) {
     const { base, client, group, refs } = scope
     const e = body.entries(['client', 'group', 'command', 'reply', 'capture', ...STEP_OPTIONS])

@@ -1,5 +1,6 @@
 import type { Step, StepBase } from '../scenario.js'
 import { StepFailed } from './step-context.js'
+import { ref } from './step-schema.js'
 import type { StepKind } from './step-kind.js'
 
 export interface SequenceStep extends StepBase {
@@ -13,6 +14,7 @@ export interface SequenceStep extends StepBase {
  */
 export const sequenceStep: StepKind<SequenceStep> = {
   kind: 'sequence',
+  schema: { ...ref('steps'), minItems: 1 },
   parse(body, { base, parseSteps }) {
     const steps = parseSteps(body)
     if (steps.length === 0) body.fail('at least one step')

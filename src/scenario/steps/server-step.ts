@@ -1,5 +1,6 @@
 import { SERVER_ACTIONS, type ServerAction, type StepBase } from '../scenario.js'
 import { say, StepSkipped } from './step-context.js'
+import { stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface ServerStep extends StepBase {
@@ -12,6 +13,7 @@ const WIRE = { stop: 'stop (SIGTERM)', start: 'start', restart: 'restart (SIGTER
 /** `server: stop | start | restart` (or `server: { action: … }`): the target's own server, where it can. */
 export const serverStep: StepKind<ServerStep> = {
   kind: 'server',
+  schema: { anyOf: [{ enum: [...SERVER_ACTIONS] }, stepMap({ action: { enum: [...SERVER_ACTIONS] } }, ['action'])] },
   parse: (body, { base }) => [
     { ...base, kind: 'server', action: (body.isMap() ? (body.entries(['action', ...STEP_OPTIONS]).get('action') ?? body.fail('an `action`')) : body).oneOf(SERVER_ACTIONS) },
   ],

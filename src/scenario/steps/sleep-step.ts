@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { StepBase } from '../scenario.js'
 import { duration } from '../step-values.js'
+import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface SleepStep extends StepBase {
@@ -14,6 +15,7 @@ export interface SleepStep extends StepBase {
  */
 export const sleepStep: StepKind<SleepStep> = {
   kind: 'sleep',
+  schema: { anyOf: [ref('duration'), stepMap({ for: ref('duration') }, ['for'])] },
   parse(body, { base }) {
     const ms = duration(body.isMap() ? (body.entries(['for', ...STEP_OPTIONS]).get('for') ?? body.fail('`for`: a duration')) : body)
     return [{ ...base, kind: 'sleep', ms, timeoutMs: Math.max(base.timeoutMs, ms + 1_000) }]

@@ -1,5 +1,6 @@
 import type { Step, StepBase } from '../scenario.js'
 import type { References } from '../step-values.js'
+import type { JsonSchema } from './step-schema.js'
 import type { YamlCursor } from '../yaml-cursor.js'
 import type { StepContext, StepRun } from './step-context.js'
 
@@ -35,6 +36,8 @@ export interface ParseScope {
 export interface StepKind<S extends Step> {
   readonly kind: S['kind']
   parse(body: YamlCursor, scope: ParseScope): S[]
+  /** The body's JSON Schema (for editors; the parser remains the judge). */
+  readonly schema: JsonSchema
   label(step: S): string
   /** Performs the step; returns an optional note, throws StepFailed or StepSkipped. */
   run(step: S, ctx: StepContext, run: StepRun): Promise<string | void>

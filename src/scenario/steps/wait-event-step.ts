@@ -3,6 +3,7 @@ import type { EventFields, StepBase } from '../scenario.js'
 import { eventAndFields } from './event-step-body.js'
 import { describeEvent, fieldsLabel, fillFields, matcher, nearestEvents } from './event-match.js'
 import { serverEvents, StepFailed } from './step-context.js'
+import { eventBody } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
 export interface WaitEventStep extends StepBase {
@@ -14,6 +15,7 @@ export interface WaitEventStep extends StepBase {
 /** `wait_event: { event: client_rejected, where: { port: "${d.port}" } }`: the server logs such an event in time. */
 export const waitEventStep: StepKind<WaitEventStep> = {
   kind: 'wait_event',
+  schema: eventBody(),
   parse(body, { base, refs }) {
     const e = body.entries(['event', 'where', ...STEP_OPTIONS])
     return [{ ...base, kind: 'wait_event', ...eventAndFields(e, body, refs) }]

@@ -1,0 +1,73 @@
+import { SERVER_OPTION_SPECS } from '../config/server-options.js'
+import { TARGET_KINDS } from './scenario.js'
+import { DEFINITIONS, numberOr, ref, STEP_OPTION_SCHEMAS, type JsonSchema } from './steps/step-schema.js'
+import { STEP_KINDS, STEP_KIND_NAMES } from './steps/step-kinds.js'
+
+const SERVER_SETTINGS = Object.fromEntries(
+  Object.entries(SERVER_OPTION_SPECS)
+    .filter(([key]) => !['host', 'port', 'files', 'logFormat', 'healthSocket'].includes(key))
+    .map(([key, spec]) => [key, { ...(spec.type === 'number' ? numberOr({ type: 'number' }) : { type: 'string' }), description: spec.describe }]),
+)
+
+/**
+ * The JSON Schema of a scenario file, for editors (completion and checks as one types; see docs/scenarios.md).
+ * It is built from the same tables the parser checks against: the step kinds, the events and their fields,
+ * the error codes and the server's options. The parser remains the judge: it also checks what a schema
+ * cannot (references, captures declared above, counts that add up).
+ */
+export function scenarioSchema(): JsonSchema {
+  const stepVariants = STEP_KIND_NAMES.map((kind) => ({
+    type: 'object',
+    required: [kind],
+    additionalProperties: false,
+    properties: { [kind]: STEP_KINDS[kind].schema, ...STEP_OPTION_SCHEMAS },
+  }))
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'socklab scenario',
+    description: 'A multi-client scenario for socklab (docs/scenarios.md)',
+    type: 'object',
+    additionalProperties: false,
+    required: ['clients', 'steps'],
+    properties: {
+      name: { type: 'string' },
+      description: { type: 'string' },
+      tags: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' } },
+      vars: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
+      targets: { type: 'array', items: { enum: [...TARGET_KINDS] } },
+      server: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          ...SERVER_SETTINGS,
+          files: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              additionalProperties: false,
+              properties: { name: { type: 'string' }, size: { type: ['string', 'number'] }, text: { type: 'string' }, link: { type: 'string' } },
+            },
+          },
+        },
+      },
+      clients: {
+        anyOf: [
+          { type: 'array', items: ref('client'), minItems: 1 },
+          {
+            type: 'object',
+            minProperties: 1,
+            propertyNames: ref('client'),
+            additionalProperties: {
+              type: ['object', 'null'],
+              additionalProperties: false,
+              properties: { mode: { enum: ['auto', 'framed', 'compat'] }, retry: numberOr({ type: 'integer', minimum: 0 }), count: numberOr({ type: 'integer', minimum: 1 }) },
+            },
+          },
+        ],
+      },
+      steps: { ...ref('steps'), minItems: 1 },
+    },
+    definitions: { ...DEFINITIONS, step: { oneOf: stepVariants } },
+  }
+}
