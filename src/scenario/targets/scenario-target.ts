@@ -36,7 +36,21 @@ export interface ResetControl {
   reset(agent: ClientAgent): Promise<number>
 }
 
-/** A scenario's environment on a target: its server (where there is one) and a way to start clients. */
+/**
+ * A scenario's environment on a target: its server (where there is one) and a way to start clients.
+ *
+ * The one lifecycle every target follows, and what later parts plug into:
+ * 1. `prepare` makes the run's own network (docker: a bridge network of its own; local: loopback), the
+ *    served files (the shipped ones plus the scenario's), and the server, started and listening (its
+ *    `listening` event seen) before `prepare` returns. Runs share nothing, so they may go in parallel.
+ * 2. Steps start clients on demand (`startClient`): every connection is a fresh client (a process or a
+ *    container), which may sit behind a relay of its own (`ScenarioClient.relay`); the relay is where a
+ *    client's link is acted on (`resets`), and where link conditions go.
+ * 3. `serverControl` stops and starts the same server on the same address; `network` cuts and restores a
+ *    client's link where clients have links of their own (docker).
+ * 4. Disposing removes everything the run made, clients first, then the server, then the network and
+ *    the files, also after a failure or an interrupt; `settle` waits for removals still under way.
+ */
 export interface TargetRun extends AsyncDisposable {
   /** Where the clients connect, for the report. */
   readonly serverLabel: string
