@@ -1,0 +1,90 @@
+import type { ScenarioResult, StepResult } from '../scenario-result.js'
+
+/** What every report derives from results the same way: steps in order, the first failure, the timeline. */
+
+export const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`)
+
+/** Every step, those run inside another included, in the order they appear. */
+export const flatSteps = (steps: readonly StepResult[]): StepResult[] => steps.flatMap((s) => [s, ...flatSteps(s.children ?? [])])
+
+/** The first step that failed (the innermost), as one line: where, what, why, expected and actual. */
+export function firstFailure(r: ScenarioResult): string | undefined {
+  if (r.error) return r.error
+  const failed = flatSteps(r.steps).filter((s) => s.verdict === 'failed')
+  const step = failed.find((s) => !s.children?.some((c) => c.verdict === 'failed')) ?? failed[0]
+  if (!step) return undefined
+  const detail = step.expected !== undefined || step.actual !== undefined ? ` (expected ${step.expected ?? '?'}, got ${step.actual ?? '?'})` : ''
+  return `line ${step.line}: ${step.label}: ${step.reason ?? 'failed'}${detail}`
+}
+
+/** One server log line, parsed (a line that is not JSON is kept as its text). */
+export interface LoggedEvent {
+  event: string
+  msg: string
+  /** Epoch ms, NaN when the line has no time. */
+  atMs: number
+  fields: Record<string, unknown>
+}
+
+export function parseLog(serverLog: readonly string[]): LoggedEvent[] {
+  return serverLog.map((json) => {
+    try {
+      const fields = JSON.parse(json) as Record<string, unknown>
+      const time = typeof fields.time === 'string' ? Date.parse(fields.time) : Number.NaN
+      return { event: String(fields.event ?? ''), msg: String(fields.msg ?? ''), atMs: time, fields }
+    } catch {
+      return { event: '', msg: json, atMs: Number.NaN, fields: {} }
+    }
+  })
+}
+
+/** An entry of a scenario's timeline: a message between a client and the server, or a server event. */
+export type TimelineEntry =
+  | { kind: 'message'; atMs: number; from: string; to: string; text: string }
+  | { kind: 'event'; atMs: number; event: string; text: string }
+
+/**
+ * The messages and the server's events (all but `command`, which the client's message already shows) merged
+ * by time; an event logged in the same millisecond as a message comes after it.
+ */
+export function timeline(r: ScenarioResult): TimelineEntry[] {
+  const notes = parseLog(r.serverLog)
+    .filter((e) => e.event && e.event !== 'command' && !Number.isNaN(e.atMs))
+    .map((e): TimelineEntry => ({ kind: 'event', atMs: e.atMs, event: e.event, text: e.msg }))
+  const merged: TimelineEntry[] = []
+  let n = 0
+  for (const m of r.messages) {
+    while (n < notes.length && notes[n]!.atMs < m.atMs) merged.push(notes[n++]!)
+    merged.push({ kind: 'message', atMs: m.atMs, from: m.from, to: m.to, text: m.text })
+  }
+  while (n < notes.length) merged.push(notes[n++]!)
+  return merged
+}
+
+/** The diagram's participants: the server first, then each client (or group) in the order it first speaks. */
+export const participants = (entries: readonly TimelineEntry[]): string[] => [
+  'server',
+  ...new Set(entries.flatMap((e) => (e.kind === 'message' ? [e.from, e.to] : [])).filter((p) => p !== 'server')),
+]
+
+/** Consecutive events of one name, this many or more, are drawn as one note. */
+const RUN_LENGTH = 3
+
+/**
+ * The timeline for a diagram: a run of the same server event (47 rejections in a storm) becomes one note
+ * that counts them and shows the first and last; the timeline itself keeps every entry.
+ */
+export function collapseRuns(entries: readonly TimelineEntry[]): TimelineEntry[] {
+  const out: TimelineEntry[] = []
+  for (let i = 0; i < entries.length; ) {
+    const entry = entries[i]!
+    let j = i + 1
+    if (entry.kind === 'event') while (j < entries.length && entries[j]!.kind === 'event' && (entries[j] as { event: string }).event === entry.event) j += 1
+    if (entry.kind === 'event' && j - i >= RUN_LENGTH) {
+      const last = entries[j - 1]!
+      out.push({ kind: 'event', atMs: entry.atMs, event: `${entry.event} × ${j - i}`, text: `first: ${entry.text}\nlast: ${last.text}` })
+    } else out.push(...entries.slice(i, j))
+    i = j
+  }
+  return out
+}
