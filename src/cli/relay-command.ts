@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline'
 import type { CommandModule } from 'yargs'
 import { SocklabError } from '../errors/socklab-error.js'
-import { startRelay } from '../relay/fault-relay.js'
+import { startRelay } from '../relay/link-relay.js'
+import { describeLink, NO_CONDITIONS, parseLinkText } from '../relay/link-spec.js'
+import { controlLine, type RelayOutput } from '../relay/relay-control.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { parseHostPort } from './host-port.js'
@@ -12,31 +14,32 @@ export const relayOptions = (env: NodeJS.ProcessEnv = process.env) =>
     to: { type: 'string', demandOption: true, describe: 'the server to relay to, as host:port' },
     host: { type: 'string', default: '0.0.0.0', describe: 'address to listen on' },
     port: { type: 'number', default: 12345, describe: 'port to listen on (0: any free port)' },
+    link: {
+      type: 'string',
+      describe: 'link conditions every connection starts with, e.g. "{ latency: 100ms, bandwidth: 1MB/s, down: { slicer: { size: 100 } } }"',
+    },
   }, process.argv, env)
 
 /**
- * `socklab relay`: a TCP relay in front of a server whose connections can be reset on demand (a line
- * `reset` on standard input). It reports on standard output in JSON lines. The scenario runner puts one in
- * front of each client that a scenario's `network: reset` step names.
+ * `socklab relay`: a TCP relay in front of any server, with link conditions (latency, bandwidth, slicing,
+ * a black hole, a data limit, a slow close) set at start (`--link`) or changed on its standard input (JSON
+ * control lines, relay-control.ts), and connections reset on demand. It reports on standard output in JSON
+ * lines. The scenario runner puts one in front of each client that has link conditions or is reset.
  */
 export const relayCommand: CommandModule = {
   command: 'relay',
-  describe: 'relay TCP connections to a server; a line "reset" on stdin resets every relayed connection',
+  describe: 'relay TCP connections to a server through link conditions, controlled by JSON lines on stdin',
   builder: (yargs) => yargs.options(relayOptions()),
   handler: async (argv) => {
     try {
       const to = parseTarget(String(argv.to))
-      const relay = await startRelay({ host: String(argv.host), port: Number(argv.port), to })
-      const emit = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`)
-      emit({ type: 'listening', port: relay.port, to: `${to.host}:${to.port}` })
+      const link = argv.link === undefined ? NO_CONDITIONS : parseLinkText(String(argv.link), '--link').link
+      const relay = await startRelay({ host: String(argv.host), port: Number(argv.port), to, link })
+      const emit = (message: RelayOutput) => process.stdout.write(`${JSON.stringify(message)}\n`)
+      emit({ type: 'listening', port: relay.port, to: `${to.host}:${to.port}`, link: describeLink(link) })
       // The relay outlives its input (it may run with stdin closed); only signals end it.
       const rl = createInterface({ input: process.stdin, terminal: false })
-      rl.on('line', (line) => {
-        const text = line.trim()
-        if (text === '') return
-        if (text === 'reset') emit({ type: 'reset', connections: relay.reset() })
-        else emit({ type: 'error', message: `unknown control line ${JSON.stringify(text)} (expected: reset)` })
-      })
+      rl.on('line', (line) => controlLine(line, relay, emit))
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => void relay.close().then(() => process.exit(EXIT.OK)))
       }

@@ -19,7 +19,7 @@ import {
 import { duration, suggestion, type References } from './step-values.js'
 import { STEP_OPTIONS } from './steps/step-kind.js'
 import { STEP_KIND_NAMES, STEP_KINDS } from './steps/step-kinds.js'
-import { parseSize } from './units.js'
+import { parseSize } from '../text/units.js'
 import { YamlCursor } from './yaml-cursor.js'
 
 const FIXED_SERVER_OPTIONS = new Set(['host', 'port', 'files', 'logFormat', 'healthSocket'])

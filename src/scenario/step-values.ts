@@ -3,7 +3,7 @@ import { EVENT_FIELD_VALUES, FIELD_VALUES, SERVER_EVENT_FIELDS, type ServerEvent
 import { WIRE_ERROR_CODES } from '../protocol/wire-error-code.js'
 import { closest } from '../text/did-you-mean.js'
 import type { EventFields, ReplyMatcher } from './scenario.js'
-import { parseDuration } from './units.js'
+import { parseDuration } from '../text/units.js'
 import type { YamlCursor } from './yaml-cursor.js'
 
 /**

@@ -10,7 +10,7 @@ const MiB = 1024 * 1024
 /** A progress hook that calls `onStart` once the file starts arriving. */
 const onStart = (start: () => void): TransferProgress => ({ start, advance() {}, stop() {} })
 
-describe('the fault relay (socklab relay)', () => {
+describe('the relay (socklab relay)', () => {
   it('passes a whole session through: replies, a verified get, exit and end of stream', async () => {
     await using t = await startTestServer()
     const bytes = await writeRandomFile(t.files, 'eight.bin', 8 * MiB)
@@ -80,7 +80,11 @@ describe('the fault relay (socklab relay)', () => {
     await relay.waitForOutput('"type":"reset"')
     const lines = relay.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(lines.slice(1)).toEqual([
-      { type: 'error', message: 'unknown control line "reboot" (expected: reset)' },
+      {
+        type: 'error',
+        message:
+          'unknown control line "reboot": expected a JSON object ({"set": {…}}, {"clear": true}, {"reset": true}, {"when": …}, {"stats": true}) or the line reset',
+      },
       { type: 'reset', connections: 1 },
     ])
     expect(await client.closed).toMatch(/ECONNRESET/)

@@ -23,7 +23,7 @@ export const DEFINITIONS = {
   text: { type: ['string', 'number', 'boolean'], description: 'text; may hold ${name} and ${client.address|port|name}' },
   client: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,30}$', description: 'a client of the scenario (a group member is one too: crowd-1)' },
   group: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,30}$', description: 'a client group (a client with a count)' },
-  duration: { type: ['string', 'number'], pattern: `^(\\d+(\\.\\d+)?\\s*(ms|s|m|h)?|${TEMPLATED})$`, description: 'a duration: 500ms, 10s, 2m (a bare number is milliseconds)' },
+  duration: { type: ['string', 'number'], pattern: `^(\\d+(\\.\\d+)?\\s*(ms|s|m)?|${TEMPLATED})$`, description: 'a duration: 500ms, 10s, 2m (a bare number is milliseconds)' },
   count: numberOr({ type: 'integer', minimum: 0 }),
   errorCode: { enum: [...WIRE_ERROR_CODES, ...SOCKLAB_ERROR_CODES], description: 'an error the server (ERROR frames) or the client gives' },
   reply: {

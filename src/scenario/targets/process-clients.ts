@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startRelay, type StartedRelay } from '../../relay/fault-relay.js'
+import { startRelay, type StartedRelay } from '../../relay/link-relay.js'
 import type { ScenarioClient } from '../scenario.js'
 import { processAgent } from './process-agent.js'
 import { clientArgs } from './client-args.js'

@@ -1,0 +1,96 @@
+import type { Socket } from 'node:net'
+import type { Piece, Stage, StageContext } from './conditions/condition-kind.js'
+import { conditionKind, type Condition } from './conditions/condition-kinds.js'
+
+/** Bytes read and not yet passed on before the relay stops reading this side (as a full network would). */
+export const RELAY_QUEUE_BYTES = 4 * 1024 * 1024
+
+const END = Symbol('end')
+
+/** Told of bytes as they are read from the source, and as they are written to the other side. */
+export interface ByteCounters {
+  read(bytes: number): void
+  carried(bytes: number): void
+}
+
+/**
+ * One direction of a relayed connection: bytes read from `source` go through the direction's conditions in
+ * order and are written to `dest`, with backpressure at both ends. Conditions may be replaced at any time
+ * (the next piece read takes the new ones, each with fresh state). An end of stream (FIN) passes as an end.
+ */
+export class LinkDirection {
+  /** Bytes written to the other side so far. */
+  bytes = 0
+  readonly #source: Socket
+  readonly #dest: Socket
+  readonly #context: StageContext
+  readonly #count: ByteCounters
+  #stages: Stage[] = []
+  readonly #queue: Array<Piece | typeof END> = []
+  #queued = 0
+  #wake?: () => void
+
+  constructor(source: Socket, dest: Socket, conditions: readonly Condition[], context: StageContext, count: ByteCounters) {
+    this.#source = source
+    this.#dest = dest
+    this.#context = context
+    this.#count = count
+    this.set(conditions)
+    source.on('data', (data: Buffer) => {
+      count.read(data.length)
+      this.#push({ data, at: performance.now() })
+      this.#queued += data.length
+      if (this.#queued > RELAY_QUEUE_BYTES) source.pause()
+    })
+    source.on('end', () => this.#push(END))
+    void this.#run()
+  }
+
+  set(conditions: readonly Condition[]): void {
+    this.#stages = conditions.map((c) => conditionKind(c).stage(c, this.#context))
+  }
+
+  #push(item: Piece | typeof END): void {
+    this.#queue.push(item)
+    this.#wake?.()
+  }
+
+  async #run(): Promise<void> {
+    const { signal } = this.#context
+    while (!signal.aborted) {
+      const item = this.#queue.shift()
+      if (item === undefined) {
+        await new Promise<void>((resolve) => (this.#wake = resolve))
+        this.#wake = undefined
+        continue
+      }
+      const stages = this.#stages
+      if (item === END) {
+        for (const stage of stages) await stage.end?.()
+        if (!signal.aborted) this.#dest.end()
+        return
+      }
+      this.#queued -= item.data.length
+      if (this.#source.isPaused() && this.#queued <= RELAY_QUEUE_BYTES / 2) this.#source.resume()
+      await this.#through(stages, 0, item)
+    }
+  }
+
+  /** Passes a piece through stages[i…], then writes it out, waiting while the other side is full. */
+  async #through(stages: readonly Stage[], i: number, piece: Piece): Promise<void> {
+    if (this.#context.signal.aborted) return
+    if (i < stages.length) return stages[i]!.pass(piece, (next) => this.#through(stages, i + 1, next))
+    this.bytes += piece.data.length
+    this.#count.carried(piece.data.length)
+    if (this.#dest.write(piece.data)) return
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.#dest.off('drain', done)
+        this.#dest.off('close', done)
+        resolve()
+      }
+      this.#dest.on('drain', done)
+      this.#dest.on('close', done)
+    })
+  }
+}

@@ -1,0 +1,182 @@
+import { once } from 'node:events'
+import { connect, createServer, type Socket } from 'node:net'
+import { SocklabError } from '../errors/socklab-error.js'
+import { LinkDirection } from './link-direction.js'
+import { NO_CONDITIONS, type LinkConditions } from './link-spec.js'
+
+export interface RelayOptions {
+  /** Where the relay listens (port 0: any free port). */
+  host: string
+  port: number
+  /** The server every connection is relayed to. */
+  to: { host: string; port: number }
+  /** The conditions every connection starts with (none by default). */
+  link?: LinkConditions
+}
+
+/** What a relay can be told to do now, or when a milestone is reached. */
+export type RelayAction = { set: LinkConditions } | { reset: true }
+
+/** A milestone: the relay's connections have carried this many bytes (one way, or both together). */
+export interface ByteMilestone {
+  bytes: number
+  direction?: 'up' | 'down'
+}
+
+export interface StartedRelay extends AsyncDisposable {
+  readonly port: number
+  /** Connections relayed right now. */
+  readonly connections: number
+  /** The conditions in force (for connections now and later). */
+  readonly link: LinkConditions
+  /** Bytes carried so far (written to the other side), over every connection, each way. */
+  readonly carried: { up: number; down: number }
+  /** Bytes read so far, each way: more than carried while conditions hold bytes back or drop them. */
+  readonly read: { up: number; down: number }
+  /** Replaces the conditions of every connection, now and later. */
+  set(link: LinkConditions): void
+  /** Resets every relayed connection on both sides (RST to the client and to the server); returns how many. */
+  reset(): number
+  /** Performs `action` once the milestone is reached (at once if it already is); resolves when it has. */
+  when(milestone: ByteMilestone, action: RelayAction): Promise<{ bytes: number }>
+  close(): Promise<void>
+}
+
+interface Pair {
+  client: Socket
+  upstream: Socket
+  up: LinkDirection
+  down: LinkDirection
+  gone: AbortController
+}
+
+interface Armed {
+  milestone: ByteMilestone
+  action: RelayAction
+  fired(bytes: number): void
+}
+
+/**
+ * A TCP relay between clients and a server, as a network in the middle would be: bytes both ways with
+ * backpressure, an end (FIN) passed on as an end and a reset passed on as a reset, and the link's
+ * conditions (latency, bandwidth, slicing, a black hole, a data limit, a slow close) applied each way.
+ * `reset()` makes it fail the way a broken network does. A relayed client's address, as the server sees
+ * it, is the relay's.
+ */
+export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
+  const pairs = new Set<Pair>()
+  let link = options.link ?? NO_CONDITIONS
+  const carried = { up: 0, down: 0 }
+  const read = { up: 0, down: 0 }
+  let armed: Armed[] = []
+
+  const perform = (action: RelayAction) => ('reset' in action ? resetAll() : setAll(action.set))
+  const count = (direction: 'up' | 'down') => (bytes: number) => {
+    carried[direction] += bytes
+    if (armed.length === 0) return
+    const due = armed.filter((a) => reached(a.milestone))
+    if (due.length === 0) return
+    armed = armed.filter((a) => !due.includes(a))
+    // After the bytes that reached it are written: an action never takes back what it counted.
+    queueMicrotask(() => {
+      for (const a of due) {
+        perform(a.action)
+        a.fired(total(a.milestone))
+      }
+    })
+  }
+  const total = (m: ByteMilestone) => (m.direction ? carried[m.direction] : carried.up + carried.down)
+  const reached = (m: ByteMilestone) => total(m) >= m.bytes
+
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+    const upstream = connect({ host: options.to.host, port: options.to.port, allowHalfOpen: true, noDelay: true })
+    const gone = new AbortController()
+    const context = {
+      signal: gone.signal,
+      // A limit reached: what was let through is delivered, then both sides are closed.
+      close: () => {
+        client.destroySoon()
+        upstream.destroySoon()
+      },
+    }
+    const pair: Pair = {
+      client,
+      upstream,
+      gone,
+      up: new LinkDirection(client, upstream, link.up, context, { read: (n) => (read.up += n), carried: count('up') }),
+      down: new LinkDirection(upstream, client, link.down, context, { read: (n) => (read.down += n), carried: count('down') }),
+    }
+    pairs.add(pair)
+    const onError = (other: Socket) => () => {
+      // A reset on one side is a reset on the other; anything else ends both.
+      if (!other.destroyed) other.resetAndDestroy()
+    }
+    client.on('error', onError(upstream))
+    upstream.on('error', onError(client))
+    const onClose = () => {
+      if (!client.destroyed || !upstream.destroyed) return
+      pairs.delete(pair)
+      gone.abort()
+    }
+    client.on('close', onClose)
+    upstream.on('close', onClose)
+  })
+  server.listen(options.port, options.host)
+  try {
+    await once(server, 'listening')
+  } catch (error) {
+    throw new SocklabError('SOCKLAB_LISTEN_FAILED', `the relay cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`)
+  }
+
+  function setAll(next: LinkConditions): void {
+    link = next
+    for (const pair of pairs) {
+      pair.up.set(next.up)
+      pair.down.set(next.down)
+    }
+  }
+  function resetAll(): number {
+    const n = pairs.size
+    for (const pair of pairs) {
+      pair.client.resetAndDestroy()
+      pair.upstream.resetAndDestroy()
+      pair.gone.abort()
+    }
+    pairs.clear()
+    return n
+  }
+  const close = async () => {
+    for (const pair of pairs) {
+      pair.client.destroy()
+      pair.upstream.destroy()
+      pair.gone.abort()
+    }
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+  return {
+    port: (server.address() as { port: number }).port,
+    get connections() {
+      return pairs.size
+    },
+    get link() {
+      return link
+    },
+    get carried() {
+      return { ...carried }
+    },
+    get read() {
+      return { ...read }
+    },
+    set: setAll,
+    reset: resetAll,
+    when(milestone, action) {
+      if (reached(milestone)) {
+        perform(action)
+        return Promise.resolve({ bytes: total(milestone) })
+      }
+      return new Promise((resolve) => armed.push({ milestone, action, fired: (bytes) => resolve({ bytes }) }))
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+}
