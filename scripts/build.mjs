@@ -31,3 +31,13 @@ await build({
     ].join('\n'),
   },
 })
+
+// The JSON Schema of scenario files ships beside the bundle, printed by the bundle itself so that it is
+// always the one the parser's tables make (its test checks the committed copy against them).
+if (!bench) {
+  const { execFileSync } = await import('node:child_process')
+  const { mkdirSync, writeFileSync } = await import('node:fs')
+  const schema = execFileSync(process.execPath, ['dist/socklab.js', 'scenario', 'schema'], { encoding: 'utf8' })
+  mkdirSync(new URL('../schema/', import.meta.url), { recursive: true })
+  writeFileSync(new URL('../schema/scenario.schema.json', import.meta.url), schema)
+}
