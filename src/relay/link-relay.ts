@@ -17,7 +17,7 @@ export interface RelayOptions {
 /** What a relay can be told to do now, or when a milestone is reached. */
 export type RelayAction = { set: LinkConditions } | { reset: true }
 
-/** A milestone: the relay's connections have carried this many bytes (one way, or both together). */
+/** A milestone: the relay's connections have carried this many bytes more (one way, or both together), counted from when it is set. */
 export interface ByteMilestone {
   bytes: number
   direction?: 'up' | 'down'
@@ -37,7 +37,7 @@ export interface StartedRelay extends AsyncDisposable {
   set(link: LinkConditions): void
   /** Resets every relayed connection on both sides (RST to the client and to the server); returns how many. */
   reset(): number
-  /** Performs `action` once the milestone is reached (at once if it already is); resolves when it has. */
+  /** Performs `action` once the connections have carried the milestone's bytes from now; resolves when it has, with the bytes carried since. */
   when(milestone: ByteMilestone, action: RelayAction): Promise<{ bytes: number }>
   close(): Promise<void>
 }
@@ -52,6 +52,8 @@ interface Pair {
 
 interface Armed {
   milestone: ByteMilestone
+  /** The count when it was set: the milestone is this many bytes further. */
+  from: number
   action: RelayAction
   fired(bytes: number): void
 }
@@ -74,19 +76,18 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
   const count = (direction: 'up' | 'down') => (bytes: number) => {
     carried[direction] += bytes
     if (armed.length === 0) return
-    const due = armed.filter((a) => reached(a.milestone))
+    const due = armed.filter((a) => total(a.milestone) - a.from >= a.milestone.bytes)
     if (due.length === 0) return
     armed = armed.filter((a) => !due.includes(a))
     // After the bytes that reached it are written: an action never takes back what it counted.
     queueMicrotask(() => {
       for (const a of due) {
         perform(a.action)
-        a.fired(total(a.milestone))
+        a.fired(total(a.milestone) - a.from)
       }
     })
   }
   const total = (m: ByteMilestone) => (m.direction ? carried[m.direction] : carried.up + carried.down)
-  const reached = (m: ByteMilestone) => total(m) >= m.bytes
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     const upstream = connect({ host: options.to.host, port: options.to.port, allowHalfOpen: true, noDelay: true })
@@ -170,11 +171,7 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
     set: setAll,
     reset: resetAll,
     when(milestone, action) {
-      if (reached(milestone)) {
-        perform(action)
-        return Promise.resolve({ bytes: total(milestone) })
-      }
-      return new Promise((resolve) => armed.push({ milestone, action, fired: (bytes) => resolve({ bytes }) }))
+      return new Promise((resolve) => armed.push({ milestone, action, from: total(milestone), fired: (bytes) => resolve({ bytes }) }))
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -59,6 +59,12 @@ export function parseLinkText(text: string, where: string, extraKeys: readonly s
   return { link: parseLink(cursor, extraKeys), cursor }
 }
 
+/** The conditions as a link spec again, each direction on its own: what a control line's `set` takes. */
+export function linkSpec(link: LinkConditions): { up: Record<string, unknown>; down: Record<string, unknown> } {
+  const side = (conditions: Condition[]) => Object.assign({}, ...conditions.map((c) => conditionKind(c).spec(c))) as Record<string, unknown>
+  return { up: side(link.up), down: side(link.down) }
+}
+
 /** `down: latency 100 ms, bandwidth 1 MB/s; up: latency 100 ms`, or `no conditions`. */
 export function describeLink(link: LinkConditions): string {
   const side = (conditions: Condition[]) => conditions.map((c) => conditionKind(c).describe(c)).join(', ')

@@ -18,6 +18,7 @@ import {
 } from './scenario.js'
 import { duration, suggestion, type References } from './step-values.js'
 import { STEP_OPTIONS } from './steps/step-kind.js'
+import { parseLink } from '../relay/link-spec.js'
 import { STEP_KIND_NAMES, STEP_KINDS } from './steps/step-kinds.js'
 import { parseSize } from '../text/units.js'
 import { YamlCursor } from './yaml-cursor.js'
@@ -66,7 +67,8 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
   })
   problems.throwIfAny()
   for (const step of allSteps(steps!)) {
-    if (step.kind === 'network' && step.action === 'reset') clients.find((c) => c.name === step.client)!.relay = true
+    const relayed = (step.kind === 'network' && step.action === 'reset') || step.kind === 'link'
+    if (relayed) clients.find((c) => c.name === step.client)!.relay = true
   }
   return { name, description, file, vars: Object.fromEntries(vars!), tags, server: server!, clients, groups, steps: steps!, targets }
 }
@@ -118,17 +120,19 @@ function parseClients(cursor: YamlCursor): { clients: ScenarioClient[]; groups: 
   const groups: Record<string, string[]> = {}
   const add = (nameCursor: YamlCursor, name: string, settings?: YamlCursor) => {
     if (!CLIENT_NAME.test(name)) nameCursor.fail('a client name: a lowercase letter, then letters, digits, - or _')
-    const entries = settings?.present ? settings.entries(['mode', 'retry', 'count']) : new Map<string, YamlCursor>()
+    const entries = settings?.present ? settings.entries(['mode', 'retry', 'count', 'link']) : new Map<string, YamlCursor>()
     const mode = entries.get('mode')?.oneOf(['auto', 'framed', 'compat']) ?? 'auto'
     const retryCursor = entries.get('retry')
     const retry = retryCursor?.number() ?? 0
     if (!Number.isInteger(retry) || retry < 0) retryCursor!.fail('a whole number of retries, 0 or more')
+    const linkCursor = entries.get('link')
+    const link = linkCursor ? { link: parseLink(linkCursor), relay: true } : { relay: false }
     const countCursor = entries.get('count')
-    if (!countCursor) return void clients.push({ name, mode, retry, relay: false })
+    if (!countCursor) return void clients.push({ name, mode, retry, ...link })
     const count = countCursor.number()
     if (!Number.isInteger(count) || count < 1 || count > MAX_GROUP_SIZE) countCursor.fail(`a whole number of members, 1 to ${MAX_GROUP_SIZE}`)
     groups[name] = Array.from({ length: count }, (_, i) => `${name}-${i + 1}`)
-    for (const member of groups[name]) clients.push({ name: member, mode, retry, relay: false, group: name })
+    for (const member of groups[name]) clients.push({ name: member, mode, retry, ...link, group: name })
   }
   if (cursor.isSeq()) for (const item of cursor.items()) add(item, item.string())
   else for (const [name, settings] of cursor.entries()) add(settings, name, settings)

@@ -56,6 +56,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       run,
       facts: new Map(),
       values: new Map(),
+      links: new Map(),
       agents: new Map(),
       connections: new Map(),
       messages: result.messages,

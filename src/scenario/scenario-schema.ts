@@ -61,7 +61,12 @@ export function scenarioSchema(): JsonSchema {
             additionalProperties: {
               type: ['object', 'null'],
               additionalProperties: false,
-              properties: { mode: { enum: ['auto', 'framed', 'compat'] }, retry: numberOr({ type: 'integer', minimum: 0 }), count: numberOr({ type: 'integer', minimum: 1 }) },
+              properties: {
+                mode: { enum: ['auto', 'framed', 'compat'] },
+                retry: numberOr({ type: 'integer', minimum: 0 }),
+                count: numberOr({ type: 'integer', minimum: 1 }),
+                link: { type: 'object', description: 'link conditions from its first connection: latency, jitter, bandwidth, slicer, slow_close, blackhole, limit_data, up, down' },
+              },
             },
           },
         ],

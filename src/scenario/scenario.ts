@@ -1,8 +1,10 @@
 import type { ServerOptions } from '../config/server-options.js'
+import type { LinkConditions } from '../relay/link-spec.js'
 import type { ConnectStep } from './steps/connect-step.js'
 import type { DisconnectStep } from './steps/disconnect-step.js'
 import type { ExpectEventsStep } from './steps/expect-events-step.js'
 import type { GetStep } from './steps/get-step.js'
+import type { LinkStep } from './steps/link-step.js'
 import type { NetworkStep } from './steps/network-step.js'
 import type { ParallelStep } from './steps/parallel-step.js'
 import type { RepeatStep } from './steps/repeat-step.js'
@@ -56,10 +58,12 @@ export interface ScenarioClient {
   mode: 'auto' | 'framed' | 'compat'
   /** `--retry`: how often the client tries again when the server is full or unreachable. */
   retry: number
-  /** Connects through a relay that can reset its connection: set when a `network: reset` step names it. */
+  /** Connects through a relay of its own: set when it has a `link`, or a `link` or `network: reset` step names it. */
   relay: boolean
   /** The group it is a member of, if any. */
   group?: string
+  /** The conditions of its link (through its relay) from its first connection. */
+  link?: LinkConditions
 }
 
 /** The most members a client group may have: every member is a process or a container of its own. */
@@ -92,7 +96,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_EVERY_MS = 200
 
 /** A step of any kind; each kind is one module in steps/ (its type, parse, label and run). */
-export type Step = ConnectStep | SendStep | GetStep | DisconnectStep | WaitEventStep | ExpectEventsStep | ParallelStep | ServerStep | NetworkStep | SleepStep | RepeatStep | SequenceStep
+export type Step = ConnectStep | SendStep | GetStep | DisconnectStep | WaitEventStep | ExpectEventsStep | ParallelStep | ServerStep | NetworkStep | SleepStep | RepeatStep | SequenceStep | LinkStep
 
 export const SERVER_ACTIONS = ['stop', 'start', 'restart'] as const
 export type ServerAction = (typeof SERVER_ACTIONS)[number]

@@ -88,6 +88,7 @@ async function get(scope: CommandScope, name: string, terminated: boolean): Prom
   try {
     const announced = writer.mode === 'framed' ? await store.sha256(file) : undefined
     if (scope.closing) return true
+    log.emit('transfer_started', { ...peer, mode: writer.mode, file: name, size: file.size })
     if (announced !== undefined && !writer.fileStart({ name, size: file.size, sha256: announced })) await scope.drained()
     const result = await sendFile(socket, writer, file, { chunkSize: options.chunkSize, signal: scope.signal, hash: announced === undefined })
     sent = result.bytes

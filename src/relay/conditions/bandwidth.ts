@@ -18,6 +18,7 @@ export const bandwidth: ConditionKind<Bandwidth> = {
     if (rate === undefined) return value.fail('a rate such as 64KiB/s, 1MB/s or 10Mbit/s')
     return { kind: 'bandwidth', bytesPerSecond: rate }
   },
+  spec: (c) => ({ bandwidth: `${c.bytesPerSecond}B/s` }),
   describe: (c) => `bandwidth ${formatRate(c.bytesPerSecond)}`,
   stage(c, { signal }) {
     const slice = Math.max(1, Math.floor((c.bytesPerSecond * SLICE_MS) / 1000))

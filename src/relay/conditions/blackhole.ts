@@ -14,6 +14,7 @@ export const blackhole: ConditionKind<Blackhole> = {
     if (value.scalar() !== true) value.fail('true (drop every byte)')
     return { kind: 'blackhole' }
   },
+  spec: () => ({ blackhole: true }),
   describe: () => 'black hole',
   stage: () => ({
     pass: async () => undefined,

@@ -30,6 +30,8 @@ export interface Stage {
 export interface ConditionKind<C extends { kind: string }> {
   readonly kind: C['kind']
   parse(value: YamlCursor): C
+  /** The condition as a link spec's entries again (`{ latency: '100ms', jitter: '10ms' }`), for control lines. */
+  spec(condition: C): Record<string, unknown>
   describe(condition: C): string
   stage(condition: C, context: StageContext): Stage
 }

@@ -16,6 +16,7 @@ export interface Latency {
 export const latency: ConditionKind<Latency> = {
   kind: 'latency',
   parse: (value) => ({ kind: 'latency', ms: duration(value), jitterMs: 0 }),
+  spec: (c) => ({ latency: `${c.ms}ms`, ...(c.jitterMs ? { jitter: `${c.jitterMs}ms` } : {}) }),
   describe: (c) => `latency ${c.ms} ms${c.jitterMs ? ` ± ${c.jitterMs} ms` : ''}`,
   stage(c, { signal }) {
     let last = 0

@@ -15,6 +15,7 @@ export const limitData: ConditionKind<LimitData> = {
     if (bytes === undefined) return value.fail('a size such as 1MiB or a number of bytes')
     return { kind: 'limit_data', bytes }
   },
+  spec: (c) => ({ limit_data: c.bytes }),
   describe: (c) => `limit ${formatSize(c.bytes)}`,
   stage(c, { close }) {
     let left = c.bytes

@@ -32,6 +32,7 @@ export const slicer: ConditionKind<Slicer> = {
     if (variation >= size) e.get('variation')!.fail(`a variation smaller than the size (${size})`)
     return { kind: 'slicer', size, variation, delayMs: e.get('delay') ? duration(e.get('delay')!) : 0 }
   },
+  spec: (c) => ({ slicer: { size: c.size, variation: c.variation, ...(c.delayMs ? { delay: `${c.delayMs}ms` } : {}) } }),
   describe: (c) => `slicer ${c.size}${c.variation ? ` ± ${c.variation}` : ''} B${c.delayMs ? `, ${c.delayMs} ms apart` : ''}`,
   stage(c, { signal }) {
     let next = 0

@@ -11,6 +11,7 @@ export interface SlowClose {
 export const slowClose: ConditionKind<SlowClose> = {
   kind: 'slow_close',
   parse: (value) => ({ kind: 'slow_close', delayMs: duration(value) }),
+  spec: (c) => ({ slow_close: `${c.delayMs}ms` }),
   describe: (c) => `slow close ${c.delayMs} ms`,
   stage(c, { signal }) {
     return {

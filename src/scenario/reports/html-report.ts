@@ -36,7 +36,7 @@ svg.sequence .participant rect { fill: #eef1fb; stroke: #3b4a8a; } svg.sequence 
 svg.sequence .message line { stroke: #1b1b1f; stroke-width: 1.3; } svg.sequence marker path { fill: #1b1b1f; }
 
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-svg.sequence .note rect { fill: #fff6d6; stroke: #b08d00; } svg.sequence text { fill: #1b1b1f; }
+svg.sequence .note rect { fill: #fff6d6; stroke: #b08d00; } svg.sequence .client-note rect { fill: #e6f0fb; stroke: #3b6ea8; } svg.sequence text { fill: #1b1b1f; }
 `
 
 const verdict = (v: keyof typeof VERDICT): string => `<span class="${v}">${VERDICT[v]}</span>`
@@ -135,6 +135,7 @@ function timelineList(entries: readonly TimelineEntry[]): string {
   const items = entries.map((e) => {
     const at = `+${Math.round(e.atMs - start)} ms`
     if (e.kind === 'message') return `<li><span class="at">${at}</span><span>${xml(e.from)} → ${xml(e.to)}</span><div>${folded(e.text)}</div></li>`
+    if (e.kind === 'note') return `<li class="event"><span class="at">${at}</span><span>about ${xml(e.over)}</span><div>${folded(e.text)}</div></li>`
     return `<li class="event"><span class="at">${at}</span><span>server event <strong>${xml(e.event)}</strong></span><div>${folded(e.text)}</div></li>`
   })
   return `<ol class="timeline">${items.join('')}</ol>`

@@ -85,7 +85,9 @@ function sequenceDiagram(entries: readonly TimelineEntry[]): string[] {
   const lines = entries.map((e) =>
     e.kind === 'message'
       ? `    ${id.get(e.from)}${e.from === 'server' ? '-->>' : '->>'}${id.get(e.to)}: ${diagramText(e.text)}`
-      : `    Note over server: ${diagramText(`${e.event}: ${e.text}`)}`,
+      : e.kind === 'note'
+        ? `    Note over ${id.get(e.over)}: ${diagramText(e.text)}`
+        : `    Note over server: ${diagramText(`${e.event}: ${e.text}`)}`,
   )
   return ['sequenceDiagram', ...names.map((name) => `    participant ${id.get(name)} as ${diagramText(name)}`), ...lines]
 }

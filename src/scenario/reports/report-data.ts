@@ -42,6 +42,8 @@ export function parseLog(serverLog: readonly string[]): LoggedEvent[] {
 export type TimelineEntry =
   | { kind: 'message'; atMs: number; from: string; to: string; text: string }
   | { kind: 'event'; atMs: number; event: string; text: string }
+  /** About one participant: its link's conditions, a milestone that fired. */
+  | { kind: 'note'; atMs: number; over: string; text: string }
 
 /**
  * The messages and the server's events (all but `command`, which the client's message already shows) merged
@@ -55,7 +57,7 @@ export function timeline(r: ScenarioResult): TimelineEntry[] {
   let n = 0
   for (const m of r.messages) {
     while (n < notes.length && notes[n]!.atMs < m.atMs) merged.push(notes[n++]!)
-    merged.push({ kind: 'message', atMs: m.atMs, from: m.from, to: m.to, text: m.text })
+    merged.push(m.from === m.to ? { kind: 'note', atMs: m.atMs, over: m.from, text: m.text } : { kind: 'message', atMs: m.atMs, from: m.from, to: m.to, text: m.text })
   }
   while (n < notes.length) merged.push(notes[n++]!)
   return merged
@@ -64,7 +66,7 @@ export function timeline(r: ScenarioResult): TimelineEntry[] {
 /** The diagram's participants: the server first, then each client (or group) in the order it first speaks. */
 export const participants = (entries: readonly TimelineEntry[]): string[] => [
   'server',
-  ...new Set(entries.flatMap((e) => (e.kind === 'message' ? [e.from, e.to] : [])).filter((p) => p !== 'server')),
+  ...new Set(entries.flatMap((e) => (e.kind === 'message' ? [e.from, e.to] : e.kind === 'note' ? [e.over] : [])).filter((p) => p !== 'server')),
 ]
 
 /** Consecutive events of one name, this many or more, are drawn as one note. */

@@ -53,6 +53,15 @@ export function sequenceSvg(entries: readonly TimelineEntry[], title: string, id
           `<line x1="${from}" y1="${arrowY}" x2="${to}" y2="${arrowY}" marker-end="url(#${id}-arrow)"${reply ? ' stroke-dasharray="6 4"' : ''}/></g>`,
       )
       y = arrowY + 24
+    } else if (entry.kind === 'note') {
+      // A note about a client (its link, a milestone): a box on its lifeline.
+      const lines = fitted(entry.text, COLUMN + 2 * OVERHANG)
+      const cx = x(entry.over)
+      const boxWidth = Math.min(COLUMN + 2 * OVERHANG, Math.max(...lines.map((l) => l.length)) * CHAR + 12)
+      const height = lines.length * LINE + 8
+      const text = lines.map((line, i) => `<text x="${cx}" y="${y + 2 + i * LINE}" text-anchor="middle">${xml(line)}</text>`).join('')
+      body.push(`<g class="note client-note"><title>${xml(`${entry.over}: ${entry.text}`)}</title><rect x="${cx - boxWidth / 2}" y="${y - 12}" width="${boxWidth}" height="${height}" rx="3"/>${text}</g>`)
+      y += height + 10
     } else {
       const lines = fitted(`${entry.event}: ${entry.text}`, noteWidth - 12)
       const left = MARGIN

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { AgentOutput } from '../../client/agent-protocol.js'
+import { describeLink } from '../../relay/link-spec.js'
 import type { DisconnectHow } from '../scenario.js'
 import { connected, PREVIOUS_EXIT_MS, say, StepFailed, TargetUnavailable, type StepContext } from './step-context.js'
 
@@ -15,10 +16,13 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
     const gone = await Promise.race([previous.exited.then(() => true), delay(PREVIOUS_EXIT_MS, false, { ref: false })])
     if (!gone) throw new StepFailed(`${name} is already connected`)
   }
-  const client = ctx.scenario.clients.find((c) => c.name === name)!
+  const declared = ctx.scenario.clients.find((c) => c.name === name)!
   const index = (ctx.connections.get(name) ?? 0) + 1
   ctx.connections.set(name, index)
-  const agent = await ctx.run.startClient(client, index)
+  // A connection starts with the link as a `link` step last left it (or as the client was declared).
+  const link = ctx.links.get(name) ?? declared.link
+  const agent = await ctx.run.startClient({ ...declared, link }, index)
+  if (link && index === 1) say(ctx, { from: name, to: name, text: `link: ${describeLink(link)}` })
   const first = await agent.channel.next(signal)
   if (first.type === 'connected') {
     ctx.facts.set(name, { address: first.address, port: first.port, name: first.client })

@@ -4,6 +4,7 @@ import type { Reply } from '../../client/reply.js'
 import { allSteps, KILLED, stepClients, type Step, type StepBase } from '../scenario.js'
 import { checkedText, errorCode } from '../step-values.js'
 import { fillTemplate } from '../template.js'
+import { formatRate } from '../../relay/conditions/bandwidth.js'
 import type { ClientAgent } from '../targets/scenario-target.js'
 import { answer, describeOutput, describeReply, request } from './replies.js'
 import { connected, PREVIOUS_EXIT_MS, say, StepFailed, StepSkipped, type StepContext, type StepRun } from './step-context.js'
@@ -55,8 +56,11 @@ export const getStep: StepKind<GetStep> = {
     if (step.during) return heldGet(step, ctx, run)
     const { agent, mode } = connected(ctx, step.client)
     skipUnservedFile(step, ctx)
+    const started = performance.now()
     const reply = await request(ctx, step.client, agent, `get ${step.file}`, run.signal)
-    return judgeGet(step, reply, mode, agent, ctx)
+    const note = await judgeGet(step, reply, mode, agent, ctx)
+    // The rate a person would measure: from the command to the verified file (over a slow link, its speed).
+    return reply.kind === 'saved' && note ? `${note}, ${rateNote(reply.bytes, performance.now() - started)}` : note
   },
   childFailed: (reason) => `a step during the get failed: ${reason}`,
 }
@@ -98,6 +102,10 @@ function savedName(requested: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+function rateNote(bytes: number, ms: number): string {
+  return `in ${(ms / 1000).toFixed(2)} s (${formatRate((bytes * 1000) / Math.max(ms, 1))})`
 }
 
 function skipUnservedFile(step: GetStep, ctx: StepContext): void {

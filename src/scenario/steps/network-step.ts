@@ -29,7 +29,7 @@ export const networkStep: StepKind<NetworkStep> = {
     const { agent } = connected(ctx, step.client)
     if (step.action === 'reset') {
       say(ctx, { from: step.client, to: 'server', text: 'RST both ways (network reset)' })
-      const count = await ctx.run.resets.reset(agent)
+      const count = await ctx.run.links.of(agent).reset()
       if (count === 0) throw new StepFailed(`${step.client} had no connection to reset`, '1 connection reset', '0')
       return `${count} connection${count === 1 ? '' : 's'} reset`
     }

@@ -1,3 +1,4 @@
+import type { LinkConditions } from '../../relay/link-spec.js'
 import type { Scenario, Step, TargetKind } from '../scenario.js'
 import type { Message, StepResult } from '../scenario-result.js'
 import type { ClientFacts } from '../template.js'
@@ -12,6 +13,8 @@ export interface StepContext {
   values: Map<string, string>
   /** Connected clients' agents, by scenario client name. */
   agents: Map<string, { agent: ClientAgent; mode: 'framed' | 'compat' }>
+  /** Each relayed client's conditions as a `link` step last set them (its next connections start with them). */
+  links: Map<string, LinkConditions>
   /** How many times each client has connected (each connection is a fresh process or container). */
   connections: Map<string, number>
   messages: Message[]

@@ -3,6 +3,7 @@ import { connectStep } from './connect-step.js'
 import { disconnectStep } from './disconnect-step.js'
 import { expectEventsStep } from './expect-events-step.js'
 import { getStep } from './get-step.js'
+import { linkStep } from './link-step.js'
 import { networkStep } from './network-step.js'
 import { parallelStep } from './parallel-step.js'
 import { repeatStep } from './repeat-step.js'
@@ -27,6 +28,7 @@ export const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, 
   sleep: sleepStep,
   repeat: repeatStep,
   sequence: sequenceStep,
+  link: linkStep,
 }
 
 export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as Array<Step['kind']>

@@ -4,7 +4,9 @@ import type { AgentOutput } from '../../client/agent-protocol.js'
 import { AgentChannel } from '../agent-channel.js'
 import type { ScenarioClient } from '../scenario.js'
 import { clientArgs } from './client-args.js'
-import type { ClientAgent, NetworkControl, ResetControl } from './scenario-target.js'
+import type { RelayOutput } from '../../relay/relay-control.js'
+import { ControlledLink, type LinkHandle } from './relay-link.js'
+import type { ClientAgent, LinkControl, NetworkControl } from './scenario-target.js'
 
 /** Where client containers save their downloads. */
 const DOWNLOAD_DIR = '/tmp'
@@ -28,9 +30,9 @@ interface Standby {
  * and connects only when its `connect` step comes. A client whose connection a step resets goes through a
  * `socklab relay` container of its own.
  */
-export class DockerClients implements ResetControl, NetworkControl {
+export class DockerClients implements LinkControl, NetworkControl {
   readonly #agents = new Map<ClientAgent, Dockerode.Container>()
-  readonly #relays = new Map<ClientAgent, Attached<RelayOutput>>()
+  readonly #relays = new Map<ClientAgent, ControlledLink>()
   readonly #standby = new Map<string, Standby>()
   readonly #addresses = new Map<ClientAgent, string>()
   /** Every launch, used or not, so that the run can wait for all of them before removing containers. */
@@ -56,17 +58,17 @@ export class DockerClients implements ResetControl, NetworkControl {
     const { agent, entry } = waiting?.index === index ? await waiting.ready : await this.#launch(client, index)
     entry.logged = true
     if (index < (this.connects.get(client.name) ?? 0)) this.#prepare(client, index + 1)
+    // The relay waited in standby too: it gets the client's conditions as they are now, then the client connects.
+    const relay = this.#relays.get(agent)
+    if (relay && client.link) await relay.set(client.link)
     agent.write({ connect: true })
     return agent
   }
 
-  async reset(agent: ClientAgent): Promise<number> {
+  of(agent: ClientAgent): LinkHandle {
     const relay = this.#relays.get(agent)
     if (!relay) throw new Error('this client does not connect through a relay')
-    relay.write('reset\n')
-    const answer = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
-    if (answer.type !== 'reset') throw new Error(`the relay answered ${JSON.stringify(answer)}`)
-    return Number(answer.connections)
+    return relay
   }
 
   /** Takes the client's container off the network, noting its address so that `restore` gives it back. */
@@ -123,7 +125,7 @@ export class DockerClients implements ResetControl, NetworkControl {
   }
 
   /** A `socklab relay` container in front of the server, reachable as `alias`. */
-  async #startRelay(alias: string): Promise<Attached<RelayOutput>> {
+  async #startRelay(alias: string): Promise<ControlledLink> {
     const container = await this.docker.createContainer({
       ...this.#attachable(),
       name: `socklab-${this.run.id}-${alias}`,
@@ -134,7 +136,7 @@ export class DockerClients implements ResetControl, NetworkControl {
     const relay = await this.#attach<RelayOutput>(container)
     const ready = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
     if (ready.type !== 'listening') throw new Error(`the relay did not start: ${JSON.stringify(ready)}`)
-    return relay
+    return new ControlledLink(relay.channel, relay.write)
   }
 
   async #agent(container: Dockerode.Container): Promise<ClientAgent> {
@@ -203,5 +205,3 @@ interface Attached<T extends { type: string }> {
   write(text: string): void
 }
 
-/** What `socklab relay` prints (cli/relay-command.ts). */
-type RelayOutput = { type: 'listening' | 'reset' | 'error'; port?: number; connections?: number; message?: string }

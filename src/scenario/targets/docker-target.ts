@@ -151,7 +151,7 @@ export class DockerTarget implements ScenarioTarget {
         events,
         files,
         startClient: (client, index) => clients!.start(client, index),
-        resets: clients,
+        links: clients,
         network: clients,
         serverControl: {
           async stop() {

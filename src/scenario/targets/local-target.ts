@@ -55,7 +55,7 @@ export class LocalTarget implements ScenarioTarget {
       events,
       files,
       startClient: (client, index) => clients.start(client, index),
-      resets: clients,
+      links: clients,
       serverControl: { stop: stopServer, start: startServer },
       saveLogs: async (dir) => {
         await mkdir(dir, { recursive: true })

@@ -4,13 +4,15 @@ import { startRelay, type StartedRelay } from '../../relay/link-relay.js'
 import type { ScenarioClient } from '../scenario.js'
 import { processAgent } from './process-agent.js'
 import { clientArgs } from './client-args.js'
-import type { ClientAgent, ResetControl } from './scenario-target.js'
+import { inProcessLink, type LinkHandle } from './relay-link.js'
+import type { ClientAgent, LinkControl } from './scenario-target.js'
 
 /**
  * The client agents of a scenario run as local processes connecting to `host:port`, and their logs. A
- * client with `relay` connects through a relay of its own in this process, so its connection can be reset.
+ * client with `relay` connects through a relay of its own in this process: its link's conditions, resets
+ * and milestones.
  */
-export class ProcessClients implements ResetControl {
+export class ProcessClients implements LinkControl {
   readonly #started: Array<{ name: string; agent: ClientAgent }> = []
   readonly #relays = new Map<ClientAgent, StartedRelay>()
 
@@ -25,7 +27,7 @@ export class ProcessClients implements ResetControl {
     const name = `${client.name}-${index}`
     const downloads = join(this.downloads, name)
     await mkdir(downloads, { recursive: true })
-    const relay = client.relay ? await startRelay({ host: '127.0.0.1', port: 0, to: { host: this.host, port: this.port } }) : undefined
+    const relay = client.relay ? await startRelay({ host: '127.0.0.1', port: 0, to: { host: this.host, port: this.port }, link: client.link }) : undefined
     const [host, port] = relay ? ['127.0.0.1', relay.port] : [this.host, this.port]
     const agent = processAgent(this.entry, [...clientArgs(client), '--host', host, '--port', String(port)], downloads)
     this.#started.push({ name, agent })
@@ -33,10 +35,10 @@ export class ProcessClients implements ResetControl {
     return agent
   }
 
-  async reset(agent: ClientAgent): Promise<number> {
+  of(agent: ClientAgent): LinkHandle {
     const relay = this.#relays.get(agent)
     if (!relay) throw new Error('this client does not connect through a relay')
-    return relay.reset()
+    return inProcessLink(relay)
   }
 
   /** One transcript file per client connection (`client-<name>-<n>.log`). */

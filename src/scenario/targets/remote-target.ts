@@ -27,7 +27,7 @@ export class RemoteTarget implements ScenarioTarget {
       events: undefined,
       files: undefined,
       startClient: (client, index) => clients.start(client, index),
-      resets: clients,
+      links: clients,
       saveLogs: (dir) => clients.saveLogs(dir),
       async [Symbol.asyncDispose]() {
         await clients.killAll()

@@ -1,3 +1,4 @@
+import type { LinkHandle } from './relay-link.js'
 import type { AgentInput } from '../../client/agent-protocol.js'
 import type { EventStream } from '../../events/event-stream.js'
 import type { AgentChannel } from '../agent-channel.js'
@@ -30,10 +31,10 @@ export interface NetworkControl {
   restore(agent: ClientAgent): Promise<void>
 }
 
-/** Resetting a client's connection, both ways, at the relay it connects through (ScenarioClient.relay). */
-export interface ResetControl {
-  /** Returns how many connections were reset. */
-  reset(agent: ClientAgent): Promise<number>
+/** The links of clients that connect through a relay of their own (ScenarioClient.relay). */
+export interface LinkControl {
+  /** The link of a client's connection: its conditions, resets and milestones. Throws for a client without a relay. */
+  of(agent: ClientAgent): LinkHandle
 }
 
 /**
@@ -45,7 +46,7 @@ export interface ResetControl {
  *    `listening` event seen) before `prepare` returns. Runs share nothing, so they may go in parallel.
  * 2. Steps start clients on demand (`startClient`): every connection is a fresh client (a process or a
  *    container), which may sit behind a relay of its own (`ScenarioClient.relay`); the relay is where a
- *    client's link is acted on (`resets`), and where link conditions go.
+ *    client's link is acted on (`links`: its conditions, resets and milestones).
  * 3. `serverControl` stops and starts the same server on the same address; `network` cuts and restores a
  *    client's link where clients have links of their own (docker).
  * 4. Disposing removes everything the run made, clients first, then the server, then the network and
@@ -63,7 +64,8 @@ export interface TargetRun extends AsyncDisposable {
   readonly serverControl?: ServerControl
   /** Absent where clients share the host's network (processes on loopback). */
   readonly network?: NetworkControl
-  readonly resets: ResetControl
+  /** Clients started with `link` set start with those conditions (ScenarioClient.link). */
+  readonly links: LinkControl
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }

@@ -1,0 +1,126 @@
+import { SERVER_EVENT_NAMES, type ServerEventName } from '../../events/server-event.js'
+import type { ByteMilestone, RelayAction } from '../../relay/link-relay.js'
+import { describeLink, LINK_KEYS, NO_CONDITIONS, parseLink } from '../../relay/link-spec.js'
+import { formatSize, parseSize } from '../../text/units.js'
+import type { EventFields, StepBase } from '../scenario.js'
+import { parseFields, suggestion } from '../step-values.js'
+import type { YamlCursor } from '../yaml-cursor.js'
+import { fieldsLabel, matcher } from './event-match.js'
+import { connected, say, serverEvents, StepFailed } from './step-context.js'
+import { STEP_OPTIONS, type StepKind } from './step-kind.js'
+import { ref, stepMap } from './step-schema.js'
+
+/** When a `link` step acts: at once, once the connection has carried so many bytes, or on a server event. */
+export type LinkMoment = { at: 'now' } | ({ at: 'bytes' } & ByteMilestone) | { at: 'event'; event: ServerEventName; where: EventFields }
+
+export interface LinkStep extends StepBase {
+  kind: 'link'
+  client: string
+  /** New conditions (replacing the client's), or a reset of its connection. */
+  action: RelayAction
+  when: LinkMoment
+}
+
+/**
+ * `link: { client: b, down: { slicer: { size: 100, delay: 5ms } } }` replaces b's conditions (for its
+ * connection now and its next ones); `clear: true` removes them; `reset: true` resets its connection both
+ * ways. With `when: { bytes: 4MiB }` (or `{ bytes: …, direction: down }`) or `when: { event:
+ * transfer_started, where: { client: Client02 } }`, the step arms the action and the scenario goes on; the
+ * action fires at that milestone, and the reports say when.
+ */
+export const linkStep: StepKind<LinkStep> = {
+  kind: 'link',
+  schema: stepMap(
+    {
+      client: ref('client'),
+      clear: { const: true },
+      reset: { const: true },
+      when: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { bytes: { type: ['string', 'number'] }, direction: { enum: ['up', 'down'] }, event: { enum: [...SERVER_EVENT_NAMES] }, where: { type: 'object' } },
+      },
+      ...Object.fromEntries(LINK_KEYS.map((key) => [key, {}])),
+    },
+    ['client'],
+  ),
+  parse(body, { base, client, refs }) {
+    const e = body.entries(['client', 'clear', 'reset', 'when', ...LINK_KEYS, ...STEP_OPTIONS])
+    const name = client(e.get('client') ?? body.fail('a `client`'))
+    const flag = (key: string) => {
+      const cursor = e.get(key)
+      if (cursor && cursor.scalar() !== true) cursor.fail('true')
+      return cursor !== undefined
+    }
+    const [clear, reset] = [flag('clear'), flag('reset')]
+    const conditions = LINK_KEYS.some((key) => e.has(key))
+    if (Number(clear) + Number(reset) + Number(conditions) !== 1) body.fail('one of: conditions (latency, bandwidth, slicer, …, up, down), `clear: true` or `reset: true`')
+    const action: RelayAction = reset ? { reset: true } : { set: clear ? NO_CONDITIONS : parseLink(body, ['client', 'when', ...STEP_OPTIONS]) }
+    const whenCursor = e.get('when')
+    return [{ ...base, kind: 'link', client: name, action, when: whenCursor ? parseMoment(whenCursor, refs) : { at: 'now' } }]
+  },
+  label: (step) => `link ${step.client}: ${'reset' in step.action ? 'reset' : describeLink(step.action.set)}${momentLabel(step.when)}`,
+  async run(step, ctx) {
+    const { agent } = connected(ctx, step.client)
+    const link = ctx.run.links.of(agent)
+    const what = 'reset' in step.action ? 'reset' : describeLink(step.action.set)
+    const act = async () => {
+      if ('set' in step.action) ctx.links.set(step.client, step.action.set)
+      if ('reset' in step.action) return `${await link.reset()} connection(s) reset`
+      await link.set(step.action.set)
+      return what
+    }
+    if (step.when.at === 'now') {
+      say(ctx, { from: step.client, to: step.client, text: `link: ${what}` })
+      const done = await act()
+      if ('reset' in step.action && done.startsWith('0 ')) throw new StepFailed(`${step.client} had no connection to reset`, '1 connection reset', '0')
+      return done
+    }
+    // Armed: the scenario goes on, and the action fires at its milestone (noted in the diagram when it does).
+    const fired = (detail: string) => say(ctx, { from: step.client, to: step.client, text: `milestone (${detail}): link ${what}` })
+    if (step.when.at === 'bytes') {
+      const { bytes, direction } = step.when
+      const milestone = direction ? { bytes, direction } : { bytes }
+      void link.when(milestone, step.action).then(
+        (reached) => {
+          if ('set' in step.action) ctx.links.set(step.client, step.action.set)
+          fired(`${formatSize(reached.bytes)} carried`)
+        },
+        () => undefined,
+      )
+      return `armed: at ${formatSize(bytes)}${direction ? ` ${direction}` : ''}`
+    }
+    const { event, where } = step.when
+    const events = serverEvents(ctx)
+    void events.waitFor(event, matcher(where, ctx), 1, ctx.signal).then(
+      async () => {
+        fired(`${event}${fieldsLabel(where)}`)
+        await act()
+      },
+      () => undefined,
+    )
+    return `armed: on ${event}`
+  },
+}
+
+function parseMoment(cursor: YamlCursor, refs: Parameters<typeof parseFields>[2]): LinkMoment {
+  const e = cursor.entries(['bytes', 'direction', 'event', 'where'])
+  const eventCursor = e.get('event')
+  if (eventCursor) {
+    if (e.has('bytes')) e.get('bytes')!.fail('`bytes` or `event`, not both')
+    const name = eventCursor.string()
+    if (!(SERVER_EVENT_NAMES as readonly string[]).includes(name)) eventCursor.fail(`one of ${SERVER_EVENT_NAMES.join(', ')}`, suggestion(name, SERVER_EVENT_NAMES))
+    const event = name as ServerEventName
+    return { at: 'event', event, where: parseFields(e.get('where'), event, refs) }
+  }
+  const bytesCursor = e.get('bytes') ?? cursor.fail('`bytes` (carried by the connection) or `event` (logged by the server)')
+  const bytes = parseSize(bytesCursor.scalar() as string | number)
+  if (bytes === undefined || bytes < 1) return bytesCursor.fail('a size such as 4MiB or a number of bytes')
+  return { at: 'bytes', bytes, direction: e.get('direction')?.oneOf(['up', 'down']) }
+}
+
+function momentLabel(when: LinkMoment): string {
+  if (when.at === 'now') return ''
+  if (when.at === 'bytes') return ` when ${formatSize(when.bytes)}${when.direction ? ` ${when.direction}` : ''} carried`
+  return ` on ${when.event}${fieldsLabel(when.where)}`
+}
