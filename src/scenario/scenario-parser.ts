@@ -120,13 +120,15 @@ function parseClients(cursor: YamlCursor): { clients: ScenarioClient[]; groups: 
   const groups: Record<string, string[]> = {}
   const add = (nameCursor: YamlCursor, name: string, settings?: YamlCursor) => {
     if (!CLIENT_NAME.test(name)) nameCursor.fail('a client name: a lowercase letter, then letters, digits, - or _')
-    const entries = settings?.present ? settings.entries(['mode', 'retry', 'count', 'link']) : new Map<string, YamlCursor>()
+    const entries = settings?.present ? settings.entries(['mode', 'retry', 'replyTimeout', 'count', 'link']) : new Map<string, YamlCursor>()
     const mode = entries.get('mode')?.oneOf(['auto', 'framed', 'compat']) ?? 'auto'
     const retryCursor = entries.get('retry')
     const retry = retryCursor?.number() ?? 0
     if (!Number.isInteger(retry) || retry < 0) retryCursor!.fail('a whole number of retries, 0 or more')
+    const timeoutCursor = entries.get('replyTimeout')
+    const timeout = timeoutCursor ? { replyTimeoutMs: duration(timeoutCursor) } : {}
     const linkCursor = entries.get('link')
-    const link = linkCursor ? { link: parseLink(linkCursor), relay: true } : { relay: false }
+    const link = { ...timeout, ...(linkCursor ? { link: parseLink(linkCursor), relay: true } : { relay: false }) }
     const countCursor = entries.get('count')
     if (!countCursor) return void clients.push({ name, mode, retry, ...link })
     const count = countCursor.number()

@@ -65,6 +65,7 @@ export function scenarioSchema(): JsonSchema {
                 mode: { enum: ['auto', 'framed', 'compat'] },
                 retry: numberOr({ type: 'integer', minimum: 0 }),
                 count: numberOr({ type: 'integer', minimum: 1 }),
+                replyTimeout: ref('duration'),
                 link: { type: 'object', description: 'link conditions from its first connection: latency, jitter, bandwidth, slicer, slow_close, blackhole, limit_data, up, down' },
               },
             },

@@ -62,6 +62,8 @@ export interface ScenarioClient {
   relay: boolean
   /** The group it is a member of, if any. */
   group?: string
+  /** `--reply-timeout-ms`: how long it waits for a reply, or the next bytes of a file (the client's default when absent). */
+  replyTimeoutMs?: number
   /** The conditions of its link (through its relay) from its first connection. */
   link?: LinkConditions
 }

@@ -6,5 +6,6 @@ const RETRY_DELAY_MS = 200
 /** A scenario client's settings as `socklab client` flags. */
 export function clientArgs(client: ScenarioClient): string[] {
   const retry = client.retry > 0 ? ['--retry', String(client.retry), '--retry-delay-ms', String(RETRY_DELAY_MS)] : []
-  return ['--mode', client.mode, ...retry]
+  const timeout = client.replyTimeoutMs !== undefined ? ['--reply-timeout-ms', String(client.replyTimeoutMs)] : []
+  return ['--mode', client.mode, ...retry, ...timeout]
 }
