@@ -7,6 +7,7 @@ import type { BenchOptions, FigureGroup } from './lib/figure.js'
 import { markdownTable } from './lib/markdown-table.js'
 import { echoLatency } from './figures/echo-latency.js'
 import { imageSize } from './figures/image-size.js'
+import { linkRelay } from './figures/link-relay.js'
 import { overflowStorm } from './figures/overflow-storm.js'
 import { scenarioWallTime } from './figures/scenario-wall-time.js'
 import { serverMemory } from './figures/server-memory.js'
@@ -19,6 +20,7 @@ const FIGURES: Record<string, { title: string; run(options: BenchOptions): Promi
   storm: { title: 'overflow storm', run: overflowStorm },
   scenarios: { title: 'shipped scenarios on the docker target, and cold image build', run: scenarioWallTime },
   image: { title: 'socklab image layers over the Node base', run: imageSize },
+  relay: { title: 'socklab relay: cost and accuracy of link conditions', run: linkRelay },
 }
 
 const USAGE = `npm run bench [-- [--quick] [--only ${Object.keys(FIGURES).join(',')}]]

@@ -9,6 +9,7 @@ import { socklabServer, startProcess } from '../lib/server-process.js'
 import { MiB, mbPerSecond, round, summarize, type Summary } from '../lib/stats.js'
 import { benchFile, freePort } from '../lib/bench-files.js'
 import { dockerLab } from '../lib/docker-lab.js'
+import { receive } from '../lib/raw-receive.js'
 
 const DOWNLOADS = '/dev/shm/socklab-bench-downloads'
 
@@ -154,14 +155,6 @@ function serverOnlyFigure(size: number, socklab: Summary, raw: Summary, python?:
 }
 
 /** Runs raw-receiver.mjs in its own process (so it never shares a thread with the sender) and returns ms per run. */
-function receive(host: string, port: number, name: string, size: number, reps: number, mode: 'raw' | 'bare' | 'framed', saveTo?: string): number[] {
-  const script = new URL('../../bench/raw/raw-receiver.mjs', import.meta.url).pathname
-  const args = [script, host, String(port), name, String(size), String(reps), mode, ...(saveTo ? [`save=${saveTo}`] : [])]
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8' })
-  if (run.status !== 0) throw new Error(`raw receiver failed: ${run.stderr}`)
-  return (JSON.parse(run.stdout) as { ms: number[] }).ms
-}
-
 function iperf3Figure(options: BenchOptions): Figure {
   const figure: Figure = { id: 'throughput.loopback.iperf3', name: 'iperf3 over loopback (the link ceiling)', unit: 'MB/s', value: null }
   if (!options.iperf3) return { ...figure, notes: 'iperf3 is not installed (apt-get install iperf3): no ceiling measured' }

@@ -29,6 +29,8 @@ export class LinkDirection {
   readonly #queue: Array<Piece | typeof END> = []
   #queued = 0
   #wake?: () => void
+  /** The queued path is handling a piece (the straight path must wait for it). */
+  #busy = false
 
   constructor(source: Socket, dest: Socket, conditions: readonly Condition[], context: StageContext, count: ByteCounters) {
     this.#source = source
@@ -36,14 +38,35 @@ export class LinkDirection {
     this.#context = context
     this.#count = count
     this.set(conditions)
-    source.on('data', (data: Buffer) => {
-      count.read(data.length)
-      this.#push({ data, at: performance.now() })
-      this.#queued += data.length
-      if (this.#queued > RELAY_QUEUE_BYTES) source.pause()
+    source.on('end', () => (this.#straight() ? dest.end() : this.#push(END)))
+    dest.on('drain', () => {
+      // The straight path's backpressure; the queued path resumes reading itself as its queue empties.
+      if (this.#queued <= RELAY_QUEUE_BYTES / 2 && source.isPaused()) source.resume()
     })
-    source.on('end', () => this.#push(END))
     void this.#run()
+  }
+
+  /** Bytes read from the source (its owner reads it: 'data' events, or `onread` into large buffers). */
+  receive(data: Buffer): void {
+    this.#count.read(data.length)
+    if (this.#straight()) return this.#write(data)
+    this.#push({ data, at: performance.now() })
+    this.#queued += data.length
+    if (this.#queued > RELAY_QUEUE_BYTES) this.#source.pause()
+  }
+
+  /**
+   * With no condition and nothing waiting, bytes go straight through, as a pipe would: no queue, no
+   * timestamps, no promise per chunk. Anything queued is written first, so bytes never overtake each other.
+   */
+  #straight(): boolean {
+    return this.#stages.length === 0 && this.#queue.length === 0 && !this.#busy
+  }
+
+  #write(data: Buffer): void {
+    this.bytes += data.length
+    this.#count.carried(data.length)
+    if (!this.#dest.write(data)) this.#source.pause()
   }
 
   set(conditions: readonly Condition[]): void {
@@ -71,8 +94,10 @@ export class LinkDirection {
         return
       }
       this.#queued -= item.data.length
-      if (this.#source.isPaused() && this.#queued <= RELAY_QUEUE_BYTES / 2) this.#source.resume()
+      if (this.#source.isPaused() && this.#queued <= RELAY_QUEUE_BYTES / 2 && this.#dest.writableNeedDrain === false) this.#source.resume()
+      this.#busy = true
       await this.#through(stages, 0, item)
+      this.#busy = false
     }
   }
 

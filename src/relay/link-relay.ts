@@ -42,6 +42,11 @@ export interface StartedRelay extends AsyncDisposable {
   close(): Promise<void>
 }
 
+/** How much one read from the server may take. */
+const READ_BUFFER_BYTES = 1024 * 1024
+/** Reads smaller than this are copied into a buffer of their own size. */
+const COPY_BELOW_BYTES = 64 * 1024
+
 interface Pair {
   client: Socket
   upstream: Socket
@@ -90,7 +95,25 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
   const total = (m: ByteMilestone) => (m.direction ? carried[m.direction] : carried.up + carried.down)
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
-    const upstream = connect({ host: options.to.host, port: options.to.port, allowHalfOpen: true, noDelay: true })
+    // The server's side is read into large buffers (fewer reads and writes for a file going down); a small
+    // read is copied out, so that a queue of small pieces does not hold large buffers.
+    let slab = Buffer.allocUnsafe(READ_BUFFER_BYTES)
+    const upstream = connect({
+      host: options.to.host,
+      port: options.to.port,
+      allowHalfOpen: true,
+      noDelay: true,
+      onread: {
+        buffer: () => slab,
+        callback: (n: number) => {
+          if (n >= COPY_BELOW_BYTES) {
+            pair.down.receive(slab.subarray(0, n))
+            slab = Buffer.allocUnsafe(READ_BUFFER_BYTES)
+          } else pair.down.receive(Buffer.from(slab.subarray(0, n)))
+          return true
+        },
+      },
+    })
     const gone = new AbortController()
     const context = {
       signal: gone.signal,
@@ -107,6 +130,7 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
       up: new LinkDirection(client, upstream, link.up, context, { read: (n) => (read.up += n), carried: count('up') }),
       down: new LinkDirection(upstream, client, link.down, context, { read: (n) => (read.down += n), carried: count('down') }),
     }
+    client.on('data', (data: Buffer) => pair.up.receive(data))
     pairs.add(pair)
     const onError = (other: Socket) => () => {
       // A reset on one side is a reset on the other; anything else ends both.
