@@ -1,4 +1,5 @@
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
+import { timeline } from './report-data.js'
 
 const xml = (text: string): string =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
@@ -18,6 +19,10 @@ export function junitReport(results: readonly ScenarioResult[]): string {
     const steps = flatten(r.steps)
     const failed = steps.find((s) => s.verdict === 'failed' && !s.children)
     const log = steps.map((s) => `${s.verdict.padEnd(7)} line ${s.line}: ${s.label} (${s.durationMs} ms)${s.reason ? ` — ${s.reason}` : ''}`)
+    // Each client's link conditions and every milestone that fired, with its time since the start.
+    const start = r.messages[0]?.atMs ?? 0
+    const notes = timeline(r).flatMap((e) => (e.kind === 'note' ? [`note    +${Math.round(e.atMs - start)} ms ${e.over}: ${e.text}`] : []))
+    log.push(...notes)
     let body = `      <system-out>${xml(clean(log.join('\n')))}</system-out>\n`
     if (r.verdict === 'skipped') body = `      <skipped message="${xml(r.skipped ?? 'skipped')}"/>\n${body}`
     if (r.verdict === 'failed') {
