@@ -283,4 +283,46 @@ describe('parseScenario', () => {
       expect(parse(file('  - connect: b'))).toThrow('expected one of the scenario\'s clients (a, crowd-1…4), got "b"')
     })
   })
+
+  describe('links', () => {
+    const file = (...lines: string[]) => ['clients:', '  a: { link: { latency: 100ms, down: { bandwidth: 1MB/s } } }', '  b: {}', 'steps:', '  - connect: [a, b]', ...lines].join('\n')
+
+    it('gives a client its conditions and a relay; link steps set, clear, reset, now or at a milestone', () => {
+      const s = parseScenario(
+        file(
+          '  - link: { client: b, down: { slicer: { size: 100, delay: 5ms } } }',
+          '  - link: { client: b, clear: true }',
+          '  - link: { client: a, reset: true, when: { bytes: 4MiB, direction: down } }',
+          '  - link: { client: b, blackhole: true, when: { event: transfer_started, where: { client: Client02 } } }',
+        ),
+        'x.yaml',
+      )
+      expect(s.clients.map((c) => [c.name, c.relay, c.link?.down.map((d) => d.kind)])).toEqual([
+        ['a', true, ['latency', 'bandwidth']],
+        ['b', true, undefined],
+      ])
+      expect(s.steps.slice(2)).toMatchObject([
+        { kind: 'link', client: 'b', action: { set: { down: [{ kind: 'slicer', size: 100, delayMs: 5 }], up: [] } }, when: { at: 'now' } },
+        { kind: 'link', client: 'b', action: { set: { up: [], down: [] } } },
+        { kind: 'link', client: 'a', action: { reset: true }, when: { at: 'bytes', bytes: 4 * 1024 * 1024, direction: 'down' } },
+        { kind: 'link', client: 'b', when: { at: 'event', event: 'transfer_started', where: { client: 'Client02' } } },
+      ])
+    })
+
+    it.each([
+      ['nothing to do', '  - link: { client: b }', 'expected one of: conditions (latency, bandwidth, slicer, …, up, down), `clear: true` or `reset: true`'],
+      ['two things to do', '  - link: { client: b, clear: true, reset: true }', 'expected one of: conditions'],
+      ['a milestone of no kind', '  - link: { client: b, reset: true, when: { after: 1s } }', 'expected one of bytes, direction, event, where as a key here, got "after"'],
+      ['an event field that does not exist', '  - link: { client: b, reset: true, when: { event: transfer_started, where: { sise: 1 } } }', 'did you mean size?'],
+      ['a condition with a typo', '  - link: { client: b, latncy: 10ms }', 'did you mean latency?'],
+    ])('refuses %s', (_, step, message) => {
+      expect(parse(file(step))).toThrow(message)
+    })
+  })
+
+  it('reads sequence steps, and parallel branches count the clients of their nested steps', () => {
+    const s = parseScenario(['clients: [a, b]', 'steps:', '  - connect: a', '  - parallel:', '      - connect: b', '      - sequence: [ { sleep: 10ms }, { disconnect: a } ]'].join('\n'), 'x.yaml')
+    expect(s.steps[1]).toMatchObject({ kind: 'parallel', steps: [{ kind: 'connect' }, { kind: 'sequence', steps: [{ kind: 'sleep' }, { kind: 'disconnect', client: 'a' }] }] })
+    expect(parse(['clients: [a]', 'steps:', '  - parallel: [ { connect: a }, { sequence: [ { disconnect: a } ] } ]'].join('\n'))).toThrow('branches that each use a different client (a is used twice)')
+  })
 })
