@@ -6,6 +6,8 @@ export interface StepResult {
   line: number
   verdict: Verdict
   durationMs: number
+  /** When it started (epoch ms), to place it in the timeline; absent for steps that did not run. */
+  startedAtMs?: number
   /** Why a step failed or was skipped. */
   reason?: string
   expected?: string

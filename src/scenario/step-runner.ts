@@ -22,6 +22,7 @@ type Outcome = Omit<StepResult, 'label' | 'line' | 'durationMs'>
  */
 export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<StepResult> {
   const started = performance.now()
+  const startedAtMs = Date.now()
   let attempts = 0
   let outcome: Outcome
   for (;;) {
@@ -33,7 +34,7 @@ export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<
   }
   const tried = attempts > 1 ? `${outcome.verdict === 'passed' ? 'passed' : 'failed'} on attempt ${attempts}` : undefined
   const reason = tried && outcome.reason ? `${outcome.reason} (${tried})` : (outcome.reason ?? tried)
-  const done: StepResult = { label: stepLabel(step, ctx), line: step.line, durationMs: Math.round(performance.now() - started), ...outcome, reason }
+  const done: StepResult = { label: stepLabel(step, ctx), line: step.line, durationMs: Math.round(performance.now() - started), startedAtMs, ...outcome, reason }
   if (attempts > 1) done.attempts = attempts
   ctx.onStep?.(done, depth)
   return done

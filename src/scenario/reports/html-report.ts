@@ -1,6 +1,6 @@
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
 import { runName } from './console-progress.js'
-import { collapseRuns, firstFailure, flatSteps, parseLog, seconds, timeline, type TimelineEntry } from './report-data.js'
+import { collapseRuns, firstFailure, flatSteps, parseLog, seconds, timeline, timelineWithSteps, type StepEntry, type TimelineEntry } from './report-data.js'
 import { sequenceSvg, xml } from './sequence-svg.js'
 
 /**
@@ -29,7 +29,7 @@ th { background: #f3f3f7; } td.num { text-align: right; white-space: nowrap; }
 pre { background: #f6f6f9; border: 1px solid var(--line); border-radius: 4px; padding: .4rem .6rem; margin: .2rem 0; white-space: pre-wrap; word-break: break-word; font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 .nested td.step { padding-left: calc(.5rem + var(--depth) * 1.2rem); }
 .timeline { list-style: none; padding: 0; } .timeline li { display: grid; grid-template-columns: 6rem 12rem 1fr; gap: .5rem; border-bottom: 1px solid var(--line); padding: .2rem 0; }
-.timeline .at { color: var(--soft); text-align: right; font-variant-numeric: tabular-nums; } .timeline .event { font-style: italic; }
+.timeline li.step { background: #f3f3f7; } .timeline .at { color: var(--soft); text-align: right; font-variant-numeric: tabular-nums; } .timeline .event { font-style: italic; }
 figure { overflow-x: auto; margin: .5rem 0; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; }
 svg.sequence { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
 svg.sequence .participant rect { fill: #eef1fb; stroke: #3b4a8a; } svg.sequence .lifeline { stroke: #9aa0b5; stroke-dasharray: 4 4; }
@@ -104,7 +104,7 @@ function scenarioSection(r: ScenarioResult, id: string): string {
   }
   if (entries.length > 0) {
     parts.push(`<h3>Sequence diagram</h3><figure>${sequenceSvg(collapseRuns(entries), `Sequence diagram of ${runName(r)}`, `${id}-svg`)}</figure>`)
-    parts.push('<h3>Timeline</h3>', timelineList(entries))
+    parts.push('<h3>Timeline</h3>', timelineList(timelineWithSteps(r)))
   }
   if (r.serverLog.length > 0) {
     const log = parseLog(r.serverLog.slice(-LOG_LINES)).map((e) => `${Number.isNaN(e.atMs) ? '' : new Date(e.atMs).toISOString().slice(11, 23)} ${e.event.padEnd(19)} ${e.msg}`)
@@ -130,11 +130,14 @@ function stepRows(steps: readonly StepResult[], depth: number, counter: { n: num
   })
 }
 
-function timelineList(entries: readonly TimelineEntry[]): string {
+function timelineList(entries: ReadonlyArray<TimelineEntry | StepEntry>): string {
   const start = entries[0]!.atMs
   const items = entries.map((e) => {
     const at = `+${Math.round(e.atMs - start)} ms`
     if (e.kind === 'message') return `<li><span class="at">${at}</span><span>${xml(e.from)} → ${xml(e.to)}</span><div>${folded(e.text)}</div></li>`
+    if (e.kind === 'step') {
+      return `<li class="step"><span class="at">${at}</span><span>step, line ${e.line}</span><div style="--depth: ${e.depth}">${'↳ '.repeat(e.depth ? 1 : 0)}<strong>${xml(e.label)}</strong> ${verdict(e.verdict)}</div></li>`
+    }
     if (e.kind === 'note') return `<li class="event"><span class="at">${at}</span><span>about ${xml(e.over)}</span><div>${folded(e.text)}</div></li>`
     return `<li class="event"><span class="at">${at}</span><span>server event <strong>${xml(e.event)}</strong></span><div>${folded(e.text)}</div></li>`
   })

@@ -45,6 +45,16 @@ export type TimelineEntry =
   /** About one participant: its link's conditions, a milestone that fired. */
   | { kind: 'note'; atMs: number; over: string; text: string }
 
+/** A step of the scenario beginning (its verdict known from its result), for the timeline list. */
+export interface StepEntry {
+  kind: 'step'
+  atMs: number
+  label: string
+  line: number
+  verdict: StepResult['verdict']
+  depth: number
+}
+
 /**
  * The messages and the server's events (all but `command`, which the client's message already shows) merged
  * by time; an event logged in the same millisecond as a message comes after it.
@@ -61,6 +71,29 @@ export function timeline(r: ScenarioResult): TimelineEntry[] {
   }
   while (n < notes.length) merged.push(notes[n++]!)
   return merged
+}
+
+/**
+ * The timeline with the steps in it too: each step where it began, among the messages and events it
+ * caused (a step that began in the same millisecond as a message comes first).
+ */
+export function timelineWithSteps(r: ScenarioResult): Array<TimelineEntry | StepEntry> {
+  const steps: StepEntry[] = []
+  const visit = (list: readonly StepResult[], depth: number) => {
+    for (const s of list) {
+      if (s.startedAtMs !== undefined) steps.push({ kind: 'step', atMs: s.startedAtMs, label: s.label, line: s.line, verdict: s.verdict, depth })
+      visit(s.children ?? [], depth + 1)
+    }
+  }
+  visit(r.steps, 0)
+  steps.sort((a, b) => a.atMs - b.atMs)
+  const merged: Array<TimelineEntry | StepEntry> = []
+  let n = 0
+  for (const entry of timeline(r)) {
+    while (n < steps.length && steps[n]!.atMs <= entry.atMs) merged.push(steps[n++]!)
+    merged.push(entry)
+  }
+  return [...merged, ...steps.slice(n)]
 }
 
 /** The diagram's participants: the server first, then each client (or group) in the order it first speaks. */
