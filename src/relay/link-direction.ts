@@ -46,10 +46,15 @@ export class LinkDirection {
     void this.#run()
   }
 
-  /** Bytes read from the source (its owner reads it: 'data' events, or `onread` into large buffers). */
-  receive(data: Buffer): void {
+  /**
+   * Bytes read from the source (its owner reads it: 'data' events, or `onread` into large buffers).
+   * `written`, if given, is called once they are flushed to the other side (their buffer may be reused);
+   * a piece that waits in the queue is never reused, and `written` is then not called.
+   */
+  receive(data: Buffer, written?: () => void): void {
     this.#count.read(data.length)
-    if (this.#straight()) return this.#write(data)
+    if (this.#straight()) return this.#write(data, written)
+    // A queued piece may be cut into parts and written over time: its buffer is left to the collector.
     this.#push({ data, at: performance.now() })
     this.#queued += data.length
     if (this.#queued > RELAY_QUEUE_BYTES) this.#source.pause()
@@ -63,10 +68,10 @@ export class LinkDirection {
     return this.#stages.length === 0 && this.#queue.length === 0 && !this.#busy
   }
 
-  #write(data: Buffer): void {
+  #write(data: Buffer, written?: () => void): void {
     this.bytes += data.length
     this.#count.carried(data.length)
-    if (!this.#dest.write(data)) this.#source.pause()
+    if (!this.#dest.write(data, written)) this.#source.pause()
   }
 
   set(conditions: readonly Condition[]): void {

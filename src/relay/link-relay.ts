@@ -44,6 +44,8 @@ export interface StartedRelay extends AsyncDisposable {
 
 /** How much one read from the server may take. */
 const READ_BUFFER_BYTES = 1024 * 1024
+/** Read buffers kept for reuse. */
+const POOLED_SLABS = 8
 /** Reads smaller than this are copied into a buffer of their own size. */
 const COPY_BELOW_BYTES = 64 * 1024
 
@@ -76,6 +78,11 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
   const carried = { up: 0, down: 0 }
   const read = { up: 0, down: 0 }
   let armed: Armed[] = []
+  /** Read buffers written out and free again (a few, shared by every connection). */
+  const slabs: Buffer[] = []
+  const recycle = (slab: Buffer) => {
+    if (slabs.length < POOLED_SLABS) slabs.push(slab)
+  }
 
   const perform = (action: RelayAction) => ('reset' in action ? resetAll() : setAll(action.set))
   const count = (direction: 'up' | 'down') => (bytes: number) => {
@@ -95,21 +102,23 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
   const total = (m: ByteMilestone) => (m.direction ? carried[m.direction] : carried.up + carried.down)
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
-    // The server's side is read into large buffers (fewer reads and writes for a file going down); a small
-    // read is copied out, so that a queue of small pieces does not hold large buffers.
-    let slab = Buffer.allocUnsafe(READ_BUFFER_BYTES)
+    // The server's side is read into large buffers (fewer reads and writes for a file going down), each
+    // back in the pool once written out; a small read is copied out, so that a queue of small pieces does
+    // not hold large buffers.
     const upstream = connect({
       host: options.to.host,
       port: options.to.port,
       allowHalfOpen: true,
       noDelay: true,
       onread: {
-        buffer: () => slab,
-        callback: (n: number) => {
-          if (n >= COPY_BELOW_BYTES) {
-            pair.down.receive(slab.subarray(0, n))
-            slab = Buffer.allocUnsafe(READ_BUFFER_BYTES)
-          } else pair.down.receive(Buffer.from(slab.subarray(0, n)))
+        buffer: () => slabs.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (n: number, slab: Uint8Array) => {
+          const buffer = slab as Buffer
+          if (n >= COPY_BELOW_BYTES) pair.down.receive(buffer.subarray(0, n), () => recycle(buffer))
+          else {
+            pair.down.receive(Buffer.from(buffer.subarray(0, n)))
+            recycle(buffer)
+          }
           return true
         },
       },
