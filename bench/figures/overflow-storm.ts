@@ -39,7 +39,7 @@ export async function overflowStorm(options: BenchOptions): Promise<FigureGroup[
     options.log(`storm: ${attempts} attempts on the original`)
     const port = await freePort()
     // Its console lines go to a file too, as socklab's do: neither is read by this process while it measures.
-    const original = await startProcess('python3', ['-u', join(options.root, 'test/fixtures/original/server.py'), String(port), files], /listening on [\d.]+:(\d+)/, {}, {
+    const original = await startProcess('python3', ['-u', join(options.root, 'lab/original/server.py'), String(port), files], /listening on [\d.]+:(\d+)/, {}, {
       logFile: join(options.scratch, 'storm-original.log'),
     })
     theirs = await storm(original, attempts).finally(() => original.stop())

@@ -41,7 +41,7 @@ async function loopback(options: BenchOptions, folder: string, sizes: number[], 
   const socklab = await socklabServer(options.entry, folder)
   const raw = await startProcess(process.execPath, [join(options.root, 'bench/raw/raw-file-server.mjs'), folder], /listening on (\d+)/)
   const python = options.python
-    ? await startProcess('python3', ['-u', join(options.root, 'test/fixtures/original/server.py'), String(await freePort()), folder], /listening on [\d.]+:(\d+)/)
+    ? await startProcess('python3', ['-u', join(options.root, 'lab/original/server.py'), String(await freePort()), folder], /listening on [\d.]+:(\d+)/)
     : undefined
   try {
     const session = await openSession(resolveClientOptions({ port: socklab.port, downloadDir: DOWNLOADS, progress: false }))

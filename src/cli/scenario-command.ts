@@ -14,6 +14,8 @@ import { jsonReport } from '../scenario/reports/json-report.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
 import { markdownReport } from '../scenario/reports/markdown-report.js'
 import { passRateTable } from '../scenario/reports/pass-rates.js'
+import { compatibilityReport, compatibilityTable } from '../scenario/reports/compatibility-table.js'
+import { loadServerSpec } from '../lab/server-spec.js'
 import { loadCatalog, readScenarioFiles } from '../scenario/scenario-catalog.js'
 import { scenarioSchema } from '../scenario/scenario-schema.js'
 import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.js'
@@ -30,12 +32,13 @@ import { parseHostPort } from './host-port.js'
 import { watchInterrupts } from './interrupts.js'
 import { finishOptions } from './yargs-options.js'
 
-const REPORT_KINDS = ['junit', 'md', 'html', 'json'] as const
+const REPORT_KINDS = ['junit', 'md', 'html', 'json', 'compat'] as const
 const REPORTERS: Record<(typeof REPORT_KINDS)[number], (results: ScenarioResult[]) => string> = {
   junit: junitReport,
   md: markdownReport,
   html: (results) => htmlReport(results),
   json: (results) => jsonReport(results),
+  compat: (results) => compatibilityReport(results),
 }
 type ReportRequest = { kind: (typeof REPORT_KINDS)[number]; path: string }
 
@@ -60,8 +63,13 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
       describe: 'docker (containers on a fresh network), local (processes on loopback) or <host>:<port> (a real server); default: docker when an engine answers, else local',
     },
     image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image for the docker target (built when missing)' },
+    server: {
+      type: 'string',
+      array: true,
+      describe: 'the server under test: socklab (default), original (the original Python server) or a server spec file; repeat it to compare servers in a table (local target)',
+    },
     files: { type: 'string', describe: 'the files every scenario server starts from; default: ./server_files, or the shipped ones when there is none' },
-    report: { type: 'string', array: true, describe: 'write a report: junit=<file>, md=<file>, html=<file> (one self-contained page) or json=<file> (repeatable); on failure the logs are kept beside it' },
+    report: { type: 'string', array: true, describe: 'write a report: junit=<file>, md=<file>, html=<file> (one self-contained page) or json=<file>, or compat=<file> (the table of scenarios against each --server, Markdown) (repeatable); on failure the logs are kept beside it' },
     'logs-dir': { type: 'string', describe: 'where to keep the logs of failed scenarios (default: beside the first report)' },
   }, process.argv, env)
 
@@ -144,25 +152,43 @@ const runCommand: CommandModule = {
       checkGivenVars(selected, overrides.given)
       if (selected.length === 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no scenario has the tag ${((argv.tag as string[]) ?? []).join(' or ')}`)
       const files = filesDir(argv.files)
-      target = await chooseTarget(argv.target as string | undefined, String(argv.image))
+      const servers = await Promise.all(((argv.server as string[] | undefined) ?? ['socklab']).map((given) => loadServerSpec(given)))
+      // A server that is not socklab's runs on the local target (so far): chosen for it, refused elsewhere.
+      const other = servers.find((s) => s.kind !== 'socklab')
+      let requested = argv.target as string | undefined
+      if (other && requested !== undefined && requested !== 'local') {
+        throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--server ${other.name} runs on the local target so far: use --target local`)
+      }
+      if (other) requested = 'local'
+      target = await chooseTarget(requested, String(argv.image))
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
       const progress = new ConsoleProgress(process.stdout, parallel > 1)
       const started = performance.now()
       const runTarget = target
-      const { results, notRun } = await runSuite(selected, runTarget, {
-        shippedFiles: files,
-        logsDir,
-        signal: interrupts.signal,
-        repeat,
-        parallel,
-        bail: argv.bail === true,
-        onRun: ({ scenario, round, rounds }) =>
-          progress.run(round ? `${scenario.name} (round ${round} of ${rounds})` : scenario.name, runTarget.name, 'description' in scenario ? scenario.description : ''),
-      })
+      const results: ScenarioResult[] = []
+      let notRun = 0
+      for (const server of servers) {
+        if (interrupts.signal.aborted) break
+        const against = server.kind === 'socklab' ? '' : ` @ ${server.name}`
+        const suite = await runSuite(selected, runTarget, {
+          shippedFiles: files,
+          logsDir,
+          signal: interrupts.signal,
+          repeat,
+          parallel,
+          bail: argv.bail === true,
+          server,
+          onRun: ({ scenario, round, rounds }) =>
+            progress.run(`${scenario.name}${against}${round ? ` (round ${round} of ${rounds})` : ''}`, runTarget.name, 'description' in scenario ? scenario.description : ''),
+        })
+        results.push(...suite.results)
+        notRun += suite.notRun
+      }
       await target.settle?.()
       if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
       progress.summary(results, Math.round(performance.now() - started), notRun)
       if (repeat > 1) process.stdout.write(passRateTable(results))
+      if (servers.length > 1) process.stdout.write(`\nCompatibility (${runTarget.name} target):\n\n${compatibilityTable(results, servers.map((s) => s.name))}`)
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })
         await writeFile(report.path, REPORTERS[report.kind](results))
@@ -211,7 +237,7 @@ function parseReports(requests: readonly string[]): ReportRequest[] {
     const [kind, ...rest] = request.split('=')
     const path = rest.join('=')
     if (!REPORT_KINDS.includes(kind as ReportRequest['kind']) || !path) {
-      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--report takes junit=<file>, md=<file>, html=<file> or json=<file>, not ${request}`)
+      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--report takes junit=<file>, md=<file>, html=<file>, json=<file> or compat=<file>, not ${request}`)
     }
     return { kind: kind as ReportRequest['kind'], path }
   })

@@ -17,6 +17,8 @@ function findRoot(): string {
 export const PACKAGE_ROOT = findRoot()
 /** The scenarios that ship with socklab. */
 export const SHIPPED_SCENARIOS = join(PACKAGE_ROOT, 'scenarios')
+/** Lab assets: the original Python server and the specs of the servers known by name (lab/servers/). */
+export const LAB_ASSETS = join(PACKAGE_ROOT, 'lab')
 /** The files a socklab server serves when none are named (hello.txt, socklab.png). */
 export const SHIPPED_FILES = join(PACKAGE_ROOT, 'server_files')
 

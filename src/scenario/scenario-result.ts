@@ -45,6 +45,8 @@ export interface ScenarioResult {
   unavailable?: string
   /** Why the whole scenario was skipped (it does not run on this target). */
   skipped?: string
+  /** The server under test, when it is not socklab's own (`original`, a spec's name). */
+  server?: string
   /** Which run of the scenario this was, with `--repeat` (1-based). */
   round?: number
 }

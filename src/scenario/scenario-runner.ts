@@ -3,6 +3,7 @@ import type { Scenario } from './scenario.js'
 import type { ScenarioResult, StepResult } from './scenario-result.js'
 import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-runner.js'
 import type { ScenarioTarget } from './targets/scenario-target.js'
+import { SOCKLAB_SERVER, unsupportedModes, unsupportedSettings, type ServerSpec } from '../lab/server-spec.js'
 
 export interface RunOptions {
   /** The shipped files folder (server_files/) every scenario starts from. */
@@ -11,6 +12,8 @@ export interface RunOptions {
   logsDir?: string
   /** Aborting it (an interrupt) stops the steps; the run's containers, processes and folders are removed. */
   signal?: AbortSignal
+  /** The server under test (socklab's own by default). */
+  server?: ServerSpec
   /** With --repeat: which run this is (its logs are kept under a name of their own). */
   round?: number
   onStep?(result: StepResult, depth: number): void
@@ -34,16 +37,24 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     serverLog: [],
     artifacts: [],
   }
+  const server = options.server ?? SOCKLAB_SERVER
+  if (server.kind !== 'socklab') result.server = server.name
   if (scenario.targets && !scenario.targets.includes(target.kind)) {
     result.verdict = 'skipped'
     result.skipped = `runs only on ${scenario.targets.join(', ')}; this is the ${target.kind} target`
+    return result
+  }
+  const unsupported = unsupportedSettings(server, scenario.server.options) ?? unsupportedModes(server, scenario)
+  if (unsupported) {
+    result.verdict = 'skipped'
+    result.skipped = unsupported
     return result
   }
   const signal = options.signal ?? new AbortController().signal
   let run
   try {
     signal.throwIfAborted()
-    run = await target.prepare(scenario, options.shippedFiles)
+    run = await target.prepare(scenario, options.shippedFiles, server)
   } catch (error) {
     result.verdict = 'failed'
     result.error = `the ${target.name} target could not be prepared: ${(error as Error).message}`

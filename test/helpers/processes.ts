@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const SOCKLAB_BIN = fileURLToPath(new URL('../../bin/socklab.js', import.meta.url))
-export const ORIGINAL_SERVER = fileURLToPath(new URL('../fixtures/original/server.py', import.meta.url))
+export const ORIGINAL_SERVER = fileURLToPath(new URL('../../lab/original/server.py', import.meta.url))
 export const ORIGINAL_CLIENT = fileURLToPath(new URL('../fixtures/original/client.py', import.meta.url))
 
 export { freePort } from '../../src/index.js'

@@ -7,7 +7,8 @@ const COLOUR = { passed: '\x1b[32m', failed: '\x1b[31m', skipped: '\x1b[33m' } a
 export const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`)
 
 /** How a run is named in progress and summaries: the scenario, and its round with --repeat. */
-export const runName = (result: { name: string; round?: number }): string => (result.round ? `${result.name} #${result.round}` : result.name)
+export const runName = (result: { name: string; round?: number; server?: string }): string =>
+  `${result.name}${result.server ? ` @ ${result.server}` : ''}${result.round ? ` #${result.round}` : ''}`
 
 /** What one run's progress hears: each step as it ends, and the run's end. */
 export interface RunProgress {

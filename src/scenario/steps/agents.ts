@@ -25,7 +25,8 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
   if (link && index === 1) say(ctx, { from: name, to: name, text: `link: ${describeLink(link)}` })
   const first = await agent.channel.next(signal)
   if (first.type === 'connected') {
-    ctx.facts.set(name, { address: first.address, port: first.port, name: first.client })
+    const given = first.client ?? (declared.relay ? undefined : await nameFromLog(ctx, first.address, first.port, signal))
+    ctx.facts.set(name, { address: first.address, port: first.port, name: given })
     ctx.agents.set(name, { agent, mode: first.mode })
   } else if (first.type === 'rejected') {
     ctx.facts.set(name, { address: first.address, port: first.port })
@@ -34,6 +35,17 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
     throw new TargetUnavailable(`the server cannot be reached: ${first.message}`)
   }
   return first
+}
+
+/**
+ * The name the server gave a client that was not told it (the original protocol says nothing of names):
+ * its `client_connected` event for the client's own address and port, where the server's log shows one.
+ */
+async function nameFromLog(ctx: StepContext, address: string, port: number, signal: AbortSignal): Promise<string | undefined> {
+  const events = ctx.run.events
+  if (!events || ctx.run.adapter?.cannotSee('client_connected', ['client', 'address', 'port'])) return undefined
+  const event = await events.waitFor('client_connected', (e) => e.address === address && e.port === port, 1, signal).catch(() => undefined)
+  return event?.client
 }
 
 /** What each way of leaving puts on the wire, for the diagram. */

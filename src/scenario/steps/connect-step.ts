@@ -2,7 +2,7 @@ import type { StepBase } from '../scenario.js'
 import { connectGroup, groupLabel, groupTimeout, type ConnectGroup } from './client-group.js'
 import { startAgent } from './agents.js'
 import { describeOutput } from './replies.js'
-import { say, StepFailed } from './step-context.js'
+import { say, StepFailed, StepSkipped } from './step-context.js'
 import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
@@ -73,9 +73,12 @@ export const connectStep: StepKind<ConnectStep> = {
     say(ctx, { from: step.client, to: 'server', text: 'connect' })
     if (first.type === 'connected') {
       say(ctx, { from: 'server', to: step.client, text: first.client ? `welcome, ${first.client}` : 'connected (compatible mode)' })
-      if (step.expect === 'rejected') throw new StepFailed(`${step.client} was admitted`, 'rejected', `admitted as ${first.client ?? '?'}`)
-      if (step.as && first.client !== step.as) throw new StepFailed(`${step.client} got another name`, step.as, String(first.client))
-      return `${first.client ?? 'compatible mode'} from ${first.address}:${first.port}`
+      // A client in compatible mode is not told its name: the server's log says it, where it can be read.
+      const known = ctx.facts.get(step.client)?.name
+      if (step.expect === 'rejected') throw new StepFailed(`${step.client} was admitted`, 'rejected', `admitted as ${known ?? '?'}`)
+      if (step.as && known === undefined) throw new StepSkipped(`${step.client}'s name cannot be known: it is not told it, and the server's log does not show it`)
+      if (step.as && known !== step.as) throw new StepFailed(`${step.client} got another name`, step.as, String(known))
+      return `${first.client ?? (known ? `${known} (compatible mode; the name from the server's log)` : 'compatible mode')} from ${first.address}:${first.port}`
     }
     if (first.type === 'rejected') {
       say(ctx, { from: 'server', to: step.client, text: first.message })

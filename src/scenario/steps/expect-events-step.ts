@@ -27,7 +27,7 @@ export const expectEventsStep: StepKind<ExpectEventsStep> = {
   },
   label: (step) => `expect ${step.count ?? '≥1'} × ${step.event}${fieldsLabel(step.where)}`,
   async run(step, ctx, { signal }) {
-    const events = serverEvents(ctx)
+    const events = serverEvents(ctx, step.event, step.where)
     const match = matcher(step.where, ctx)
     const wanted = step.count ?? 1
     // Wait until the events can all have been logged, then count: exactly `count`, or at least one.

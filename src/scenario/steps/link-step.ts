@@ -91,7 +91,7 @@ export const linkStep: StepKind<LinkStep> = {
       return `armed: at ${formatSize(bytes)}${direction ? ` ${direction}` : ''}`
     }
     const { event, where } = step.when
-    const events = serverEvents(ctx)
+    const events = serverEvents(ctx, event, where)
     void events.waitFor(event, matcher(where, ctx), 1, ctx.signal).then(
       async () => {
         fired(`${event}${fieldsLabel(where)}`)

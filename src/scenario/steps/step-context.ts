@@ -1,3 +1,4 @@
+import type { ServerEventName } from '../../events/server-event.js'
 import type { LinkConditions } from '../../relay/link-spec.js'
 import type { Scenario, Step, TargetKind } from '../scenario.js'
 import type { Message, StepResult } from '../scenario-result.js'
@@ -66,8 +67,14 @@ export function connected(ctx: StepContext, client: string) {
   return entry
 }
 
-export function serverEvents(ctx: StepContext) {
+/**
+ * The server's events, for a step that needs `event` (with these `where` fields): skipped where the log
+ * cannot be read, or where the server under test's log adapter cannot show that event or field.
+ */
+export function serverEvents(ctx: StepContext, event?: ServerEventName, fields: Readonly<Record<string, string | number>> = {}) {
   if (!ctx.run.events) throw new StepSkipped("the server's log cannot be read on this target")
+  const blind = event && ctx.run.adapter?.cannotSee(event, fields)
+  if (blind) throw new StepSkipped(blind)
   return ctx.run.events
 }
 

@@ -22,7 +22,7 @@ export const waitEventStep: StepKind<WaitEventStep> = {
   },
   label: (step) => `wait for ${step.event}${fieldsLabel(step.where)}`,
   async run(step, ctx, { signal }) {
-    const events = serverEvents(ctx)
+    const events = serverEvents(ctx, step.event, step.where)
     try {
       await events.waitFor(step.event, matcher(step.where, ctx), 1, signal)
     } catch (error) {

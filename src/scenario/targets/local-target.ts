@@ -8,6 +8,9 @@ import { prepareServedFiles } from '../served-files.js'
 import { ProcessClients } from './process-clients.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { serverFlags } from './server-flags.js'
+import { SOCKLAB_SERVER, type ServerSpec } from '../../lab/server-spec.js'
+import { startCommandServer } from '../../process/command-server.js'
+import { freePort } from '../../process/free-port.js'
 
 /** Every host a process on loopback: `socklab server` and one `socklab client --json` per client. */
 export class LocalTarget implements ScenarioTarget {
@@ -16,8 +19,10 @@ export class LocalTarget implements ScenarioTarget {
 
   constructor(private readonly entry: string) {}
 
-  async prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun> {
+  async prepare(scenario: Scenario, shippedFiles: string, spec: ServerSpec = SOCKLAB_SERVER): Promise<TargetRun> {
     const files = await prepareServedFiles(shippedFiles, scenario.server.files)
+    // A command server gets its port before it starts (socklab's own picks one and says which).
+    const fixedPort = spec.kind === 'command' ? await freePort() : 0
     const events = new EventStream()
     /** Every server process of the run (one more after each restart), for the log kept after a failure. */
     const servers: ServerProcess[] = []
@@ -26,12 +31,15 @@ export class LocalTarget implements ScenarioTarget {
     /** Starts the server (again on the same port after a stop) and waits for its next `listening`. */
     const startServer = async () => {
       try {
-        server = await startServerProcess({
-          entry: this.entry,
-          port: servers[0]?.port ?? 0,
-          args: ['--files', files.dir, ...serverFlags(scenario.server.options)],
-          events,
-        })
+        server =
+          spec.kind === 'command'
+            ? await startCommandServer(spec, { host: '127.0.0.1', port: fixedPort, files: files.dir, options: scenario.server.options, events })
+            : await startServerProcess({
+                entry: this.entry,
+                port: servers[0]?.port ?? 0,
+                args: ['--files', files.dir, ...serverFlags(scenario.server.options)],
+                events,
+              })
         servers.push(server)
       } catch (error) {
         throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', (error as Error).message)
@@ -51,8 +59,9 @@ export class LocalTarget implements ScenarioTarget {
     const port = servers[0]!.port
     const clients = new ProcessClients(this.entry, '127.0.0.1', port, join(files.dir, '..', 'downloads'))
     return {
-      serverLabel: `127.0.0.1:${port}`,
+      serverLabel: `${spec.name} at 127.0.0.1:${port}`,
       events,
+      adapter: spec.adapter,
       files,
       startClient: (client, index) => clients.start(client, index),
       links: clients,

@@ -1,3 +1,5 @@
+import type { LogAdapter } from '../../events/log-adapter.js'
+import type { ServerSpec } from '../../lab/server-spec.js'
 import type { LinkHandle } from './relay-link.js'
 import type { AgentInput } from '../../client/agent-protocol.js'
 import type { EventStream } from '../../events/event-stream.js'
@@ -57,6 +59,8 @@ export interface TargetRun extends AsyncDisposable {
   readonly serverLabel: string
   /** The server's events; absent where its log cannot be read (a remote server). */
   readonly events: EventStream | undefined
+  /** Where the events come from a server's console lines: what they can and cannot show. */
+  readonly adapter?: LogAdapter
   /** The served files, for verifying downloads; absent for a remote server. */
   readonly files: ServedFiles | undefined
   startClient(client: ScenarioClient, index: number): Promise<ClientAgent>
@@ -74,7 +78,8 @@ export interface ScenarioTarget {
   /** `docker`, `local` or `host:port`. */
   readonly name: string
   readonly kind: TargetKind
-  prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun>
+  /** `server`: the server under test (socklab's own by default). */
+  prepare(scenario: Scenario, shippedFiles: string, server?: ServerSpec): Promise<TargetRun>
   /** Waits until what finished runs left behind (containers, networks) is gone, where that goes on after them. */
   settle?(): Promise<void>
 }

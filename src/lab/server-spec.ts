@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { LineCounter, parseDocument } from 'yaml'
+import { SocklabError } from '../errors/socklab-error.js'
+import { LogAdapter, type AdapterRule } from '../events/log-adapter.js'
+import { SERVER_EVENT_FIELDS, SERVER_EVENT_NAMES, type ServerEventName } from '../events/server-event.js'
+import { LAB_ASSETS } from '../package/package-files.js'
+import { suggestion } from '../scenario/step-values.js'
+import { YamlCursor } from '../scenario/yaml-cursor.js'
+
+/** How a server under test is given one scenario server setting: an argument, or an environment variable. */
+export type SettingRoute = { arg: string } | { env: string }
+
+/**
+ * A server under test: socklab's own, or any program started by a command (the original Python server, a
+ * student's). The contract with a command (docs/servers.md): it gets its port and folder as the
+ * placeholders `{port}`, `{files}`, `{host}` in its command and as SOCKLAB_PORT, SOCKLAB_FILES,
+ * SOCKLAB_HOST in its environment, serves the folder, and prints its console lines on standard output,
+ * which the log adapter turns into socklab's events.
+ */
+export interface ServerSpec {
+  name: string
+  description: string
+  kind: 'socklab' | 'command'
+  /** argv, with placeholders: {port}, {files}, {host}, {lab} (socklab's lab assets), {dir} (the spec's folder). */
+  command: string[]
+  /** Where the command runs: the spec file's folder. */
+  dir: string
+  env: Record<string, string>
+  /** The scenario server settings it can be given, and how. */
+  settings: Record<string, SettingRoute>
+  /** What it does without being told (the original always admits 3): a scenario asking for that is fine. */
+  fixed: Record<string, string | number>
+  /** Whether it speaks socklab's framed protocol too (socklab's own does; a command server speaks the original's unless it says so). */
+  framed: boolean
+  /** Its console lines as events; socklab's own server logs the events themselves. */
+  adapter?: LogAdapter
+}
+
+export const SOCKLAB_SERVER: ServerSpec = {
+  name: 'socklab',
+  description: "socklab's own server",
+  kind: 'socklab',
+  command: [],
+  dir: '.',
+  env: {},
+  settings: {},
+  fixed: {},
+  framed: true,
+}
+
+/** Servers known by name: `socklab`, and those in the package's lab/servers/ (`original`). */
+export const BUILT_IN_SERVERS = ['socklab', 'original'] as const
+
+/** `socklab`, a built-in name (`original`), or the path of a spec file (YAML). */
+export async function loadServerSpec(given: string): Promise<ServerSpec> {
+  if (given === 'socklab') return SOCKLAB_SERVER
+  const builtIn = join(LAB_ASSETS, 'servers', `${given}.yaml`)
+  const path = existsSync(builtIn) ? builtIn : resolve(given)
+  if (!existsSync(path)) {
+    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--server takes ${BUILT_IN_SERVERS.join(', ')} or a server spec file, not ${given}${hint(given)}`)
+  }
+  return parseServerSpec(await readFile(path, 'utf8'), path)
+}
+
+const hint = (given: string): string => {
+  const near = suggestion(given, BUILT_IN_SERVERS)
+  return near ? `; ${near}` : ''
+}
+
+export function parseServerSpec(text: string, file: string): ServerSpec {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true })
+  if (doc.errors.length > 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`)
+  const root = new YamlCursor(doc.contents, '', { file, lines, vars: new Map() })
+  const e = root.entries(['name', 'description', 'command', 'env', 'settings', 'fixed', 'framed', 'adapter'])
+  const commandCursor = e.get('command') ?? root.fail('a `command`: the program and its arguments, as a list')
+  const command = commandCursor.isSeq() ? commandCursor.items().map((item) => String(item.scalar())) : String(commandCursor.scalar()).split(/\s+/).filter(Boolean)
+  if (command.length === 0) commandCursor.fail('a program to run')
+  const env = Object.fromEntries([...(e.get('env')?.entries() ?? [])].map(([key, value]) => [key, String(value.scalar())]))
+  const settings: Record<string, SettingRoute> = {}
+  for (const [key, value] of e.get('settings')?.entries() ?? []) {
+    const route = value.entries(['arg', 'env'])
+    if (route.size !== 1) value.fail('one of `arg` (e.g. "--max-clients={value}") or `env` (a variable name)')
+    settings[key] = route.has('arg') ? { arg: route.get('arg')!.string() } : { env: route.get('env')!.string() }
+  }
+  const fixed = Object.fromEntries([...(e.get('fixed')?.entries() ?? [])].map(([key, value]) => [key, value.scalar() as string | number]))
+  const name = e.get('name')?.string() ?? file.replace(/^.*\//, '').replace(/\.ya?ml$/, '')
+  const adapterCursor = e.get('adapter') ?? root.fail('an `adapter`: rules that turn the server\'s console lines into events')
+  return {
+    name,
+    description: e.get('description')?.string() ?? '',
+    kind: 'command',
+    command,
+    dir: dirname(file),
+    env,
+    settings,
+    fixed,
+    framed: e.get('framed')?.scalar() === true,
+    adapter: new LogAdapter(name, adapterCursor.items().map(parseRule)),
+  }
+}
+
+function parseRule(cursor: YamlCursor): AdapterRule {
+  const e = cursor.entries(['event', 'match', 'set'])
+  const eventCursor = e.get('event') ?? cursor.fail('an `event`')
+  const name = eventCursor.string()
+  if (!(SERVER_EVENT_NAMES as readonly string[]).includes(name)) eventCursor.fail(`one of ${SERVER_EVENT_NAMES.join(', ')}`, suggestion(name, SERVER_EVENT_NAMES))
+  const event = name as ServerEventName
+  const matchCursor = e.get('match') ?? cursor.fail('a `match`: a regular expression with named groups for the fields')
+  let match: RegExp
+  try {
+    match = new RegExp(matchCursor.string())
+  } catch (error) {
+    return matchCursor.fail(`a valid regular expression (${(error as Error).message})`)
+  }
+  const fields: readonly string[] = SERVER_EVENT_FIELDS[event]
+  for (const group of Object.keys(new RegExp(`${match.source}|`).exec('')?.groups ?? {})) {
+    if (!fields.includes(group)) matchCursor.fail(`named groups that are fields of ${event} (${fields.join(', ')})`, suggestion(group, fields) ?? `${group} is none`)
+  }
+  const set = Object.fromEntries([...(e.get('set')?.entries(fields, `a field of ${event} (${fields.join(', ')})`) ?? [])].map(([key, value]) => [key, value.scalar() as string | number]))
+  return { event, match, set }
+}
+
+/** Why a scenario cannot run against this server (a setting it cannot be given), if it cannot. */
+export function unsupportedSettings(spec: ServerSpec, options: Record<string, unknown>): string | undefined {
+  if (spec.kind === 'socklab') return undefined
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || key in spec.settings || spec.fixed[key] === value) continue
+    const fixed = key in spec.fixed ? ` (it always has ${spec.fixed[key]})` : ''
+    return `the ${spec.name} server cannot be given ${key}: ${String(value)}${fixed}`
+  }
+  return undefined
+}
+
+/**
+ * Why a scenario cannot run against this server for the protocol its clients must speak, if it cannot: a
+ * server under test speaks the original protocol (compatible mode) unless its spec says `framed: true`.
+ */
+export function unsupportedModes(spec: ServerSpec, scenario: { clients: ReadonlyArray<{ name: string; mode: string }> }): string | undefined {
+  if (spec.kind === 'socklab' || spec.framed) return undefined
+  const framed = scenario.clients.find((c) => c.mode === 'framed')
+  return framed ? `client ${framed.name} needs framed mode, which the ${spec.name} server does not speak` : undefined
+}
+
+/** The command with its placeholders filled in, and the settings it takes added as arguments. */
+export function commandLine(spec: ServerSpec, where: { host: string; port: number; files: string }, options: Record<string, unknown>): { argv: string[]; env: Record<string, string> } {
+  const fill = (text: string) =>
+    text
+      .replaceAll('{port}', String(where.port))
+      .replaceAll('{files}', where.files)
+      .replaceAll('{host}', where.host)
+      .replaceAll('{lab}', LAB_ASSETS)
+      .replaceAll('{dir}', spec.dir)
+  const argv = spec.command.map(fill)
+  const env: Record<string, string> = { ...spec.env, SOCKLAB_PORT: String(where.port), SOCKLAB_FILES: where.files, SOCKLAB_HOST: where.host }
+  for (const [key, route] of Object.entries(spec.settings)) {
+    const value = options[key]
+    if (value === undefined) continue
+    if ('arg' in route) argv.push(fill(route.arg.replaceAll('{value}', String(value))))
+    else env[route.env] = String(value)
+  }
+  return { argv, env }
+}

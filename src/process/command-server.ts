@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
+import { setTimeout as delay } from 'node:timers/promises'
+import { SocklabError } from '../errors/socklab-error.js'
+import { EventStream } from '../events/event-stream.js'
+import type { LogAdapter } from '../events/log-adapter.js'
+import { commandLine, type ServerSpec } from '../lab/server-spec.js'
+import type { ServerProcess, ServerProcessExit } from './server-process.js'
+import { cleanEnv } from './socklab-process.js'
+
+const LISTEN_TIMEOUT_MS = 15_000
+
+export interface CommandServerOptions {
+  host: string
+  port: number
+  files: string
+  /** The scenario's server settings (those the spec takes are passed on). */
+  options: Record<string, unknown>
+  /** A restarted server keeps one history of events. */
+  events?: EventStream
+}
+
+/**
+ * A server under test started from its spec's command, its console lines turned into events by the spec's
+ * log adapter. Resolves once it listens: its `listening` line (when the adapter knows one), else the port
+ * answering a connection.
+ */
+export async function startCommandServer(spec: ServerSpec, options: CommandServerOptions): Promise<ServerProcess> {
+  const adapter = spec.adapter!
+  const { argv, env } = commandLine(spec, options, options.options)
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: spec.dir, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  const events = options.events ?? new EventStream()
+  const listened = events.all('listening').length
+  const output: string[] = []
+  let partial = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8')
+    output.push(text)
+    const lines = (partial + text).split('\n')
+    partial = lines.pop()!
+    events.add(lines.flatMap((line) => adapted(adapter, line.replace(/\r$/, ''))))
+  })
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')))
+  const failedToStart = new Promise<never>((_, reject) => child.once('error', (error) => reject(error)))
+  failedToStart.catch(() => undefined)
+  const exited = new Promise<ServerProcessExit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })))
+
+  const abort = new AbortController()
+  void exited.then(({ code, signal }) => abort.abort(new Error(`it exited (${signal ?? `code ${code}`})`)))
+  const timer = setTimeout(() => abort.abort(new Error(`it did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
+  try {
+    const ready = adapter.cannotSee('listening') ? portAnswers(options.host, options.port, abort.signal) : events.waitFor('listening', undefined, listened + 1, abort.signal)
+    await Promise.race([ready, failedToStart])
+  } catch (error) {
+    child.kill('SIGKILL')
+    const tail = output.join('').trim().split('\n').slice(-5).join('\n')
+    throw new SocklabError('SOCKLAB_LISTEN_FAILED', `the ${spec.name} server (${argv.join(' ')}) did not start: ${(error as Error).message}${tail ? `\n${tail}` : ''}`)
+  } finally {
+    clearTimeout(timer)
+  }
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 5_000): Promise<ServerProcessExit> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+    try {
+      return await exited
+    } finally {
+      clearTimeout(kill)
+    }
+  }
+  return {
+    child,
+    pid: child.pid!,
+    port: options.port,
+    events,
+    output: () => output.join(''),
+    exited,
+    stop,
+    [Symbol.asyncDispose]: async () => void (await stop('SIGKILL')),
+  }
+}
+
+const adapted = (adapter: LogAdapter, line: string) => {
+  const event = adapter.line(line)
+  return event ? [event] : []
+}
+
+/** Resolves once a connection to host:port succeeds (then closes it at once). */
+async function portAnswers(host: string, port: number, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port })
+      socket.once('connect', () => (socket.destroy(), resolve(true)))
+      socket.once('error', () => resolve(false))
+    })
+    if (ok) return
+    await delay(50, undefined, { signal }).catch(() => undefined)
+  }
+  throw signal.reason
+}
