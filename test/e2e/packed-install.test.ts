@@ -66,6 +66,13 @@ describe('socklab installed from its packed tarball, used from an empty folder',
     expect(echo.stdout).toContain('1 passed, 0 failed')
   })
 
+  it('runs a shipped scenario against the original Python server it ships (--server original)', async () => {
+    const original = await run(['scenario', 'run', 'four-client-overflow', '--server', 'original'])
+    expect(original.code, original.stdout + original.stderr).toBe(0)
+    expect(original.stdout).toContain('four-client-overflow @ original')
+    expect(original.stdout).toContain('1 passed, 0 failed')
+  })
+
   it('runs a server (serving the shipped files) and a client against it', async () => {
     const server = spawnProcess(socklab, ['server', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json'], { cwd: empty })
     try {
