@@ -4,6 +4,7 @@ import { VERSION } from '../package/package-files.js'
 import { cleanCommand, cleanOptions } from './clean-command.js'
 import { clientCommand, clientOptions } from './client-command.js'
 import { demoCommand, demoOptions } from './demo-command.js'
+import { gradeCommand, gradeOptions } from './grade-command.js'
 import { closest } from '../text/did-you-mean.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
@@ -14,12 +15,12 @@ import { scenarioCommand, scenarioListOptions, scenarioRunOptions } from './scen
 import { serverCommand, serverOptions } from './server-command.js'
 import { envVariable, type CommandOptions } from './yargs-options.js'
 
-const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
-const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'relay', 'images', 'clean', 'demo', 'completion']
+const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
+const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'grade', 'relay', 'images', 'clean', 'demo', 'completion']
 
 /** Every option of every command, for suggestions and for spotting SOCKLAB_ variables that name none. */
 function allOptions(): CommandOptions {
-  const tables = [serverOptions, clientOptions, probeOptions, scenarioListOptions, scenarioRunOptions, relayOptions, imagesOptions, cleanOptions, demoOptions]
+  const tables = [serverOptions, clientOptions, probeOptions, scenarioListOptions, scenarioRunOptions, gradeOptions, relayOptions, imagesOptions, cleanOptions, demoOptions]
   return Object.assign({}, ...tables.map((table) => table({})))
 }
 

@@ -27,7 +27,7 @@ const FIXED_SERVER_OPTIONS = new Set(['host', 'port', 'files', 'logFormat', 'hea
 const SERVER_KEYS = [...Object.keys(SERVER_OPTION_SPECS).filter((k) => !FIXED_SERVER_OPTIONS.has(k)), 'files']
 const CLIENT_NAME = /^[a-z][a-z0-9_-]{0,30}$/
 
-const TOP_KEYS = ['name', 'description', 'vars', 'server', 'clients', 'steps', 'targets', 'tags']
+const TOP_KEYS = ['name', 'description', 'vars', 'server', 'clients', 'steps', 'targets', 'tags', 'points', 'visibility']
 const TAG = /^[a-z0-9][a-z0-9_.-]*$/
 
 /**
@@ -54,6 +54,13 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
   const server = problems.check(() => parseServer(top.get('server')))
   const targets = problems.check(() => top.get('targets')?.items().map((item) => item.oneOf(TARGET_KINDS)))
   const tags = problems.check(() => top.get('tags')?.items().map((item) => checkTag(item))) ?? []
+  const points = problems.check(() => {
+    const cursor = top.get('points')
+    const value = cursor?.number() ?? 1
+    if (value < 0 || !Number.isFinite(value)) cursor!.fail('a number of points, 0 or more')
+    return value
+  }) ?? 1
+  const visibility = problems.check(() => top.get('visibility')?.oneOf(['visible', 'hidden'] as const)) ?? 'visible'
   const parsedClients = problems.check(() => parseClients(top.get('clients') ?? root.fail('a `clients:` list')))
   // Without its clients, every step would be refused for naming them: the steps are checked once they parse.
   if (!parsedClients) problems.throwIfAny()
@@ -70,7 +77,7 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
     const relayed = (step.kind === 'network' && step.action === 'reset') || step.kind === 'link'
     if (relayed) clients.find((c) => c.name === step.client)!.relay = true
   }
-  return { name, description, file, vars: Object.fromEntries(vars!), tags, server: server!, clients, groups, steps: steps!, targets }
+  return { name, description, file, vars: Object.fromEntries(vars!), tags, points, visibility, server: server!, clients, groups, steps: steps!, targets }
 }
 
 function checkTag(cursor: YamlCursor): string {

@@ -33,6 +33,8 @@ export function scenarioSchema(): JsonSchema {
       name: { type: 'string' },
       description: { type: 'string' },
       tags: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' } },
+      points: numberOr({ type: 'number', minimum: 0 }),
+      visibility: { enum: ['visible', 'hidden'], description: 'hidden: graded, but student-facing reports show only its name and whether it passed' },
       vars: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
       targets: { type: 'array', items: { enum: [...TARGET_KINDS] } },
       server: {

@@ -34,6 +34,10 @@ export interface Scenario {
   steps: Step[]
   /** The targets the scenario can run on (default: all); elsewhere it is reported as skipped. */
   targets?: TargetKind[]
+  /** What passing it is worth when graded (`socklab grade`); 1 by default. */
+  points: number
+  /** `hidden`: graded, but a student-facing report shows only its name and whether it passed. */
+  visibility: 'visible' | 'hidden'
 }
 
 export const TARGET_KINDS = ['docker', 'local', 'remote'] as const

@@ -37,6 +37,9 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
   return first
 }
 
+/** How long a client's name is looked for in the server's log after it connected. */
+const NAME_FROM_LOG_MS = 2_000
+
 /**
  * The name the server gave a client that was not told it (the original protocol says nothing of names):
  * its `client_connected` event for the client's own address and port, where the server's log shows one.
@@ -44,7 +47,9 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
 async function nameFromLog(ctx: StepContext, address: string, port: number, signal: AbortSignal): Promise<string | undefined> {
   const events = ctx.run.events
   if (!events || ctx.run.adapter?.cannotSee('client_connected', ['client', 'address', 'port'])) return undefined
-  const event = await events.waitFor('client_connected', (e) => e.address === address && e.port === port, 1, signal).catch(() => undefined)
+  // Bounded: a client that was turned away without knowing it (compatible mode) has no such event.
+  const within = AbortSignal.any([signal, AbortSignal.timeout(NAME_FROM_LOG_MS)])
+  const event = await events.waitFor('client_connected', (e) => e.address === address && e.port === port, 1, within).catch(() => undefined)
   return event?.client
 }
 
