@@ -9,6 +9,7 @@ import { scenarioSchema } from './scenario-schema.js'
 
 const SHIPPED_SCHEMA = fileURLToPath(new URL('../../schema/scenario.schema.json', import.meta.url))
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/scenarios/', import.meta.url))
+const GRADING = fileURLToPath(new URL('../../examples/grading/scenarios/', import.meta.url))
 const validate = new Ajv({ allErrors: true, strict: false }).compile(scenarioSchema())
 const valid = (text: string) => validate(parse(text))
 
@@ -17,8 +18,8 @@ describe('the JSON Schema of scenario files', () => {
     expect(JSON.parse(await readFile(SHIPPED_SCHEMA, 'utf8')), 'run: node bin/socklab.js scenario schema > schema/scenario.schema.json').toEqual(scenarioSchema())
   })
 
-  it('accepts every shipped scenario and every valid fixture', async () => {
-    for (const dir of [SHIPPED_SCENARIOS, FIXTURES]) {
+  it('accepts every shipped scenario, every valid fixture and the grading example', async () => {
+    for (const dir of [SHIPPED_SCENARIOS, FIXTURES, GRADING]) {
       for (const name of (await readdir(dir)).filter((n) => n.endsWith('.yaml'))) {
         expect(valid(await readFile(join(dir, name), 'utf8')), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true)
       }
