@@ -1,5 +1,5 @@
 import type { JsonLine } from './json-lines.js'
-import { SERVER_EVENT_FIELDS, type ServerEventName } from './server-event.js'
+import type { ServerEventName } from './server-event.js'
 
 /** One rule of a log adapter: a console line that matches `match` is the event, with its named groups as fields. */
 export interface AdapterRule {
@@ -60,10 +60,5 @@ export class LogAdapter {
       return `the server's log does not show ${which} of ${event} (log adapter ${this.name})`
     }
     return undefined
-  }
-
-  /** The fields a rule may name: the event's own (events/server-event.ts). */
-  static fieldsOf(event: ServerEventName): readonly string[] {
-    return SERVER_EVENT_FIELDS[event]
   }
 }

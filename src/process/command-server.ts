@@ -5,7 +5,7 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { EventStream } from '../events/event-stream.js'
 import type { LogAdapter } from '../events/log-adapter.js'
 import { commandLine, type ServerSpec } from '../lab/server-spec.js'
-import type { ServerProcess, ServerProcessExit } from './server-process.js'
+import { stopper, type ServerProcess, type ServerProcessExit } from './server-process.js'
 import { cleanEnv } from './socklab-process.js'
 
 const LISTEN_TIMEOUT_MS = 15_000
@@ -58,15 +58,7 @@ export async function startCommandServer(spec: ServerSpec, options: CommandServe
   } finally {
     clearTimeout(timer)
   }
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 5_000): Promise<ServerProcessExit> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
-    try {
-      return await exited
-    } finally {
-      clearTimeout(kill)
-    }
-  }
+  const stop = stopper(child, exited)
   return {
     child,
     pid: child.pid!,

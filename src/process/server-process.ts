@@ -103,15 +103,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   }
   if (options.follow === false) following?.close()
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 5_000): Promise<ServerProcessExit> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
-    try {
-      return await exited
-    } finally {
-      clearTimeout(timer)
-    }
-  }
+  const stop = stopper(child, exited)
   return {
     child,
     pid: child.pid!,
@@ -121,6 +113,19 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     exited,
     stop,
     [Symbol.asyncDispose]: async () => void (await stop('SIGKILL')),
+  }
+}
+
+/** `stop(signal)` for a server process: the signal (SIGTERM), then SIGKILL if it is still there after `killAfterMs`. */
+export function stopper(child: ChildProcess, exited: Promise<ServerProcessExit>): ServerProcess['stop'] {
+  return async (signal = 'SIGTERM', killAfterMs = 5_000) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+    try {
+      return await exited
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
 

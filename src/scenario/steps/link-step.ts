@@ -3,7 +3,7 @@ import type { ByteMilestone, RelayAction } from '../../relay/link-relay.js'
 import { describeLink, LINK_KEYS, NO_CONDITIONS, parseLink } from '../../relay/link-spec.js'
 import { formatSize, parseSize } from '../../text/units.js'
 import type { EventFields, StepBase } from '../scenario.js'
-import { parseFields, suggestion } from '../step-values.js'
+import { parseFields, suggestion, type References } from '../step-values.js'
 import type { YamlCursor } from '../yaml-cursor.js'
 import { fieldsLabel, matcher } from './event-match.js'
 import { connected, say, serverEvents, StepFailed } from './step-context.js'
@@ -103,7 +103,7 @@ export const linkStep: StepKind<LinkStep> = {
   },
 }
 
-function parseMoment(cursor: YamlCursor, refs: Parameters<typeof parseFields>[2]): LinkMoment {
+function parseMoment(cursor: YamlCursor, refs: References): LinkMoment {
   const e = cursor.entries(['bytes', 'direction', 'event', 'where'])
   const eventCursor = e.get('event')
   if (eventCursor) {

@@ -1,5 +1,5 @@
 import type { ReplyMatcher, StepBase } from '../scenario.js'
-import { checkedText, newValueName, parseReply } from '../step-values.js'
+import { checkedText, newValueName, parseReply, type References } from '../step-values.js'
 import { fillTemplate } from '../template.js'
 import type { YamlCursor } from '../yaml-cursor.js'
 import { groupLabel, groupTimeout, sendGroup, type SendGroup } from './client-group.js'
@@ -73,7 +73,7 @@ export const sendStep: StepKind<SendStep> = {
   },
 }
 
-function parseCaptures(cursor: YamlCursor, refs: Parameters<typeof newValueName>[2]): Record<string, string> {
+function parseCaptures(cursor: YamlCursor, refs: References): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of cursor.entries()) {
     const pattern = checkedText(value, refs)
