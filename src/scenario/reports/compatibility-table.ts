@@ -7,8 +7,10 @@ function outcome(result: ScenarioResult | undefined): string {
   if (result.verdict === 'passed') return 'passed'
   if (result.verdict === 'skipped') return `skipped: ${result.skipped ?? ''}`
   const skippedSteps = result.steps.filter((s) => s.verdict === 'skipped' && !s.reason?.startsWith('not run')).length
-  return `failed: ${firstFailure(result) ?? 'failed'}${skippedSteps ? ` (${skippedSteps} steps skipped)` : ''}`
+  return `failed: ${firstFailure(result) ?? 'failed'}${skippedSteps ? ` (${steps(skippedSteps)} skipped)` : ''}`
 }
+
+const steps = (n: number): string => `${n} step${n === 1 ? '' : 's'}`
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
@@ -25,7 +27,7 @@ export function compatibilityTable(results: readonly ScenarioResult[], servers: 
     const cells = servers.map((server) => {
       const result = of(name, server)
       const skipped = result?.verdict === 'passed' ? result.steps.filter((s) => s.verdict === 'skipped').length : 0
-      return cell(`${outcome(result)}${skipped ? ` (${skipped} steps skipped: the log cannot show them)` : ''}`)
+      return cell(`${outcome(result)}${skipped ? ` (${steps(skipped)} skipped: the log cannot show them)` : ''}`)
     })
     lines.push(`| ${name} | ${cells.join(' | ')} |`)
   }
