@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
@@ -41,7 +42,8 @@ export const gradeCommand: CommandModule = {
   handler: async (argv) => {
     const interrupts = watchInterrupts('socklab grade')
     try {
-      const dir = typeof argv.dir === 'string' ? argv.dir : SHIPPED_SCENARIOS
+      // As for `scenario run`: --dir, else ./scenarios, else the shipped ones.
+      const dir = typeof argv.dir === 'string' ? argv.dir : existsSync('scenarios') ? 'scenarios' : SHIPPED_SCENARIOS
       const tags = (argv.tag as string[] | undefined) ?? []
       const selected = await selectScenarios(dir, { selectors: [], all: tags.length === 0, tags }, { given: parseVarOptions((argv.var as string[] | undefined) ?? []), env: process.env })
       const broken = selected.find(isBroken)
