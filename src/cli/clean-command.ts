@@ -20,9 +20,10 @@ export const cleanCommand: CommandModule = {
       const docker = await engineAnswers()
       if (!docker) process.stdout.write('No Docker engine answers: only temporary folders are looked at.\n')
       const removed = await sweepLeftovers({ docker, all: argv.all === true })
-      for (const leftover of removed) process.stdout.write(`removed ${describeLeftover(leftover)}\n`)
-      const kinds = ['container', 'network', 'folder'].map((kind) => `${removed.filter((l) => l.kind === kind).length} ${kind}s`)
-      process.stdout.write(`${removed.length === 0 ? 'Nothing to remove' : 'Removed'}: ${kinds.join(', ')}${argv.all === true ? '' : ' (left by processes that are gone)'}.\n`)
+      for (const leftover of removed) process.stdout.write(`${leftover.error ? 'not removed' : 'removed'} ${describeLeftover(leftover)}\n`)
+      const gone = removed.filter((l) => !l.error)
+      const kinds = ['container', 'network', 'folder'].map((kind) => `${gone.filter((l) => l.kind === kind).length} ${kind}s`)
+      process.stdout.write(`${gone.length === 0 ? 'Nothing to remove' : 'Removed'}: ${kinds.join(', ')}${argv.all === true ? '' : ' (left by processes that are gone)'}.\n`)
       process.exit(EXIT.OK)
     } catch (error) {
       fail(error, 'socklab clean')

@@ -266,6 +266,9 @@ async function chooseTarget(requested: string | undefined, image: string): Promi
 
 /** Removes what earlier runs whose process is gone left behind (never what a running process owns). */
 async function sweep(docker?: Dockerode): Promise<void> {
-  const removed = await sweepLeftovers({ docker })
+  const found = await sweepLeftovers({ docker })
+  const removed = found.filter((l) => !l.error)
+  const stuck = found.filter((l) => l.error)
   if (removed.length > 0) process.stderr.write(`Removed ${removed.length} leftovers of earlier runs that were interrupted:\n${removed.map((l) => `  ${describeLeftover(l)}\n`).join('')}`)
+  if (stuck.length > 0) process.stderr.write(`Leftovers of earlier runs that the engine would not remove:\n${stuck.map((l) => `  ${describeLeftover(l)}\n`).join('')}`)
 }

@@ -8,6 +8,8 @@ export interface Leftover {
   kind: 'container' | 'network' | 'folder'
   name: string
   owner?: Owner
+  /** Why it could not be removed (it is still there); absent when it was. */
+  error?: string
 }
 
 export interface SweepOptions {
@@ -20,7 +22,7 @@ export interface SweepOptions {
 /**
  * Removes what socklab runs left behind: containers, networks and temporary folders whose owner process is
  * gone (a run that was killed, or crashed). What a running process owns, or another host's, is left alone.
- * With `all`, everything socklab made goes. Returns what was removed.
+ * With `all`, everything socklab made goes. Returns what it found: removed, or with the `error` that kept it.
  */
 export async function sweepLeftovers(options: SweepOptions = {}): Promise<Leftover[]> {
   const removable = (owner: Owner | undefined, made: boolean) => made && (options.all === true || (owner !== undefined && ownerState(owner) === 'gone'))
@@ -30,15 +32,15 @@ export async function sweepLeftovers(options: SweepOptions = {}): Promise<Leftov
     const containers = (await docker.listContainers({ all: true })).filter((c) => removable(ownerFromLabels(c.Labels), isSocklabMade(c.Labels)))
     await Promise.all(
       containers.map(async (c) => {
-        await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)
-        removed.push({ kind: 'container', name: c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12), owner: ownerFromLabels(c.Labels) })
+        const error = await docker.getContainer(c.Id).remove({ force: true, v: true }).then(() => undefined, failure)
+        removed.push({ kind: 'container', name: c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12), owner: ownerFromLabels(c.Labels), error })
       }),
     )
     const networks = (await docker.listNetworks()).filter((n) => removable(ownerFromLabels(n.Labels), isSocklabMade(n.Labels)))
     await Promise.all(
       networks.map(async (n) => {
-        await docker.getNetwork(n.Id).remove().catch(() => undefined)
-        removed.push({ kind: 'network', name: n.Name, owner: ownerFromLabels(n.Labels) })
+        const error = await removeNetwork(docker.getNetwork(n.Id)).then(() => undefined, failure)
+        removed.push({ kind: 'network', name: n.Name, owner: ownerFromLabels(n.Labels), error })
       }),
     )
   }
@@ -51,4 +53,29 @@ export async function sweepLeftovers(options: SweepOptions = {}): Promise<Leftov
   return removed
 }
 
-export const describeLeftover = (l: Leftover): string => `${l.kind} ${l.name}${l.owner ? ` (made by ${describeOwner(l.owner)})` : ''}`
+export const describeLeftover = (l: Leftover): string =>
+  `${l.kind} ${l.name}${l.owner ? ` (made by ${describeOwner(l.owner)})` : ''}${l.error ? `: could not be removed: ${l.error}` : ''}`
+
+const failure = (error: unknown): string => ((error as Error).message ?? String(error)).replace(/^\(HTTP code \d+\) \S+ - /, '').trim()
+
+/** How often, and how far apart, a network that still has endpoints is tried again: the engine may be releasing them. */
+const NETWORK_TRIES = 10
+const NETWORK_RETRY_MS = 300
+
+/**
+ * Removes a network, first disconnecting (forced) whatever is still attached, and trying again while the
+ * engine says it has active endpoints: right after its containers are removed, it may not have let them go.
+ */
+export async function removeNetwork(network: Dockerode.Network): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined
+    if (!info) return
+    await Promise.all(Object.keys(info.Containers ?? {}).map((id) => network.disconnect({ Container: id, Force: true }).catch(() => undefined)))
+    try {
+      return await network.remove()
+    } catch (error) {
+      if (attempt >= NETWORK_TRIES || !/active endpoints/i.test((error as Error).message)) throw error
+      await new Promise((resolve) => setTimeout(resolve, NETWORK_RETRY_MS))
+    }
+  }
+}

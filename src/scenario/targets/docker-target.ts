@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { connectEngine, imageExists } from '../../docker/docker-engine.js'
 import { SocklabError } from '../../errors/socklab-error.js'
+import { removeNetwork } from '../../ownership/leftovers.js'
 import { ownerLabels } from '../../ownership/owner-labels.js'
 import { EventStream } from '../../events/event-stream.js'
 import { JsonLineReader } from '../../events/json-lines.js'
@@ -90,7 +91,7 @@ export class DockerTarget implements ScenarioTarget {
       // Client containers still starting in standby are waited for, so that none is created after the sweep.
       await clients?.launched()
       await Promise.all(containers.map(({ container }) => container.remove({ force: true, v: true }).catch(() => undefined)))
-      await network.remove().catch(() => undefined)
+      await removeNetwork(network).catch(() => undefined)
       await files[Symbol.asyncDispose]()
     }
     try {
