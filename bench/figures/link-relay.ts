@@ -124,17 +124,24 @@ async function latencyAccuracy(options: BenchOptions, rawEcho: RunningServer): P
         name: `latency ${ms} ms each way: measured round trip / 2 (median of ${rounds})`,
         unit: 'ms',
         value: round(oneWay, 1),
-        baseline: { name: 'configured', value: ms },
-        ratio: round(oneWay / ms, 3),
-        ratioMeaning: 'measured / configured',
-        goal: 'within ±10%',
-        met: Math.abs(oneWay / ms - 1) <= 0.1,
+        ...accuracy(oneWay, ms, ms),
       })
     } finally {
       await through.stop()
     }
   }
   return figures
+}
+
+/** How close a measured value is to the configured one: the ratio, and the ±10% goal. `shown`: the configured value in the figure's unit. */
+function accuracy(measured: number, configured: number, shown: number): Pick<Figure, 'baseline' | 'ratio' | 'ratioMeaning' | 'goal' | 'met'> {
+  return {
+    baseline: { name: 'configured', value: shown },
+    ratio: round(measured / configured, 3),
+    ratioMeaning: 'measured / configured',
+    goal: 'within ±10%',
+    met: Math.abs(measured / configured - 1) <= 0.1,
+  }
 }
 
 async function bandwidthAccuracy(options: BenchOptions, folder: string, rawFiles: RunningServer): Promise<Figure[]> {
@@ -155,11 +162,7 @@ async function bandwidthAccuracy(options: BenchOptions, folder: string, rawFiles
         name: `bandwidth ${formatRate(rate)}: measured rate of a ${seconds} s transfer`,
         unit: 'MB/s',
         value: round(measured / 1e6, 3),
-        baseline: { name: 'configured', value: round(rate / 1e6, 3) },
-        ratio: round(measured / rate, 3),
-        ratioMeaning: 'measured / configured',
-        goal: 'within ±10%',
-        met: Math.abs(measured / rate - 1) <= 0.1,
+        ...accuracy(measured, rate, round(rate / 1e6, 3)),
       })
     } finally {
       await through.stop()

@@ -1,6 +1,6 @@
 import type { Step, StepBase } from '../scenario.js'
 import { newValueName } from '../step-values.js'
-import { StepFailed } from './step-context.js'
+import { runInOrder, StepFailed } from './step-context.js'
 import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
@@ -35,16 +35,13 @@ export const repeatStep: StepKind<RepeatStep> = {
     return [{ ...base, kind: 'repeat', times, as, steps }]
   },
   label: (step) => `repeat ${step.times} × ${step.steps.length} step${step.steps.length === 1 ? '' : 's'}`,
-  async run(step, ctx, { children, runStep }) {
-    for (let round = 1; round <= step.times; round += 1) {
+  async run(step, ctx, run) {
+    for (let round = 1; round <= step.times && !ctx.signal.aborted; round += 1) {
       if (step.as) ctx.values.set(step.as, String(round))
-      for (const child of step.steps) {
-        const result = await runStep(child)
-        children.push(result)
-        if (result.verdict === 'failed') throw new StepFailed(`round ${round} of ${step.times}: ${result.reason ?? 'a step failed'}`)
-        if (ctx.signal.aborted) return
-      }
+      const failed = await runInOrder(step.steps, ctx, run)
+      if (failed) throw new StepFailed(`round ${round} of ${step.times}: ${failed.reason ?? 'a step failed'}`)
     }
+    if (ctx.signal.aborted) return
     return `${step.times} rounds`
   },
 }

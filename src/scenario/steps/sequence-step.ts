@@ -1,5 +1,5 @@
 import type { Step, StepBase } from '../scenario.js'
-import { StepFailed } from './step-context.js'
+import { runInOrder, StepFailed } from './step-context.js'
 import { ref } from './step-schema.js'
 import type { StepKind } from './step-kind.js'
 
@@ -21,12 +21,8 @@ export const sequenceStep: StepKind<SequenceStep> = {
     return [{ ...base, kind: 'sequence', steps }]
   },
   label: (step) => `sequence of ${step.steps.length} step${step.steps.length === 1 ? '' : 's'}`,
-  async run(step, ctx, { children, runStep }) {
-    for (const child of step.steps) {
-      const result = await runStep(child)
-      children.push(result)
-      if (result.verdict === 'failed') throw new StepFailed(result.reason ?? 'a step failed')
-      if (ctx.signal.aborted) return
-    }
+  async run(step, ctx, run) {
+    const failed = await runInOrder(step.steps, ctx, run)
+    if (failed) throw new StepFailed(failed.reason ?? 'a step failed')
   },
 }

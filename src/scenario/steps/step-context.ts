@@ -36,6 +36,20 @@ export interface StepRun {
   runStep(step: Step): Promise<StepResult>
 }
 
+/**
+ * Runs `steps` one after another as children of the step running them; returns the first that failed (the
+ * rest are not run), or undefined. Stops quietly when the run is interrupted.
+ */
+export async function runInOrder(steps: readonly Step[], ctx: StepContext, { children, runStep }: StepRun): Promise<StepResult | undefined> {
+  for (const child of steps) {
+    const result = await runStep(child)
+    children.push(result)
+    if (result.verdict === 'failed') return result
+    if (ctx.signal.aborted) return undefined
+  }
+  return undefined
+}
+
 /** The target cannot be used at all (a remote server that nothing answers for): ends the run, exit 9. */
 export class TargetUnavailable extends Error {}
 
