@@ -15,7 +15,7 @@ import { junitReport } from '../scenario/reports/junit-report.js'
 import { markdownReport } from '../scenario/reports/markdown-report.js'
 import { passRateTable } from '../scenario/reports/pass-rates.js'
 import { compatibilityReport, compatibilityTable } from '../scenario/reports/compatibility-table.js'
-import { loadServerSpec } from '../lab/server-spec.js'
+import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
 import { loadCatalog, readScenarioFiles } from '../scenario/scenario-catalog.js'
 import { scenarioSchema } from '../scenario/scenario-schema.js'
 import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.js'
@@ -66,7 +66,7 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
     server: {
       type: 'string',
       array: true,
-      describe: 'the server under test: socklab (default), original (the original Python server) or a server spec file; repeat it to compare servers in a table (local target)',
+      describe: 'the server under test: socklab (default), original (the original Python server) or a server spec file; repeat it to compare servers in a table',
     },
     files: { type: 'string', describe: 'the files every scenario server starts from; default: ./server_files, or the shipped ones when there is none' },
     report: { type: 'string', array: true, describe: 'write a report: junit=<file>, md=<file>, html=<file> (one self-contained page) or json=<file>, or compat=<file> (the table of scenarios against each --server, Markdown) (repeatable); on failure the logs are kept beside it' },
@@ -153,14 +153,8 @@ const runCommand: CommandModule = {
       if (selected.length === 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no scenario has the tag ${((argv.tag as string[]) ?? []).join(' or ')}`)
       const files = filesDir(argv.files)
       const servers = await Promise.all(((argv.server as string[] | undefined) ?? ['socklab']).map((given) => loadServerSpec(given)))
-      // A server that is not socklab's runs on the local target (so far): chosen for it, refused elsewhere.
-      const other = servers.find((s) => s.kind !== 'socklab')
-      let requested = argv.target as string | undefined
-      if (other && requested !== undefined && requested !== 'local') {
-        throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--server ${other.name} runs on the local target so far: use --target local`)
-      }
-      if (other) requested = 'local'
-      target = await chooseTarget(requested, String(argv.image))
+      target = await chooseTarget(targetFor(servers, argv.target as string | undefined), String(argv.image))
+      if (target instanceof DockerTarget) for (const server of servers) if (server.kind === 'command') await target.serverImage(server)
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
       const progress = new ConsoleProgress(process.stdout, parallel > 1)
       const started = performance.now()
@@ -241,6 +235,24 @@ function parseReports(requests: readonly string[]): ReportRequest[] {
     }
     return { kind: kind as ReportRequest['kind'], path }
   })
+}
+
+/**
+ * The target asked for, checked against the servers under test: a host:port is a server already running,
+ * so it takes none; a server without a docker section runs on the local target, chosen for it when no
+ * target is asked for.
+ */
+function targetFor(servers: readonly ServerSpec[], requested: string | undefined): string | undefined {
+  const others = servers.filter((s) => s.kind !== 'socklab')
+  if (others.length === 0) return requested
+  if (requested !== undefined && requested !== 'local' && requested !== 'docker') {
+    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--target ${requested} is a server already running: --server ${others[0]!.name} needs --target docker or local, where socklab starts it`)
+  }
+  const localOnly = others.find((s) => !s.docker)
+  if (localOnly && requested === 'docker') {
+    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--server ${localOnly.name} has no \`docker:\` section in its spec, so it runs on the local target only: use --target local, or see docs/servers.md`)
+  }
+  return localOnly ? 'local' : requested
 }
 
 /** The CLI script that started this process: scenario clients and local servers run the same one. */

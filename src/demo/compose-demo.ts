@@ -4,6 +4,8 @@ import type Dockerode from 'dockerode'
 import { ensureImage } from '../docker/image-build.js'
 import { PACKAGE_ROOT } from '../package/package-files.js'
 import { DemoOutput } from './demo-output.js'
+import { SOCKLAB_SERVER, type ServerSpec } from '../lab/server-spec.js'
+import { serverImage } from '../docker/server-image.js'
 
 const PROJECT = 'socklab-demo'
 
@@ -12,12 +14,18 @@ const PROJECT = 'socklab-demo'
  * log shown beside the clients' output, and the verdict read from the clients' exit codes. Compose has no
  * programming interface, so this is the one place socklab runs the docker CLI (`docker compose`).
  */
-export async function runComposeDemo(docker: Dockerode, image: string, holdMs: number): Promise<boolean> {
+export async function runComposeDemo(docker: Dockerode, image: string, holdMs: number, spec: ServerSpec = SOCKLAB_SERVER): Promise<boolean> {
   await ensureImage(docker, image, (line) => console.log(line))
   const out = new DemoOutput()
-  const env = { ...process.env, SOCKLAB_IMAGE: image, SOCKLAB_HOLD_MS: String(holdMs) }
+  const env: NodeJS.ProcessEnv = { ...process.env, SOCKLAB_IMAGE: image, SOCKLAB_HOLD_MS: String(holdMs) }
+  const files = ['-f', join(PACKAGE_ROOT, 'docker-compose.yml')]
+  if (spec.kind === 'command') {
+    // The original's own compose file puts its image in the server's place (docker-compose.original.yml).
+    env.SOCKLAB_ORIGINAL_IMAGE = await serverImage(docker, spec, { offline: 'auto', log: (line) => console.log(line) })
+    files.push('-f', join(PACKAGE_ROOT, 'docker-compose.original.yml'))
+  }
   const compose = (args: string[], options: SpawnSyncOptions = {}) =>
-    spawnSync('docker', ['compose', '--ansi', 'never', '-p', PROJECT, '-f', join(PACKAGE_ROOT, 'docker-compose.yml'), ...args], {
+    spawnSync('docker', ['compose', '--ansi', 'never', '-p', PROJECT, ...files, ...args], {
       cwd: PACKAGE_ROOT,
       encoding: 'utf8',
       env,
@@ -25,7 +33,7 @@ export async function runComposeDemo(docker: Dockerode, image: string, holdMs: n
     })
   try {
     if (compose(['up', '-d', '--wait', 'server'], { stdio: 'inherit' }).status !== 0) throw new Error('the server did not become healthy')
-    const serverLog = spawn('docker', ['compose', '--ansi', 'never', '-p', PROJECT, '-f', join(PACKAGE_ROOT, 'docker-compose.yml'), 'logs', '-f', '--no-log-prefix', 'server'], {
+    const serverLog = spawn('docker', ['compose', '--ansi', 'never', '-p', PROJECT, ...files, 'logs', '-f', '--no-log-prefix', 'server'], {
       cwd: PACKAGE_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'inherit'],

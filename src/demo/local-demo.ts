@@ -5,15 +5,22 @@ import { SHIPPED_FILES } from '../package/package-files.js'
 import { startServerProcess } from '../process/server-process.js'
 import { spawnSocklab } from '../process/socklab-process.js'
 import { DemoOutput } from './demo-output.js'
+import { SOCKLAB_SERVER, type ServerSpec } from '../lab/server-spec.js'
+import { startCommandServer } from '../process/command-server.js'
+import { freePort } from '../process/free-port.js'
 
 /**
- * The demo as local processes: a server and four clients on loopback. The fourth starts once three are
+ * The demo as local processes: a server (socklab's, or one under test such as the original) and four
+ * clients on loopback. The fourth starts once three are
  * admitted, so exactly one is rejected, every time. True when it went as it should.
  */
-export async function runLocalDemo(entry: string, holdMs: number): Promise<boolean> {
+export async function runLocalDemo(entry: string, holdMs: number, spec: ServerSpec = SOCKLAB_SERVER): Promise<boolean> {
   const out = new DemoOutput()
   await using scratch = await ownedTempDir('demo')
-  await using server = await startServerProcess({ entry, args: ['--files', SHIPPED_FILES] })
+  await using server =
+    spec.kind === 'command'
+      ? await startCommandServer(spec, { host: '127.0.0.1', port: await freePort(), files: SHIPPED_FILES, options: {} })
+      : await startServerProcess({ entry, args: ['--files', SHIPPED_FILES] })
   for (const event of server.events.events) out.line(0, 'server', event.msg)
   server.events.subscribe((event) => out.line(0, 'server', event.msg))
   const client = async (n: number): Promise<number | null> => {

@@ -1,5 +1,8 @@
 import type Dockerode from 'dockerode'
 import { SocklabError } from '../errors/socklab-error.js'
+import { followDockerProgress } from './docker-progress.js'
+
+const PULL_TIMEOUT_MS = 60_000
 
 /**
  * The one way socklab reaches a Docker engine (dockerode, loaded only by the commands that need it). An
@@ -28,4 +31,13 @@ export async function engineAnswers(): Promise<Dockerode | undefined> {
 
 export async function imageExists(docker: Dockerode, image: string): Promise<boolean> {
   return docker.getImage(image).inspect().then(() => true, () => false)
+}
+
+/** Pulls an image from its registry; fails when none answers within a minute. */
+export async function pullImage(docker: Dockerode, image: string): Promise<void> {
+  const stream = (await Promise.race([
+    docker.pull(image),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), PULL_TIMEOUT_MS).unref()),
+  ])) as NodeJS.ReadableStream
+  await followDockerProgress(docker, stream, `pulling ${image}`)
 }

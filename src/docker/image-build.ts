@@ -5,14 +5,13 @@ import type Dockerode from 'dockerode'
 import { SocklabError } from '../errors/socklab-error.js'
 import { PACKAGE_ROOT, VERSION } from '../package/package-files.js'
 import { dockerContextFiles, packContext } from './docker-context.js'
-import { imageExists } from './docker-engine.js'
+import { imageExists, pullImage } from './docker-engine.js'
 import { followDockerProgress } from './docker-progress.js'
 import { nodeBaseImage } from './node-base-image.js'
 
 export const DEFAULT_IMAGE = 'socklab:latest'
 /** The Node base image of the Dockerfile's default (source) path, where a registry answers. */
 export const DEFAULT_NODE_IMAGE = 'node:22-slim'
-const PULL_TIMEOUT_MS = 60_000
 
 export type AppSource = 'source' | 'prebuilt'
 
@@ -76,20 +75,12 @@ export async function ensureImage(docker: Dockerode, image: string, log: (messag
 async function chooseBase(docker: Dockerode, options: ImageBuildOptions): Promise<string> {
   if (options.offline !== true) {
     if (await imageExists(docker, DEFAULT_NODE_IMAGE)) return DEFAULT_NODE_IMAGE
-    const pulled = await pull(docker, DEFAULT_NODE_IMAGE).then(() => true, () => false)
+    const pulled = await pullImage(docker, DEFAULT_NODE_IMAGE).then(() => true, () => false)
     if (pulled) return DEFAULT_NODE_IMAGE
     if (options.offline === false) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `${DEFAULT_NODE_IMAGE} cannot be pulled, and offline builds are turned off`)
     options.log(`${DEFAULT_NODE_IMAGE} cannot be pulled: building offline`)
   }
   return nodeBaseImage(docker, options.log)
-}
-
-async function pull(docker: Dockerode, image: string): Promise<void> {
-  const stream = (await Promise.race([
-    docker.pull(image),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), PULL_TIMEOUT_MS).unref()),
-  ])) as NodeJS.ReadableStream
-  await followDockerProgress(docker, stream, `pulling ${image}`)
 }
 
 /** The bundle the prebuilt path copies: shipped in a package; in a checkout, built here when missing. */

@@ -38,6 +38,11 @@ export class LogAdapter {
     return undefined
   }
 
+  /** The events among console lines, in order (a line may end in CR LF). */
+  lines(lines: readonly JsonLine[], now = new Date()): JsonLine[] {
+    return lines.flatMap(({ line }) => this.line(line.replace(/\r$/, ''), now) ?? [])
+  }
+
   /**
    * Why a step that needs `event` with these fields (names, or names and the values wanted) cannot be
    * checked against this server, if it cannot: no rule makes the event, no rule gives a field, or the only

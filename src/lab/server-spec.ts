@@ -36,7 +36,27 @@ export interface ServerSpec {
   framed: boolean
   /** Its console lines as events; socklab's own server logs the events themselves. */
   adapter?: LogAdapter
+  /** How it runs on the docker target; without this section it runs on the local target only. */
+  docker?: DockerServer
 }
+
+/**
+ * A server under test on the docker target: an image (built from a folder when missing), or a base image in
+ * which the spec's folder is mounted at /srv/app and the command run. In the container the placeholders are
+ * {port} 12345, {files} /srv/server_files, {host} 0.0.0.0, {dir} /srv/app, {lab} /srv/lab.
+ */
+export interface DockerServer {
+  image?: string
+  /** A folder with a Dockerfile (absolute), built into `image` when it is missing, with BASE_IMAGE set to the base. */
+  build?: string
+  /** `python` (python:3.12-slim, or made from this machine's Python offline) or an image name. */
+  base?: string
+  /** The command in the container: default, the image's own (with `image`) or the spec's (on a base). */
+  command?: string[]
+}
+
+/** Where things are inside a server-under-test container. */
+export const IN_CONTAINER = { port: 12345, files: '/srv/server_files', host: '0.0.0.0', dir: '/srv/app', lab: '/srv/lab' } as const
 
 export const SOCKLAB_SERVER: ServerSpec = {
   name: 'socklab',
@@ -74,10 +94,8 @@ export function parseServerSpec(text: string, file: string): ServerSpec {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true })
   if (doc.errors.length > 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`)
   const root = new YamlCursor(doc.contents, '', { file, lines, vars: new Map() })
-  const e = root.entries(['name', 'description', 'command', 'env', 'settings', 'fixed', 'framed', 'adapter'])
-  const commandCursor = e.get('command') ?? root.fail('a `command`: the program and its arguments, as a list')
-  const command = commandCursor.isSeq() ? commandCursor.items().map((item) => String(item.scalar())) : String(commandCursor.scalar()).split(/\s+/).filter(Boolean)
-  if (command.length === 0) commandCursor.fail('a program to run')
+  const e = root.entries(['name', 'description', 'command', 'env', 'settings', 'fixed', 'framed', 'adapter', 'docker'])
+  const command = argvOf(e.get('command') ?? root.fail('a `command`: the program and its arguments, as a list'))
   const env = Object.fromEntries([...(e.get('env')?.entries() ?? [])].map(([key, value]) => [key, String(value.scalar())]))
   const settings: Record<string, SettingRoute> = {}
   for (const [key, value] of e.get('settings')?.entries() ?? []) {
@@ -88,6 +106,11 @@ export function parseServerSpec(text: string, file: string): ServerSpec {
   const fixed = Object.fromEntries([...(e.get('fixed')?.entries() ?? [])].map(([key, value]) => [key, value.scalar() as string | number]))
   const name = e.get('name')?.string() ?? file.replace(/^.*\//, '').replace(/\.ya?ml$/, '')
   const adapterCursor = e.get('adapter') ?? root.fail('an `adapter`: rules that turn the server\'s console lines into events')
+  const docker = e.has('docker') ? parseDocker(e.get('docker')!, dirname(file)) : undefined
+  const argSetting = Object.keys(settings).find((key) => 'arg' in settings[key]!)
+  if (docker?.image && !docker.command && argSetting) {
+    e.get('docker')!.fail(`a \`command\` beside \`image\`: the ${argSetting} setting is given as an argument, which needs the command it is added to`)
+  }
   return {
     name,
     description: e.get('description')?.string() ?? '',
@@ -99,6 +122,25 @@ export function parseServerSpec(text: string, file: string): ServerSpec {
     fixed,
     framed: e.get('framed')?.scalar() === true,
     adapter: new LogAdapter(name, adapterCursor.items().map(parseRule)),
+    ...(docker ? { docker } : {}),
+  }
+}
+
+function argvOf(cursor: YamlCursor): string[] {
+  const argv = cursor.isSeq() ? cursor.items().map((item) => String(item.scalar())) : String(cursor.scalar()).split(/\s+/).filter(Boolean)
+  if (argv.length === 0) cursor.fail('a program to run')
+  return argv
+}
+
+function parseDocker(cursor: YamlCursor, dir: string): DockerServer {
+  const e = cursor.entries(['image', 'build', 'base', 'command'])
+  if (!e.has('image') && !e.has('base')) cursor.fail('an `image` to run, or a `base` image to run the command in')
+  if (e.has('build') && !e.has('image')) e.get('build')!.fail('an `image` beside it: the name to build it as')
+  return {
+    ...(e.has('image') ? { image: e.get('image')!.string() } : {}),
+    ...(e.has('build') ? { build: resolve(dir, e.get('build')!.string()) } : {}),
+    ...(e.has('base') ? { base: e.get('base')!.string() } : {}),
+    ...(e.has('command') ? { command: argvOf(e.get('command')!) } : {}),
   }
 }
 
@@ -144,16 +186,25 @@ export function unsupportedModes(spec: ServerSpec, scenario: { clients: Readonly
   return framed ? `client ${framed.name} needs framed mode, which the ${spec.name} server does not speak` : undefined
 }
 
-/** The command with its placeholders filled in, and the settings it takes added as arguments. */
-export function commandLine(spec: ServerSpec, where: { host: string; port: number; files: string }, options: Record<string, unknown>): { argv: string[]; env: Record<string, string> } {
+/** Where a server under test runs: its address, its files, and (in a container) the spec's folder and the lab assets. */
+export interface ServerPlace {
+  host: string
+  port: number
+  files: string
+  dir?: string
+  lab?: string
+}
+
+/** The command (the spec's, or one given) with its placeholders filled in, and the settings it takes added as arguments. */
+export function commandLine(spec: ServerSpec, where: ServerPlace, options: Record<string, unknown>, command = spec.command): { argv: string[]; env: Record<string, string> } {
   const fill = (text: string) =>
     text
       .replaceAll('{port}', String(where.port))
       .replaceAll('{files}', where.files)
       .replaceAll('{host}', where.host)
-      .replaceAll('{lab}', LAB_ASSETS)
-      .replaceAll('{dir}', spec.dir)
-  const argv = spec.command.map(fill)
+      .replaceAll('{lab}', where.lab ?? LAB_ASSETS)
+      .replaceAll('{dir}', where.dir ?? spec.dir)
+  const argv = command.map(fill)
   const env: Record<string, string> = { ...spec.env, SOCKLAB_PORT: String(where.port), SOCKLAB_FILES: where.files, SOCKLAB_HOST: where.host }
   for (const [key, route] of Object.entries(spec.settings)) {
     const value = options[key]

@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { SocklabError } from '../errors/socklab-error.js'
 import { EventStream } from '../events/event-stream.js'
-import type { LogAdapter } from '../events/log-adapter.js'
+import { JsonLineReader } from '../events/json-lines.js'
 import { commandLine, type ServerSpec } from '../lab/server-spec.js'
 import { stopper, type ServerProcess, type ServerProcessExit } from './server-process.js'
 import { cleanEnv } from './socklab-process.js'
@@ -32,13 +32,11 @@ export async function startCommandServer(spec: ServerSpec, options: CommandServe
   const events = options.events ?? new EventStream()
   const listened = events.all('listening').length
   const output: string[] = []
-  let partial = ''
+  const reader = new JsonLineReader()
   child.stdout!.on('data', (chunk: Buffer) => {
     const text = chunk.toString('utf8')
     output.push(text)
-    const lines = (partial + text).split('\n')
-    partial = lines.pop()!
-    events.add(lines.flatMap((line) => adapted(adapter, line.replace(/\r$/, ''))))
+    events.add(adapter.lines(reader.push(text)))
   })
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')))
   const failedToStart = new Promise<never>((_, reject) => child.once('error', (error) => reject(error)))
@@ -71,13 +69,8 @@ export async function startCommandServer(spec: ServerSpec, options: CommandServe
   }
 }
 
-const adapted = (adapter: LogAdapter, line: string) => {
-  const event = adapter.line(line)
-  return event ? [event] : []
-}
-
 /** Resolves once a connection to host:port succeeds (then closes it at once). */
-async function portAnswers(host: string, port: number, signal: AbortSignal): Promise<void> {
+export async function portAnswers(host: string, port: number, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect({ host, port })

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -73,7 +73,7 @@ describe('a server with a console format of its own, read by a custom adapter', 
 })
 
 describe('socklab scenario run --server', () => {
-  it('compares servers in a table, written by --report compat=, and keeps them off the docker target', async () => {
+  it('compares servers in a table, written by --report compat=, and refuses targets they cannot run on', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'socklab-compat-'))
     try {
       const table = join(dir, 'compat.md')
@@ -84,9 +84,15 @@ describe('socklab scenario run --server', () => {
       expect(page).toContain('| scenario | socklab | original |')
       expect(page).toContain('| echo | passed | passed (2 steps skipped: the log cannot show them) |')
       expect(page).toMatch(/\| path-escape-refused \| passed \| failed: line 15: get a: \/etc\/passwd \(expect PATH_REFUSED\)/)
-      const docker = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'run', 'echo', '--target', 'docker', '--server', 'original'], '')
+      // A spec without a docker section runs on the local target only; a host:port is a server already running.
+      const localOnly = join(dir, 'local-only.yaml')
+      await writeFile(localOnly, 'command: [python3, -u, server.py]\nadapter:\n  - { event: listening, match: "^up$" }\n')
+      const docker = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'run', 'echo', '--target', 'docker', '--server', localOnly], '')
       expect(docker.code).toBe(EXIT.USAGE)
-      expect(docker.stderr).toContain('--server original runs on the local target so far: use --target local')
+      expect(docker.stderr).toContain('--server local-only has no `docker:` section in its spec, so it runs on the local target only')
+      const remote = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'run', 'echo', '--target', '127.0.0.1:9', '--server', 'original'], '')
+      expect(remote.code).toBe(EXIT.USAGE)
+      expect(remote.stderr).toContain('--target 127.0.0.1:9 is a server already running: --server original needs --target docker or local')
       const unknown = await runProcess('node', [SOCKLAB_BIN, 'scenario', 'run', 'echo', '--target', 'local', '--server', 'orignal'], '')
       expect(unknown.code).toBe(EXIT.USAGE)
       expect(unknown.stderr).toContain('did you mean original?')

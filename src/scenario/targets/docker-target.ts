@@ -15,8 +15,14 @@ import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { DockerClients, type RunContainer } from './docker-clients.js'
 import { serverFlags } from './server-flags.js'
 import { demultiplexLog } from './docker-log.js'
+import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type ServerSpec } from '../../lab/server-spec.js'
+import { serverImage } from '../../docker/server-image.js'
+import { LAB_ASSETS } from '../../package/package-files.js'
+import { portAnswers } from '../../process/command-server.js'
 
 const LISTEN_TIMEOUT_MS = 30_000
+/** How long a server has to exit after SIGTERM when it is stopped, before SIGKILL. */
+const STOP_GRACE_S = 5
 /** How often a subnet taken by another process meanwhile is picked again. */
 const SUBNET_ATTEMPTS = 5
 
@@ -31,9 +37,14 @@ export class DockerTarget implements ScenarioTarget {
   /** Networks with fixed addresses are made one after another (see #createNetwork). */
   #networkTurn: Promise<unknown> = Promise.resolve()
 
+  /** The image of each server under test, found (or built) once per target. */
+  readonly #serverImages = new Map<string, Promise<string>>()
+
   constructor(
     private readonly docker: Dockerode,
     readonly image: string,
+    /** Where socklab says what it does for a server under test's image (building, pulling). */
+    private readonly log: (message: string) => void = (message) => process.stderr.write(`[docker] ${message}\n`),
   ) {}
 
   /** Connects to the engine and checks that the image is there (the CLI builds a missing one first). */
@@ -43,6 +54,17 @@ export class DockerTarget implements ScenarioTarget {
       throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the image ${image} is not built: run \`socklab images\``)
     }
     return new DockerTarget(docker, image)
+  }
+
+  /** The image a server under test runs from (built or made once, when missing). */
+  serverImage(spec: ServerSpec): Promise<string> {
+    let image = this.#serverImages.get(spec.name)
+    if (!image) {
+      image = serverImage(this.docker, spec, { offline: 'auto', log: this.log })
+      this.#serverImages.set(spec.name, image)
+      image.catch(() => this.#serverImages.delete(spec.name))
+    }
+    return image
   }
 
   /** Waits until the containers and networks of every finished run are removed. */
@@ -78,7 +100,27 @@ export class DockerTarget implements ScenarioTarget {
     return made
   }
 
-  async prepare(scenario: Scenario, shippedFiles: string): Promise<TargetRun> {
+  /**
+   * A server under test in a container: its image with its own command (or the spec's docker command), or
+   * its base image with the spec's folder at /srv/app, the lab assets at /srv/lab and the spec's command.
+   */
+  async #commandServer(spec: ServerSpec, options: Record<string, unknown>): Promise<ServerContainer> {
+    const docker = spec.docker
+    if (!docker) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `the ${spec.name} server has no \`docker:\` section: it runs on the local target only (docs/servers.md)`)
+    const Image = await this.serverImage(spec)
+    const onBase = docker.image === undefined
+    const { argv, env } = commandLine(spec, IN_CONTAINER, options, docker.command ?? spec.command)
+    const ownCommand = !onBase && docker.command === undefined
+    return {
+      Image,
+      ...(ownCommand ? {} : { Cmd: argv }),
+      Env: Object.entries({ PYTHONUNBUFFERED: '1', ...env }).map(([key, value]) => `${key}=${value}`),
+      ...(onBase ? { WorkingDir: IN_CONTAINER.dir, User: '1000:1000' } : {}),
+      binds: onBase ? [`${spec.dir}:${IN_CONTAINER.dir}:ro`, `${LAB_ASSETS}:${IN_CONTAINER.lab}:ro`] : [],
+    }
+  }
+
+  async prepare(scenario: Scenario, shippedFiles: string, spec: ServerSpec = SOCKLAB_SERVER): Promise<TargetRun> {
     const id = `${scenario.name}-${randomBytes(3).toString('hex')}`
     const labels = ownerLabels('scenario', id)
     const files = await prepareServedFiles(shippedFiles, scenario.server.files)
@@ -95,13 +137,14 @@ export class DockerTarget implements ScenarioTarget {
       await files[Symbol.asyncDispose]()
     }
     try {
+      const { binds, ...how } = spec.kind === 'command' ? await this.#commandServer(spec, scenario.server.options) : socklabServer(scenario.server.options, this.image)
       const server = await this.docker.createContainer({
-        Image: this.image,
+        ...how,
         name: `socklab-${id}-server`,
-        Cmd: ['server', ...serverFlags(scenario.server.options)],
-        Env: ['SOCKLAB_LOG_FORMAT=json'],
         Labels: labels,
-        HostConfig: { NetworkMode: networkName, Binds: [`${files.dir}:/srv/server_files:ro`] },
+        // Under an init process, as the signals' recipient: a program that is PID 1 gets no default handlers,
+        // so the original would ignore SIGTERM.
+        HostConfig: { NetworkMode: networkName, Init: spec.kind === 'command', Binds: [`${files.dir}:${IN_CONTAINER.files}:ro`, ...binds] },
         NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'] } } },
       })
       containers.push({ name: 'server', container: server, logged: true })
@@ -131,14 +174,15 @@ export class DockerTarget implements ScenarioTarget {
         stdout.on('data', (chunk: Buffer) => {
           const fresh = reader.push(chunk.toString('utf8')).filter(() => (seen += 1) > skip)
           linesRead += fresh.length
-          events.add(fresh)
+          events.add(spec.adapter ? spec.adapter.lines(fresh) : fresh)
         })
         this.docker.modem.demuxStream(logs, stdout, new PassThrough())
         const abort = new AbortController()
         void server.wait().then(() => abort.abort(new Error('the server container exited')))
         const timer = setTimeout(() => abort.abort(new Error(`the server did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
         try {
-          await events.waitFor('listening', undefined, listened + 1, abort.signal)
+          if (spec.adapter?.cannotSee('listening')) await portAnswers(await containerAddress(server, networkName), IN_CONTAINER.port, abort.signal)
+          else await events.waitFor('listening', undefined, listened + 1, abort.signal)
         } finally {
           clearTimeout(timer)
         }
@@ -148,16 +192,17 @@ export class DockerTarget implements ScenarioTarget {
       clients.prepare(scenario.clients)
       await startServer()
       return {
-        serverLabel: `server (${networkName})`,
+        serverLabel: spec.kind === 'command' ? `${spec.name} server (${networkName})` : `server (${networkName})`,
         events,
+        adapter: spec.adapter,
         files,
         startClient: (client, index) => clients!.start(client, index),
         links: clients,
         network: clients,
         serverControl: {
+          // SIGTERM, then SIGKILL after the grace period (a server that ignores SIGTERM is stopped all the same).
           async stop() {
-            await server.kill({ signal: 'SIGTERM' })
-            await server.wait()
+            await server.stop({ t: STOP_GRACE_S })
           },
           start: startServer,
         },
@@ -184,6 +229,20 @@ export class DockerTarget implements ScenarioTarget {
       throw error
     }
   }
+}
+
+/** A server container's image, command and mounts, less its name, labels and network. */
+type ServerContainer = Pick<Dockerode.ContainerCreateOptions, 'Image' | 'Cmd' | 'Env' | 'WorkingDir' | 'User'> & { binds: string[] }
+
+/** socklab's own server: the socklab image, its events logged as JSON. */
+function socklabServer(options: Record<string, unknown>, image: string): ServerContainer {
+  return { Image: image, Cmd: ['server', ...serverFlags(options)], Env: ['SOCKLAB_LOG_FORMAT=json'], binds: [] }
+}
+
+/** The address a container has on a network. */
+async function containerAddress(container: Dockerode.Container, network: string): Promise<string> {
+  const info = await container.inspect()
+  return info.NetworkSettings.Networks[network]!.IPAddress
 }
 
 /** How many times each client connects in the scenario. */
