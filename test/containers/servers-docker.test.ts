@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DockerTarget, EventStream, loadServerSpec, runScenario, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
+import { ORIGINAL_VERDICTS } from '../helpers/original-verdicts.js'
 import { fixtureScenario, SHIPPED_FILES, shippedScenarios } from '../helpers/scenarios.js'
 import { TEST_PROJECT_PREFIX, docker } from './helpers/docker-engine.js'
 import { containerOutput } from './helpers/socklab-containers.js'
@@ -41,28 +42,7 @@ describe('the original Python server on the docker target', () => {
     const results: ScenarioResult[] = []
     for (const scenario of scenarios) results.push(await runScenario(scenario, target, { shippedFiles: SHIPPED_FILES, server: original }))
     const verdicts = Object.fromEntries(results.map((r) => [r.name, r.verdict]))
-    expect(verdicts).toEqual({
-      'abrupt-disconnect': 'skipped',
-      'binary-get': 'passed',
-      'blackhole-mid-get': 'skipped',
-      'concurrent-gets': 'passed',
-      crowd: 'passed',
-      echo: 'passed',
-      'four-client-overflow': 'passed',
-      'kill-mid-get': 'skipped',
-      'laggy-status': 'passed',
-      'limit-data-get': 'skipped',
-      list: 'passed',
-      'network-partition': 'skipped',
-      'path-escape-refused': 'failed',
-      'reconnect-names': 'failed',
-      'reset-mid-get': 'skipped',
-      'server-restart': 'passed',
-      'sliced-replies': 'skipped',
-      'slot-reuse': 'failed',
-      'slow-link-get': 'passed',
-      status: 'failed',
-    })
+    expect(verdicts).toEqual(ORIGINAL_VERDICTS)
     const byName = (name: string) => results.find((r) => r.name === name)!
     // Its console lines, read from the container's log, drive the wait for the fourth client's rejection.
     const overflow = byName('four-client-overflow')

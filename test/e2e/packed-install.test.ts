@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { dockerContextFiles } from '../../src/docker/docker-context.js'
 import { EventStream, PACKAGE_ROOT, VERSION } from '../../src/index.js'
 import { runProcess, spawnProcess } from '../helpers/processes.js'
 
@@ -67,10 +69,25 @@ describe('socklab installed from its packed tarball, used from an empty folder',
   })
 
   it('runs a shipped scenario against the original Python server it ships (--server original)', async () => {
-    const original = await run(['scenario', 'run', 'four-client-overflow', '--server', 'original'])
+    const original = await run(['scenario', 'run', 'four-client-overflow', '--server', 'original', '--target', 'local'])
     expect(original.code, original.stdout + original.stderr).toBe(0)
     expect(original.stdout).toContain('four-client-overflow @ original')
     expect(original.stdout).toContain('1 passed, 0 failed')
+  })
+
+  it("ships the original's image context and the compose file that puts it in socklab's place", async () => {
+    const installed = join(scratch, 'prefix', 'lib', 'node_modules', 'socklab')
+    const override = parse(await readFile(join(installed, 'docker-compose.original.yml'), 'utf8')) as { services: { server: { build: string | { context: string } } } }
+    const build = override.services.server.build
+    const context = join(installed, typeof build === 'string' ? build : build.context)
+    const files = await dockerContextFiles(context)
+    expect(files).toEqual(expect.arrayContaining(['Dockerfile', 'server.py']))
+    // Every file the Dockerfile copies is in the context the engine is sent.
+    const copied = [...(await readFile(join(context, 'Dockerfile'), 'utf8')).matchAll(/^COPY\s+(\S+)\s/gm)].map((m) => m[1])
+    expect(copied.length).toBeGreaterThan(0)
+    for (const source of copied) expect(files).toContain(source)
+    const spec = await readFile(join(installed, 'lab', 'servers', 'original.yaml'), 'utf8')
+    expect(spec).toMatch(/build: \.\.\/original/)
   })
 
   it('runs a server (serving the shipped files) and a client against it', async () => {
