@@ -152,9 +152,12 @@ const runCommand: CommandModule = {
       checkGivenVars(selected, overrides.given)
       if (selected.length === 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no scenario has the tag ${((argv.tag as string[]) ?? []).join(' or ')}`)
       const files = filesDir(argv.files)
-      const servers = await Promise.all(((argv.server as string[] | undefined) ?? ['socklab']).map((given) => loadServerSpec(given)))
-      target = await chooseTarget(targetFor(servers, argv.target as string | undefined), String(argv.image))
-      if (target instanceof DockerTarget) for (const server of servers) if (server.kind === 'command') await target.serverImage(server)
+      // Without --server, each scenario runs against its own `server.spec` (socklab's by default).
+      const given = argv.server as string[] | undefined
+      const servers = given ? await Promise.all(given.map((name) => loadServerSpec(name))) : [undefined]
+      const named = servers.filter((s): s is ServerSpec => s !== undefined)
+      target = await chooseTarget(targetFor(named, argv.target as string | undefined), String(argv.image))
+      if (target instanceof DockerTarget) for (const server of named) if (server.kind === 'command') await target.serverImage(server)
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
       const progress = new ConsoleProgress(process.stdout, parallel > 1)
       const started = performance.now()
@@ -163,7 +166,7 @@ const runCommand: CommandModule = {
       let notRun = 0
       for (const server of servers) {
         if (interrupts.signal.aborted) break
-        const against = server.kind === 'socklab' ? '' : ` @ ${server.name}`
+        const against = server === undefined || server.kind === 'socklab' ? '' : ` @ ${server.name}`
         const suite = await runSuite(selected, runTarget, {
           shippedFiles: files,
           logsDir,
@@ -182,7 +185,7 @@ const runCommand: CommandModule = {
       if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
       progress.summary(results, Math.round(performance.now() - started), notRun)
       if (repeat > 1) process.stdout.write(passRateTable(results))
-      if (servers.length > 1) process.stdout.write(`\nCompatibility (${runTarget.name} target):\n\n${compatibilityTable(results, servers.map((s) => s.name))}`)
+      if (named.length > 1) process.stdout.write(`\nCompatibility (${runTarget.name} target):\n\n${compatibilityTable(results, named.map((s) => s.name))}`)
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })
         await writeFile(report.path, REPORTERS[report.kind](results))

@@ -176,6 +176,14 @@ export function unsupportedSettings(spec: ServerSpec, options: Record<string, un
   return undefined
 }
 
+/** Why this server cannot run on a target, if it cannot: a host:port is a server already running; docker needs a docker section. */
+export function unsupportedTarget(spec: ServerSpec, target: 'docker' | 'local' | 'remote'): string | undefined {
+  if (spec.kind === 'socklab') return undefined
+  if (target === 'remote') return `the ${spec.name} server is started by socklab, and a host:port target is a server already running`
+  if (target === 'docker' && !spec.docker) return `the ${spec.name} server has no \`docker:\` section in its spec, so it runs on the local target only`
+  return undefined
+}
+
 /**
  * Why a scenario cannot run against this server for the protocol its clients must speak, if it cannot: a
  * server under test speaks the original protocol (compatible mode) unless its spec says `framed: true`.

@@ -1,4 +1,4 @@
-import { basename } from 'node:path'
+import { basename, dirname, isAbsolute, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { SERVER_OPTION_SPECS, resolveServerOptions } from '../config/server-options.js'
 import { ProblemList, ScenarioInvalid } from './scenario-problems.js'
@@ -22,9 +22,10 @@ import { parseLink } from '../relay/link-spec.js'
 import { STEP_KIND_NAMES, STEP_KINDS } from './steps/step-kinds.js'
 import { parseSize } from '../text/units.js'
 import { YamlCursor } from './yaml-cursor.js'
+import { BUILT_IN_SERVERS } from '../lab/server-spec.js'
 
 const FIXED_SERVER_OPTIONS = new Set(['host', 'port', 'files', 'logFormat', 'healthSocket'])
-const SERVER_KEYS = [...Object.keys(SERVER_OPTION_SPECS).filter((k) => !FIXED_SERVER_OPTIONS.has(k)), 'files']
+const SERVER_KEYS = [...Object.keys(SERVER_OPTION_SPECS).filter((k) => !FIXED_SERVER_OPTIONS.has(k)), 'files', 'spec']
 const CLIENT_NAME = /^[a-z][a-z0-9_-]{0,30}$/
 
 const TOP_KEYS = ['name', 'description', 'vars', 'server', 'clients', 'steps', 'targets', 'tags', 'points', 'visibility']
@@ -51,7 +52,7 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
   const top = root.entries(TOP_KEYS)
   const name = problems.check(() => top.get('name')?.string()) ?? basename(file).replace(/\.ya?ml$/, '')
   const description = problems.check(() => top.get('description')?.string()) ?? ''
-  const server = problems.check(() => parseServer(top.get('server')))
+  const server = problems.check(() => parseServer(top.get('server'), file))
   const targets = problems.check(() => top.get('targets')?.items().map((item) => item.oneOf(TARGET_KINDS)))
   const tags = problems.check(() => top.get('tags')?.items().map((item) => checkTag(item))) ?? []
   const points = problems.check(() => {
@@ -86,12 +87,14 @@ function checkTag(cursor: YamlCursor): string {
   return tag
 }
 
-function parseServer(cursor: YamlCursor | undefined): Scenario['server'] {
+function parseServer(cursor: YamlCursor | undefined, file: string): Scenario['server'] {
   if (!cursor?.present) return { options: {}, files: [] }
   const options: Record<string, unknown> = {}
   let files: FileSetup[] = []
+  let spec: string | undefined
   for (const [key, value] of cursor.entries(SERVER_KEYS)) {
     if (key === 'files') files = value.items().map(parseFile)
+    else if (key === 'spec') spec = serverSpecPath(value.string(), file)
     else options[key] = SERVER_OPTION_SPECS[key as keyof typeof SERVER_OPTION_SPECS].type === 'number' ? value.number() : value.scalar()
     try {
       resolveServerOptions(options)
@@ -99,8 +102,12 @@ function parseServer(cursor: YamlCursor | undefined): Scenario['server'] {
       value.fail((error as Error).message.replace(/^.*expected /, '').replace(/, got .*$/, ''))
     }
   }
-  return { options: options as ScenarioServerOptions, files }
+  return { options: options as ScenarioServerOptions, files, ...(spec ? { spec } : {}) }
 }
+
+/** A built-in server name as it is; a spec file relative to the scenario's own file. */
+const serverSpecPath = (given: string, file: string): string =>
+  (BUILT_IN_SERVERS as readonly string[]).includes(given) || isAbsolute(given) ? given : resolve(dirname(file), given)
 
 function parseFile(cursor: YamlCursor): FileSetup {
   const entries = cursor.entries(['name', 'size', 'text', 'link'])

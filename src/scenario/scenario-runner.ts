@@ -3,7 +3,7 @@ import type { Scenario } from './scenario.js'
 import type { ScenarioResult, StepResult } from './scenario-result.js'
 import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-runner.js'
 import type { ScenarioTarget } from './targets/scenario-target.js'
-import { SOCKLAB_SERVER, unsupportedModes, unsupportedSettings, type ServerSpec } from '../lab/server-spec.js'
+import { loadServerSpec, SOCKLAB_SERVER, unsupportedModes, unsupportedSettings, unsupportedTarget, type ServerSpec } from '../lab/server-spec.js'
 
 export interface RunOptions {
   /** The shipped files folder (server_files/) every scenario starts from. */
@@ -37,14 +37,21 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     serverLog: [],
     artifacts: [],
   }
-  const server = options.server ?? SOCKLAB_SERVER
+  let server: ServerSpec
+  try {
+    server = options.server ?? (scenario.server.spec ? await loadServerSpec(scenario.server.spec) : SOCKLAB_SERVER)
+  } catch (error) {
+    result.verdict = 'failed'
+    result.error = `its server under test: ${(error as Error).message}`
+    return result
+  }
   if (server.kind !== 'socklab') result.server = server.name
   if (scenario.targets && !scenario.targets.includes(target.kind)) {
     result.verdict = 'skipped'
     result.skipped = `runs only on ${scenario.targets.join(', ')}; this is the ${target.kind} target`
     return result
   }
-  const unsupported = unsupportedSettings(server, scenario.server.options) ?? unsupportedModes(server, scenario)
+  const unsupported = unsupportedTarget(server, target.kind) ?? unsupportedSettings(server, scenario.server.options) ?? unsupportedModes(server, scenario)
   if (unsupported) {
     result.verdict = 'skipped'
     result.skipped = unsupported

@@ -42,6 +42,7 @@ export function scenarioSchema(): JsonSchema {
         additionalProperties: false,
         properties: {
           ...SERVER_SETTINGS,
+          spec: { type: 'string', description: 'the server under test when the run names none with --server: socklab, original, or a server spec file relative to this file (docs/servers.md)' },
           files: {
             type: 'array',
             items: {

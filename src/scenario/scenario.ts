@@ -55,6 +55,8 @@ export interface ServerSetup {
   options: ScenarioServerOptions
   /** Added to the shipped server_files/ for this scenario. */
   files: FileSetup[]
+  /** The server under test when the run names none (`--server`): a built-in name or a spec file's path. */
+  spec?: string
 }
 
 export interface ScenarioClient {

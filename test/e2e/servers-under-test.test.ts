@@ -81,6 +81,25 @@ describe('a server with a console format of its own, read by a custom adapter', 
   })
 })
 
+describe('a scenario that names its server under test (server: { spec: … })', () => {
+  it('runs against it when the run names none, and --server wins over it', async () => {
+    const scenario = await fixtureScenario('tiny-own-server')
+    expect(scenario.server.spec).toBe(TINY)
+    const own = await runScenario(scenario, new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
+    expect(own.server).toBe('tiny')
+    expect(verdicts(own)).toEqual([
+      ['connect a', 'passed'],
+      ['connect b (expect rejected)', 'passed'],
+      ['wait for client_rejected', 'passed'],
+      ['send a: hi', 'passed'],
+    ])
+    expect(own.serverLog.map((line) => JSON.parse(line).msg)).toContain('LISTEN port=' + JSON.parse(own.serverLog[0]!).port)
+    const socklab = await run(scenario, 'socklab')
+    expect(socklab.server).toBeUndefined()
+    expect(socklab.verdict).toBe('passed')
+  })
+})
+
 describe('socklab scenario run --server', () => {
   it('compares servers in a table, written by --report compat=, and refuses targets they cannot run on', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'socklab-compat-'))
