@@ -51,6 +51,13 @@ export const SERVER_OPTION_SPECS = {
     describe: 'also answer health probes on this Unix socket (`socklab probe`); probes take no client slot',
   },
   chunkSize: { type: 'number', default: 1 * MiB, min: 1 * KiB, max: 64 * MiB, describe: 'file bytes read and sent per chunk' },
+  progressIntervalMs: {
+    type: 'number',
+    default: 500,
+    min: 0,
+    max: 3_600_000,
+    describe: 'a transfer logs transfer_progress at most this often (ms; 0: never), for live views such as the lab dashboard',
+  },
 } satisfies OptionSpecs
 
 export type ServerOptions = OptionValues<typeof SERVER_OPTION_SPECS>

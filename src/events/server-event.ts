@@ -29,6 +29,8 @@ export interface ServerEventPayloads {
   files_unavailable: Peer & { mode: ProtocolMode; reason: string }
   /** A file starts going out (its size known, its first byte not yet sent): what milestones can wait for. */
   transfer_started: Peer & { mode: ProtocolMode; file: string; size: number }
+  /** At most every --progress-interval-ms during a transfer: how far it has got. */
+  transfer_progress: Peer & { mode: ProtocolMode; file: string; bytes: number; size: number }
   transfer_completed: Peer & { mode: ProtocolMode; file: string; bytes: number; sha256: string; durationMs: number }
   transfer_failed: Peer & { mode: ProtocolMode; file: string; bytes: number; code: string; reason: string }
   client_error: Peer & { code: string; reason: string }
@@ -55,6 +57,7 @@ export const SERVER_EVENT_FIELDS = {
   file_refused: [...PEER, 'mode', 'file', 'code', 'reason'],
   files_unavailable: [...PEER, 'mode', 'reason'],
   transfer_started: [...PEER, 'mode', 'file', 'size'],
+  transfer_progress: [...PEER, 'mode', 'file', 'bytes', 'size'],
   transfer_completed: [...PEER, 'mode', 'file', 'bytes', 'sha256', 'durationMs'],
   transfer_failed: [...PEER, 'mode', 'file', 'bytes', 'code', 'reason'],
   client_error: [...PEER, 'code', 'reason'],
@@ -105,6 +108,11 @@ export const SERVER_EVENTS: { [E in ServerEventName]: EventDefinition<E> } = {
   file_refused: { level: 'warn', line: (p) => `${p.client} was refused ${p.file}: ${p.reason}`, original: never },
   files_unavailable: { level: 'warn', line: (p) => `${p.client} could not be given the file list: ${p.reason}`, original: never },
   transfer_started: { level: 'info', line: (p) => `${p.client} is sent ${p.file} (${p.size} bytes)`, original: never },
+  transfer_progress: {
+    level: 'info',
+    line: (p) => `${p.client} is sent ${p.file}: ${p.bytes} of ${p.size} bytes (${p.size > 0 ? Math.floor((p.bytes / p.size) * 100) : 100}%)`,
+    original: never,
+  },
   transfer_completed: {
     level: 'info',
     line: (p) => `${p.client} received ${p.file} (${p.bytes} bytes, sha256 ${p.sha256})`,

@@ -90,7 +90,13 @@ async function get(scope: CommandScope, name: string, terminated: boolean): Prom
     if (scope.closing) return true
     log.emit('transfer_started', { ...peer, mode: writer.mode, file: name, size: file.size })
     if (announced !== undefined && !writer.fileStart({ name, size: file.size, sha256: announced })) await scope.drained()
-    const result = await sendFile(socket, writer, file, { chunkSize: options.chunkSize, signal: scope.signal, hash: announced === undefined })
+    const result = await sendFile(socket, writer, file, {
+      chunkSize: options.chunkSize,
+      signal: scope.signal,
+      hash: announced === undefined,
+      progressIntervalMs: options.progressIntervalMs,
+      onProgress: (bytes) => log.emit('transfer_progress', { ...peer, mode: writer.mode, file: name, bytes, size: file.size }),
+    })
     sent = result.bytes
     const flowing = writer.fileEnd()
     log.emit('transfer_completed', {

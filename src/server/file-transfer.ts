@@ -10,6 +10,9 @@ export interface TransferOptions {
   signal: AbortSignal
   /** Hash while sending (compatible mode, where nothing was announced up front). */
   hash: boolean
+  /** Called with the bytes sent so far, at most every `progressIntervalMs` (0: never). */
+  onProgress?(bytes: number): void
+  progressIntervalMs?: number
 }
 
 /**
@@ -28,6 +31,8 @@ export async function sendFile(
   const buffers = [Buffer.allocUnsafeSlow(options.chunkSize), Buffer.allocUnsafeSlow(options.chunkSize)]
   const taken: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()]
   let bytes = 0
+  const every = options.onProgress ? (options.progressIntervalMs ?? 0) : 0
+  let reported = performance.now()
   for (let turn = 0; bytes < file.size; turn ^= 1) {
     await taken[turn]
     options.signal.throwIfAborted()
@@ -40,6 +45,10 @@ export async function sendFile(
     let release!: () => void
     taken[turn] = new Promise((resolve) => (release = resolve))
     if (!writer.fileChunk(chunk, release)) await once(socket, 'drain', { signal: options.signal })
+    if (every > 0 && bytes < file.size && performance.now() - reported >= every) {
+      reported = performance.now()
+      options.onProgress!(bytes)
+    }
   }
   if (bytes !== file.size) {
     throw new WireError('READ_FAILED', `file shrank while being sent (${bytes} of ${file.size} bytes)`)
