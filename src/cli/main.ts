@@ -9,23 +9,24 @@ import { closest } from '../text/did-you-mean.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { imagesCommand, imagesOptions } from './images-command.js'
+import { dashboardCommand, labCommand, labUpOptions } from './lab-command.js'
 import { probeCommand, probeOptions } from './probe-command.js'
 import { relayCommand, relayOptions } from './relay-command.js'
 import { scenarioCommand, scenarioListOptions, scenarioRunOptions } from './scenario-command.js'
 import { serverCommand, serverOptions } from './server-command.js'
 import { envVariable, type CommandOptions } from './yargs-options.js'
 
-const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
-const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'grade', 'relay', 'images', 'clean', 'demo', 'completion']
+const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, labCommand, dashboardCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
+const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'grade', 'lab', 'dashboard', 'relay', 'images', 'clean', 'demo', 'completion']
 
 /** Every option of every command, for suggestions and for spotting SOCKLAB_ variables that name none. */
 function allOptions(): CommandOptions {
-  const tables = [serverOptions, clientOptions, probeOptions, scenarioListOptions, scenarioRunOptions, gradeOptions, relayOptions, imagesOptions, cleanOptions, demoOptions]
+  const tables = [serverOptions, clientOptions, probeOptions, scenarioListOptions, scenarioRunOptions, gradeOptions, labUpOptions, relayOptions, imagesOptions, cleanOptions, demoOptions]
   return Object.assign({}, ...tables.map((table) => table({})))
 }
 
 // Variables read by docker-compose.yml, or reserved for scenario variables, not by an option.
-const OTHER_VARIABLES = /^SOCKLAB_(VAR_.+|NODE_IMAGE|APP_SOURCE|SUBNET|SERVER_IP|HOLD_MS)$/
+const OTHER_VARIABLES = /^SOCKLAB_(VAR_.+|NODE_IMAGE|APP_SOURCE|SUBNET|SERVER_IP|HOLD_MS|ORIGINAL_IMAGE|PYTHON_IMAGE|LAB_DIR|EXIT_WITH_STDIN)$/
 
 const known = new Set(Object.keys(allOptions()).map(envVariable))
 for (const name of Object.keys(process.env).filter((key) => key.startsWith('SOCKLAB_') && !known.has(key) && !OTHER_VARIABLES.test(key))) {

@@ -21,6 +21,11 @@ export const serverCommand: CommandModule = {
           void server.stop(signal).then(() => process.exit(EXIT.OK))
         })
       }
+      // Started by another socklab process (a scenario run, a lab): it stops when that process is gone.
+      if (process.env.SOCKLAB_EXIT_WITH_STDIN === '1') {
+        process.stdin.once('end', () => void server.stop('parent-exit').then(() => process.exit(EXIT.OK)))
+        process.stdin.resume()
+      }
     } catch (error) {
       fail(error, 'socklab server')
     }

@@ -71,7 +71,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     ...(options.args ?? []),
   ]
   const out = options.logFile ? openSync(options.logFile, 'w') : 'pipe'
-  const child = spawn(process.execPath, args, { env: cleanEnv(options.env), stdio: ['ignore', out, 'pipe'] })
+  // Its standard input stays open while this process lives: when this process dies, even by SIGKILL, the
+  // server sees it end and stops (SOCKLAB_EXIT_WITH_STDIN), so no server outlives what started it.
+  const child = spawn(process.execPath, args, { env: cleanEnv({ ...options.env, SOCKLAB_EXIT_WITH_STDIN: '1' }), stdio: ['pipe', out, 'pipe'] })
   if (typeof out === 'number') closeSync(out)
   const events = options.events ?? new EventStream()
   const listened = events.all('listening').length

@@ -1,8 +1,8 @@
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
 import { timeline } from './report-data.js'
+import { escapeXml } from '../../text/escape-xml.js'
 
-const xml = (text: string): string =>
-  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+const xml = escapeXml
 // eslint-disable-next-line no-control-regex
 const clean = (text: string): string => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '?')
 const secs = (ms: number): string => (ms / 1000).toFixed(3)

@@ -1,4 +1,5 @@
 import { participants, type TimelineEntry } from './report-data.js'
+import { escapeXml } from '../../text/escape-xml.js'
 
 /**
  * A scenario's sequence diagram as an SVG drawn here, with nothing to load: a lifeline per participant (the
@@ -20,8 +21,7 @@ const NOTE_WIDTH = 560
 /** A message's text may reach this far past the ends of its arrow (it is centred on it). */
 const OVERHANG = 30
 
-export const xml = (text: string): string =>
-  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!)
+export const xml = escapeXml
 
 /** The text's lines, at most SHOWN_LINES, each cut to fit `width` pixels, with what was left out counted. */
 function fitted(text: string, width: number): string[] {

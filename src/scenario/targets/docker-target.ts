@@ -191,7 +191,9 @@ export class DockerTarget implements ScenarioTarget {
       // The clients' containers start while the server does.
       clients.prepare(scenario.clients)
       await startServer()
+      const serverAddress = `${await containerAddress(server, networkName)}:${IN_CONTAINER.port}`
       return {
+        serverAddress,
         serverLabel: spec.kind === 'command' ? `${spec.name} server (${networkName})` : `server (${networkName})`,
         events,
         adapter: spec.adapter,

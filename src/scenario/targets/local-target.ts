@@ -60,6 +60,7 @@ export class LocalTarget implements ScenarioTarget {
     const clients = new ProcessClients(this.entry, '127.0.0.1', port, join(files.dir, '..', 'downloads'))
     return {
       serverLabel: `${spec.name} at 127.0.0.1:${port}`,
+      serverAddress: `127.0.0.1:${port}`,
       events,
       adapter: spec.adapter,
       files,

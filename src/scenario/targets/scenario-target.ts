@@ -57,6 +57,8 @@ export interface LinkControl {
 export interface TargetRun extends AsyncDisposable {
   /** Where the clients connect, for the report. */
   readonly serverLabel: string
+  /** The server's address and port as the clients reach it (127.0.0.1:41234, 172.18.0.2:12345). */
+  readonly serverAddress?: string
   /** The server's events; absent where its log cannot be read (a remote server). */
   readonly events: EventStream | undefined
   /** Where the events come from a server's console lines: what they can and cannot show. */

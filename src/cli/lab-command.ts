@@ -1,0 +1,326 @@
+import { spawn } from 'node:child_process'
+import { closeSync, existsSync, openSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { setTimeout as delay } from 'node:timers/promises'
+import type { CommandModule } from 'yargs'
+import { DEFAULT_IMAGE } from '../docker/image-build.js'
+import { SOCKLAB_ERROR_CODES, SocklabError, type SocklabErrorCode } from '../errors/socklab-error.js'
+import { JsonLineReader } from '../events/json-lines.js'
+import { Lab } from '../lab/lab.js'
+import { startLabApi } from '../lab/lab-api.js'
+import { labGraph } from '../lab/lab-graph.js'
+import { checkLabName, ensureLabDir, labLogPath, readLabRecord, removeLabRecord, writeLabRecord, type LabRecord } from '../lab/lab-record.js'
+import type { LabView } from '../lab/lab-view.js'
+import { loadServerSpec } from '../lab/server-spec.js'
+import { parseLinkText } from '../relay/link-spec.js'
+import { currentOwner, ownerState } from '../ownership/owner.js'
+import { SHIPPED_FILES } from '../package/package-files.js'
+import { DockerTarget } from '../scenario/targets/docker-target.js'
+import { EXIT, exitCodeFor } from './exit-codes.js'
+import { fail } from './fail.js'
+import { chooseTarget, entry, sweep } from './target-choice.js'
+import { finishOptions } from './yargs-options.js'
+
+/** How long `lab up` waits for its owner to have the lab up (an image build on the way included). */
+const UP_TIMEOUT_MS = 10 * 60_000
+/** How long `lab down` waits for the owner to have taken everything down. */
+const DOWN_TIMEOUT_MS = 2 * 60_000
+
+export const labOptions = (env: NodeJS.ProcessEnv = process.env) =>
+  finishOptions({ name: { type: 'string', default: 'lab', describe: 'which lab (several can be up side by side)' } }, process.argv, env)
+
+export const labUpOptions = (env: NodeJS.ProcessEnv = process.env) =>
+  finishOptions(
+    {
+      name: { type: 'string', default: 'lab', describe: 'the lab\'s name (several can be up side by side)' },
+      clients: { type: 'number', default: 3, describe: 'clients made at once (c1 … cN), idle until they connect' },
+      'max-clients': { type: 'number', describe: "the server's client limit (default: the server's own, 3)" },
+      server: { type: 'string', default: 'socklab', describe: 'the server: socklab, original (the original Python server) or a server spec file' },
+      target: { type: 'string', describe: 'docker (containers on a network of the lab\'s own) or local (processes on loopback); default: docker when an engine answers' },
+      image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image on the docker target (built when missing)' },
+      files: { type: 'string', describe: 'the folder the server serves (a copy); default: ./server_files, or the shipped ones' },
+      link: { type: 'string', describe: "every client connects through a relay of its own with these conditions ('{}': none yet; `lab exec <client> link …` changes them)" },
+      dashboard: { type: 'boolean', default: false, describe: 'say where the dashboard is (it is always served while the lab is up)' },
+      'dashboard-port': { type: 'number', default: 0, describe: 'the port of the dashboard and the lab\'s API (0: any free one)' },
+      'dashboard-host': { type: 'string', default: '127.0.0.1', describe: 'the address the dashboard listens on; anything but loopback lets others on the network drive the lab' },
+      json: { type: 'boolean', default: false, describe: 'print the lab as JSON' },
+    },
+    process.argv,
+    env,
+  )
+
+const upCommand: CommandModule = {
+  command: 'up',
+  describe: 'bring up a lab that stays: a server and idle clients, owned by a background process',
+  builder: (yargs) => yargs.options(labUpOptions()),
+  handler: async (argv) => {
+    try {
+      const name = checkLabName(String(argv.name))
+      const existing = readLabRecord(name)
+      if (existing && ownerState(existing.owner) !== 'gone') throw new SocklabError('SOCKLAB_CONFIG_INVALID', `a lab named ${name} is up (${existing.url}): socklab lab down --name ${name} first, or pick another --name`)
+      if (existing) removeLabRecord(name)
+      const host = String(argv.dashboardHost)
+      if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+        process.stderr.write(`socklab: warning: the dashboard listens on ${host}: anyone who can reach it can drive this lab (connect clients, restart the server, take it down)\n`)
+      }
+      const record = await startOwner(name, process.argv.slice(process.argv.indexOf('up') + 1))
+      const view = await api<LabView>(record, 'GET', '/api/status')
+      if (argv.json === true) process.stdout.write(`${JSON.stringify({ ...record, view }, null, 2)}\n`)
+      else {
+        process.stdout.write(describeLab(record, view))
+        process.stdout.write(`\nDrive it: socklab lab exec${nameFlag(name)} c1 connect · socklab lab status${nameFlag(name)} · socklab lab down${nameFlag(name)}\n`)
+        if (argv.dashboard === true) process.stdout.write(`Dashboard: ${record.url}\n`)
+      }
+      process.exit(EXIT.OK)
+    } catch (error) {
+      fail(error, 'socklab lab up')
+    }
+  },
+}
+
+/** The owner: the lab's background process, started by `lab up` (not meant to be run by hand). */
+const serveCommand: CommandModule = {
+  command: 'serve',
+  describe: false,
+  builder: (yargs) => yargs.options(labUpOptions()),
+  handler: async (argv) => {
+    const name = checkLabName(String(argv.name))
+    const say = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`)
+    let lab: Lab | undefined
+    try {
+      const spec = await loadServerSpec(String(argv.server))
+      const target = await chooseTarget(argv.target as string | undefined, String(argv.image))
+      if (target instanceof DockerTarget && spec.kind === 'command') await target.serverImage(spec)
+      const files = typeof argv.files === 'string' ? argv.files : existsSync('server_files') ? 'server_files' : SHIPPED_FILES
+      const link = typeof argv.link === 'string' ? parseLinkText(argv.link, '--link').link : undefined
+      lab = await Lab.start({ name, target, server: spec, clients: Number(argv.clients), maxClients: argv.maxClients as number | undefined, files, ...(link ? { link } : {}) })
+      let stopping: Promise<void> | undefined
+      const stop = () => {
+        stopping ??= (async () => {
+          await labApi.close()
+          await lab!.close()
+          removeLabRecord(name)
+          process.exit(EXIT.OK)
+        })()
+      }
+      const labApi = await startLabApi(lab, { host: String(argv.dashboardHost), port: Number(argv.dashboardPort), onDown: stop })
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop)
+      const record: LabRecord = {
+        name,
+        owner: currentOwner(),
+        url: labApi.url,
+        target: target.name,
+        server: spec.name,
+        startedAt: new Date().toISOString(),
+        log: labLogPath(name),
+      }
+      writeLabRecord(record)
+      say({ ready: true, record })
+    } catch (error) {
+      await lab?.close().catch(() => undefined)
+      say({ ready: false, error: (error as Error).message, code: error instanceof SocklabError ? error.code : undefined })
+      process.exit(error instanceof SocklabError ? exitCodeFor(error.code) : EXIT.INTERNAL)
+    }
+  },
+}
+
+const statusCommand: CommandModule = {
+  command: 'status',
+  describe: "a lab's nodes, addresses, slots and connections",
+  builder: (yargs) => yargs.options({ ...labOptions(), json: { type: 'boolean', default: false, describe: 'as JSON' } }),
+  handler: async (argv) => {
+    try {
+      const record = liveRecord(String(argv.name))
+      const view = await api<LabView & { timeline: unknown[] }>(record, 'GET', '/api/status')
+      if (argv.json === true) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`)
+      else process.stdout.write(describeLab(record, view))
+      process.exit(EXIT.OK)
+    } catch (error) {
+      fail(error, 'socklab lab status')
+    }
+  },
+}
+
+const execCommand: CommandModule = {
+  command: 'exec <client> <command..>',
+  describe: 'act as a lab client: connect, disconnect [exit|close|reset|kill], link <conditions>|clear, or send a command (hello, status, list, get <file>)',
+  builder: (yargs) =>
+    yargs
+      .positional('client', { type: 'string', describe: 'the client (c1 …); one not there yet is added' })
+      .positional('command', { type: 'string', array: true, describe: 'connect | disconnect [how] | any command to send' })
+      .options(labOptions()),
+  handler: async (argv) => {
+    try {
+      const record = liveRecord(String(argv.name))
+      const result = await api<{ ok: boolean; text: string; outcome: string; code?: string }>(record, 'POST', '/api/exec', { client: String(argv.client), words: (argv.command as string[]).map(String) })
+      process.stdout.write(`${result.text}\n`)
+      if (result.ok) process.exit(EXIT.OK)
+      process.exit(isErrorCode(result.code) ? exitCodeFor(result.code) : EXIT.USAGE)
+    } catch (error) {
+      fail(error, 'socklab lab exec')
+    }
+  },
+}
+
+const graphCommand: CommandModule = {
+  command: 'graph',
+  describe: "a lab's topology, as Mermaid (default), SVG or an HTML page",
+  builder: (yargs) =>
+    yargs.options({
+      ...labOptions(),
+      format: { type: 'string', default: 'mermaid', choices: ['mermaid', 'svg', 'html'], describe: 'what to write' },
+      output: { type: 'string', describe: 'a file to write it to (default: standard output)' },
+    }),
+  handler: async (argv) => {
+    try {
+      const record = liveRecord(String(argv.name))
+      const graph = labGraph(await api<LabView>(record, 'GET', '/api/status'))
+      const format = String(argv.format)
+      const text = format === 'svg' ? graph.svg : format === 'html' ? graphPage(record.name, graph.svg) : graph.mermaid
+      if (typeof argv.output === 'string') {
+        await writeFile(argv.output, text)
+        process.stdout.write(`written: ${argv.output}\n`)
+      } else process.stdout.write(text)
+      process.exit(EXIT.OK)
+    } catch (error) {
+      fail(error, 'socklab lab graph')
+    }
+  },
+}
+
+const downCommand: CommandModule = {
+  command: 'down',
+  describe: 'take a lab down: every container, process, network and folder it made (nothing to do is fine)',
+  builder: (yargs) => yargs.options(labOptions()),
+  handler: async (argv) => {
+    try {
+      const name = checkLabName(String(argv.name))
+      const record = readLabRecord(name)
+      if (!record) {
+        process.stdout.write(`no lab named ${name} is up: nothing to take down\n`)
+        process.exit(EXIT.OK)
+      }
+      if (ownerState(record.owner) === 'alive') {
+        await api(record, 'POST', '/api/down', {}).catch(() => undefined)
+        const until = Date.now() + DOWN_TIMEOUT_MS
+        while (ownerState(record.owner) === 'alive' && Date.now() < until) await delay(100)
+        if (ownerState(record.owner) === 'alive') {
+          process.kill(record.owner.pid, 'SIGTERM')
+          throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the owner of lab ${name} (pid ${record.owner.pid}) did not finish within ${DOWN_TIMEOUT_MS / 1000} s; sent it SIGTERM`)
+        }
+      }
+      // An owner that is gone (killed) left its containers, networks and folders: they are swept.
+      removeLabRecord(name)
+      await sweep(target(record) === 'docker' ? await (await import('../docker/docker-engine.js')).connectEngine() : undefined)
+      process.stdout.write(`lab ${name} is down\n`)
+      process.exit(EXIT.OK)
+    } catch (error) {
+      fail(error, 'socklab lab down')
+    }
+  },
+}
+
+export const labCommand: CommandModule = {
+  command: 'lab <command>',
+  describe: 'a lab that stays up: up, status, exec, graph, down (and a live dashboard)',
+  builder: (yargs) =>
+    yargs.command(upCommand).command(statusCommand).command(execCommand).command(graphCommand).command(downCommand).command(serveCommand).demandCommand(1, 'name a command: up, status, exec, graph or down'),
+  handler: () => undefined,
+}
+
+/** `socklab dashboard`: where a lab's dashboard is. */
+export const dashboardCommand: CommandModule = {
+  command: 'dashboard',
+  describe: "print the address of a lab's live dashboard (socklab lab up first)",
+  builder: (yargs) => yargs.options(labOptions()),
+  handler: (argv) => {
+    try {
+      const record = liveRecord(String(argv.name))
+      process.stdout.write(`${record.url}\n`)
+      process.exit(EXIT.OK)
+    } catch (error) {
+      fail(error, 'socklab dashboard')
+    }
+  },
+}
+
+const target = (record: LabRecord) => record.target
+const isErrorCode = (code: unknown): code is SocklabErrorCode => (SOCKLAB_ERROR_CODES as readonly unknown[]).includes(code)
+const nameFlag = (name: string) => (name === 'lab' ? '' : ` --name ${name}`)
+
+/** The record of a lab whose owner runs; a clear error otherwise. */
+function liveRecord(given: string): LabRecord {
+  const name = checkLabName(given)
+  const record = readLabRecord(name)
+  if (!record) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no lab named ${name} is up: socklab lab up${nameFlag(name)}`)
+  if (ownerState(record.owner) === 'gone') {
+    throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `lab ${name} is not running (its owner, pid ${record.owner.pid}, is gone): socklab lab down${nameFlag(name)} cleans up`)
+  }
+  return record
+}
+
+/** Starts the owner in the background and waits for it to say the lab is up (or why not). */
+async function startOwner(name: string, args: readonly string[]): Promise<LabRecord> {
+  const log = labLogPath(name)
+  ensureLabDir()
+  const logFd = openSync(log, 'w', 0o600)
+  const child = spawn(process.execPath, [entry(), 'lab', 'serve', ...args, '--name', name], { detached: true, stdio: ['ignore', 'pipe', logFd] })
+  closeSync(logFd)
+  const reader = new JsonLineReader()
+  const answer = await new Promise<{ ready: boolean; record?: LabRecord; error?: string; code?: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab was not up within ${UP_TIMEOUT_MS / 1000} s (its log: ${log})`)), UP_TIMEOUT_MS)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const said = reader.push(chunk.toString('utf8')).find((line) => typeof (line.value as { ready?: unknown })?.ready === 'boolean')
+      if (said) {
+        clearTimeout(timer)
+        resolve(said.value as { ready: boolean })
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab's owner exited (code ${code}) before the lab was up; its log: ${log}`))
+    })
+  })
+  child.stdout!.destroy()
+  child.unref()
+  if (!answer.ready) throw new SocklabError(isErrorCode(answer.code) ? answer.code : 'SOCKLAB_TARGET_UNAVAILABLE', `${answer.error} (log: ${log})`)
+  return answer.record!
+}
+
+/** A call to the lab's owner. */
+async function api<T>(record: LabRecord, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(new URL(path, record.url), {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    })
+  } catch (error) {
+    throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab ${record.name} does not answer at ${record.url}: ${(error as Error).message}`)
+  }
+  const answer = (await response.json()) as T & { error?: string; code?: string }
+  if (!response.ok) throw new SocklabError(isErrorCode(answer.code) ? answer.code : 'SOCKLAB_CONFIG_INVALID', answer.error ?? `HTTP ${response.status}`)
+  return answer
+}
+
+/** The lab for people: its server and slots, then each client. */
+export function describeLab(record: LabRecord, view: LabView): string {
+  const held = view.slots.filter((s) => s.holder)
+  const lines = [
+    `lab ${view.name} on the ${view.target} target (owner pid ${record.owner.pid}; dashboard ${record.url})`,
+    `  server  ${view.server.spec} at ${view.server.address}${view.server.running ? '' : ' (restarting)'}; slots ${held.length} of ${view.slots.length} taken`,
+    ...view.slots.map((s) => `    slot ${s.slot}: ${s.holder ? `${s.holder.name}${s.holder.client ? ` (${s.holder.client})` : ''} from ${s.holder.address}:${s.holder.port}` : 'free'}`),
+    ...view.clients.map((c) => {
+      const where = c.address ? ` from ${c.address}:${c.port}` : ''
+      const as = c.serverName ? ` as ${c.serverName}` : ''
+      const mode = c.mode && c.state === 'connected' ? `, ${c.mode} mode` : ''
+      const note = c.note && c.state !== 'connected' ? ` (${c.note})` : ''
+      const link = c.link ? `; link: ${c.link}` : ''
+      return `  client  ${c.name.padEnd(6)} ${c.state}${as}${where}${mode}${note}${link}`
+    }),
+  ]
+  return `${lines.join('\n')}\n`
+}
+
+const graphPage = (name: string, svg: string) =>
+  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>lab ${name}</title></head><body>\n<h1>lab ${name}</h1>\n${svg}</body></html>\n`

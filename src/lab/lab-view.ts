@@ -1,0 +1,73 @@
+/** One lab client as the lab keeps it between actions. */
+export interface ClientRecord {
+  name: string
+  state: 'idle' | 'connecting' | 'connected' | 'rejected' | 'disconnected' | 'failed'
+  /** The name the server gave it (Client01), where known. */
+  serverName?: string
+  address?: string
+  port?: number
+  mode?: 'framed' | 'compat'
+  /** Its link's conditions, where it connects through a relay (`no conditions`, `latency 100 ms …`). */
+  link?: string
+  /** Why it is in its state (the rejection message, how it left). */
+  note?: string
+  /** When it entered its state (epoch ms). */
+  since?: number
+}
+
+/** One file transfer, from the server's transfer events. */
+export interface TransferRecord {
+  /** The server's name for the client. */
+  client: string
+  file: string
+  size: number
+  bytes: number
+  state: 'running' | 'done' | 'failed'
+  startedAt: number
+  updatedAt: number
+  reason?: string
+}
+
+/** What `lab status --json`, the dashboard and `lab graph` show. */
+export interface LabView {
+  name: string
+  target: string
+  server: { spec: string; label: string; address: string; running: boolean }
+  /** One per client slot; a slot keeps its holder until it leaves, and a new client takes the lowest free one. */
+  slots: Array<{ slot: number; holder?: { name: string; client?: string; address: string; port: number; since: number } }>
+  maxClients?: number
+  clients: Array<ClientRecord & { slot?: number }>
+  transfers: Array<TransferRecord & { percent: number; bytesPerSecond: number; lab?: string }>
+}
+
+export interface LabParts {
+  name: string
+  target: string
+  server: LabView['server']
+  maxClients: number | undefined
+  holders: ReadonlyMap<string, { address: string; port: number; since: number; slot: number }>
+  clients: readonly ClientRecord[]
+  transfers: readonly TransferRecord[]
+}
+
+/** The lab's state as one plain object: slots from the server's events, clients as the lab drove them. */
+export function labView(parts: LabParts): LabView {
+  const labName = new Map(parts.clients.filter((c) => c.serverName && c.state === 'connected').map((c) => [c.serverName!, c.name]))
+  const held = new Map([...parts.holders.entries()].map(([name, { slot, ...h }]) => [slot, { name, ...h, ...(labName.has(name) ? { client: labName.get(name)! } : {}) }]))
+  const count = Math.max(parts.maxClients ?? 0, ...held.keys(), 0)
+  const slots = Array.from({ length: count }, (_, i) => ({ slot: i + 1, ...(held.has(i + 1) ? { holder: held.get(i + 1)! } : {}) }))
+  const slotOf = new Map(slots.flatMap((s) => (s.holder?.client ? [[s.holder.client, s.slot] as const] : [])))
+  return {
+    name: parts.name,
+    target: parts.target,
+    server: parts.server,
+    slots,
+    ...(parts.maxClients !== undefined ? { maxClients: parts.maxClients } : {}),
+    clients: parts.clients.map((c) => ({ ...c, ...(slotOf.has(c.name) ? { slot: slotOf.get(c.name)! } : {}) })),
+    transfers: parts.transfers.map((t) => {
+      const seconds = Math.max((t.updatedAt - t.startedAt) / 1000, 0.001)
+      const lab = parts.clients.find((c) => c.serverName === t.client)?.name
+      return { ...t, percent: t.size > 0 ? Math.floor((t.bytes / t.size) * 100) : 100, bytesPerSecond: Math.round(t.bytes / seconds), ...(lab ? { lab } : {}) }
+    }),
+  }
+}

@@ -1,0 +1,366 @@
+import { EventEmitter } from 'node:events'
+import type { Reply } from '../client/reply.js'
+import { SocklabError } from '../errors/socklab-error.js'
+import type { LoggedEvent } from '../events/event-stream.js'
+import { SOCKLAB_SERVER, type ServerSpec } from './server-spec.js'
+import type { DisconnectHow, Scenario, ScenarioClient } from '../scenario/scenario.js'
+import { startAgent, stopAgent } from '../scenario/steps/agents.js'
+import { describeOutput, describeReply, request } from '../scenario/steps/replies.js'
+import type { StepContext } from '../scenario/steps/step-context.js'
+import type { ScenarioTarget, TargetRun } from '../scenario/targets/scenario-target.js'
+import { describeLink, NO_CONDITIONS, parseLinkText, type LinkConditions } from '../relay/link-spec.js'
+import { labView, type ClientRecord, type LabView, type TransferRecord } from './lab-view.js'
+
+/** How long one `exec` may take (a `get` of a large file over a slow link included) before it is given up. */
+const EXEC_TIMEOUT_MS = 30 * 60_000
+/** Timeline entries kept for the dashboard and `lab status`. */
+const TIMELINE_LENGTH = 500
+/** Lab client names: short, for the command line (c1, alice, student-3). */
+export const CLIENT_NAME = /^[a-z][a-z0-9_-]{0,23}$/
+const HOWS: readonly DisconnectHow[] = ['exit', 'close', 'reset', 'kill']
+
+export interface LabOptions {
+  name: string
+  target: ScenarioTarget
+  server?: ServerSpec
+  /** Clients made at once (named c1 … cN): idle until they connect. */
+  clients: number
+  /** The server's client limit (for a server that takes it). */
+  maxClients?: number
+  /** The folder the server serves (a copy is served; nothing is written to it). */
+  files: string
+  progressIntervalMs?: number
+  /** Every client connects through a relay of its own, starting with these conditions (`{}`: none yet). */
+  link?: LinkConditions
+}
+
+/** One line of the lab's timeline: a server event, or something the lab did. */
+export interface TimelineEntry {
+  /** Epoch ms. */
+  at: number
+  source: 'server' | 'lab'
+  text: string
+  /** The server event's name, for a server entry. */
+  event?: string
+  client?: string
+  /** A server event's own time (epoch ms), to measure how late the page shows it. */
+  loggedAt?: number
+}
+
+export interface ExecResult {
+  ok: boolean
+  /** What happened, one line per reply. */
+  text: string
+  /** The reply or outcome: connected, rejected, reply, error, disconnected. */
+  outcome: string
+  code?: string
+}
+
+/**
+ * A lab that stays up: a server and clients on a target, driven one action at a time (connect, a command,
+ * get, disconnect in any way, add a client, restart the server) by whoever owns it — `socklab lab serve`,
+ * behind `lab exec`, `lab status` and the dashboard. Each client is a scenario client: every connection a
+ * fresh agent (a process or a container), and its name, address and state kept between actions. Emits
+ * `change` with the new timeline entries whenever anything changes.
+ */
+export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
+  readonly timeline: TimelineEntry[] = []
+  readonly #clients = new Map<string, ClientRecord>()
+  readonly #holders = new Map<string, { address: string; port: number; since: number; slot: number }>()
+  readonly #transfers: TransferRecord[] = []
+  readonly #busy = new Set<string>()
+  readonly #abort = new AbortController()
+  #pending: TimelineEntry[] = []
+  #flushing = false
+  #maxClients: number | undefined
+  #serverRunning = true
+  #closed: Promise<void> | undefined
+
+  private constructor(
+    readonly name: string,
+    private readonly settle: () => Promise<void>,
+    readonly targetName: string,
+    readonly spec: ServerSpec,
+    private readonly scenario: Scenario,
+    private readonly run: TargetRun,
+    private readonly ctx: StepContext,
+    readonly serverAddress: string,
+    private readonly link: LinkConditions | undefined,
+  ) {
+    super()
+  }
+
+  static async start(options: LabOptions): Promise<Lab> {
+    const spec = options.server ?? SOCKLAB_SERVER
+    const settings: Record<string, unknown> = {}
+    if (options.maxClients !== undefined) settings.maxClients = options.maxClients
+    if (spec.kind === 'socklab') settings.progressIntervalMs = options.progressIntervalMs ?? 250
+    const clients = Array.from({ length: options.clients }, (_, i) => labClient(`c${i + 1}`, options.link))
+    const scenario: Scenario = {
+      name: `lab-${options.name}`,
+      description: `the lab ${options.name}`,
+      file: '',
+      vars: {},
+      tags: [],
+      server: { options: settings, files: [] },
+      clients,
+      groups: {},
+      steps: [],
+      points: 0,
+      visibility: 'visible',
+    }
+    const run = await options.target.prepare(scenario, options.files, spec)
+    const abort = new AbortController()
+    const ctx: StepContext = {
+      scenario,
+      run,
+      facts: new Map(),
+      values: new Map(),
+      links: new Map(),
+      agents: new Map(),
+      connections: new Map(),
+      messages: [],
+      signal: abort.signal,
+      targetKind: options.target.kind,
+    }
+    const listening = run.events?.all('listening').at(-1)
+    const address = run.serverAddress ?? run.serverLabel
+    const lab = new Lab(options.name, async () => options.target.settle?.(), options.target.name, spec, scenario, run, ctx, address, options.link)
+    lab.#maxClients = (listening?.maxClients as number | undefined) ?? options.maxClients
+    for (const client of clients) lab.#clients.set(client.name, lab.#record(client.name))
+    for (const event of run.events?.events ?? []) lab.#serverEvent(event)
+    run.events?.subscribe((event) => lab.#serverEvent(event))
+    lab.#note(`lab ${options.name} up on the ${options.target.name} target: ${spec.name} server at ${address}, ${clients.length} clients`)
+    return lab
+  }
+
+  view(): LabView {
+    return labView({
+      name: this.name,
+      target: this.targetName,
+      server: { spec: this.spec.name, label: this.run.serverLabel, address: this.serverAddress, running: this.#serverRunning },
+      maxClients: this.#maxClients,
+      holders: this.#holders,
+      clients: [...this.#clients.values()],
+      transfers: this.#transfers,
+    })
+  }
+
+  /** Adds a client (named c<N+1> unless named), idle until it connects. */
+  addClient(name?: string): string {
+    const chosen = name ?? this.#freeName()
+    if (!CLIENT_NAME.test(chosen)) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `a client name is a lowercase letter, then up to 23 letters, digits, - and _, not ${JSON.stringify(chosen)}`)
+    if (this.#clients.has(chosen)) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `the lab already has a client ${chosen}`)
+    this.scenario.clients.push(labClient(chosen, this.link))
+    this.#clients.set(chosen, this.#record(chosen))
+    this.#note(`client ${chosen} added`, chosen)
+    return chosen
+  }
+
+  /**
+   * One action as a client: `connect`, `disconnect [exit|close|reset|kill]`, or any command the client
+   * sends (`hello`, `status`, `list`, `get <file>`). A client that is not there yet is added first.
+   */
+  async exec(client: string, words: readonly string[]): Promise<ExecResult> {
+    if (!this.#clients.has(client)) this.addClient(client)
+    const line = words.join(' ').trim()
+    if (line === '') throw new SocklabError('SOCKLAB_CONFIG_INVALID', 'exec needs a command: connect, disconnect [exit|close|reset|kill], or a command to send (hello, status, list, get <file>)')
+    if (this.#busy.has(client)) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${client} is still busy with its previous command`)
+    this.#busy.add(client)
+    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(EXEC_TIMEOUT_MS)])
+    try {
+      const [verb, how, ...rest] = words
+      if (verb === 'connect' && how === undefined) return await this.#connect(client, signal)
+      if (verb === 'link') return await this.#setLink(client, words.slice(1).join(' '))
+      if (verb === 'disconnect' && rest.length === 0) {
+        const chosen = (how ?? 'exit') as DisconnectHow
+        if (!HOWS.includes(chosen)) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `disconnect takes ${HOWS.join(', ')}, not ${how}`)
+        return await this.#disconnect(client, chosen, signal)
+      }
+      return await this.#send(client, line, signal)
+    } finally {
+      this.#busy.delete(client)
+    }
+  }
+
+  /** Stops the server (SIGTERM) and starts it again on the same address. */
+  async restartServer(): Promise<void> {
+    const control = this.run.serverControl
+    if (!control) throw new SocklabError('SOCKLAB_CONFIG_INVALID', 'this lab cannot restart its server')
+    this.#note('server restarting')
+    this.#serverRunning = false
+    this.#changed()
+    await control.stop()
+    this.#holders.clear()
+    await control.start()
+    this.#serverRunning = true
+    this.#note('server started again')
+  }
+
+  /** Takes everything down (clients, server, network, files); once, however often it is called. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#abort.abort(new Error('the lab is going down'))
+      await this.run[Symbol.asyncDispose]()
+      await this.settle()
+    })()
+    return this.#closed
+  }
+
+  async #connect(client: string, signal: AbortSignal): Promise<ExecResult> {
+    const record = this.#clients.get(client)!
+    if (this.ctx.agents.get(client)?.agent.running) return { ok: false, outcome: 'connected', text: `${client} is already connected`, code: 'SOCKLAB_CONFIG_INVALID' }
+    this.#update(record, { state: 'connecting', note: undefined })
+    this.#note(`${client} connects`, client)
+    const first = await startAgent(this.ctx, client, signal).catch((error: Error) => ({ type: 'failed' as const, code: 'SOCKLAB_CONNECT_FAILED', message: error.message }))
+    const facts = this.ctx.facts.get(client)
+    if (first.type === 'connected') {
+      const entry = this.ctx.agents.get(client)!
+      this.#update(record, { state: 'connected', serverName: facts?.name, address: facts?.address, port: facts?.port, mode: entry.mode })
+      void entry.agent.exited.then(() => this.#agentGone(client, entry.agent))
+      const text = `${client} connected as ${facts?.name ?? '(no name: compatible mode)'} from ${first.address}:${first.port} (${first.mode} mode)`
+      this.#note(text, client)
+      return { ok: true, outcome: 'connected', text }
+    }
+    if (first.type === 'rejected') {
+      this.#update(record, { state: 'rejected', serverName: undefined, address: first.address, port: first.port, note: first.message })
+      const text = `${client} was turned away: ${first.message}`
+      this.#note(text, client)
+      return { ok: false, outcome: 'rejected', text, code: 'SOCKLAB_SERVER_FULL' }
+    }
+    const text = `${client} could not connect: ${describeOutput(first)}`
+    this.#update(record, { state: 'failed', note: describeOutput(first) })
+    this.#note(text, client)
+    return { ok: false, outcome: 'failed', text, code: first.type === 'failed' ? first.code : 'SOCKLAB_CONNECT_FAILED' }
+  }
+
+  /** `link clear`, or conditions as YAML or JSON (`link {latency: 100ms, bandwidth: 1MB/s}`): from now on, and for its next connections. */
+  async #setLink(client: string, text: string): Promise<ExecResult> {
+    const record = this.#clients.get(client)!
+    if (!this.link) return { ok: false, outcome: record.state, text: `${client} has no relay to set conditions on: lab up --link '{}' gives every client one`, code: 'SOCKLAB_CONFIG_INVALID' }
+    const link = text.trim() === 'clear' ? NO_CONDITIONS : parseLinkText(text, 'lab exec link').link
+    this.ctx.links.set(client, link)
+    const agent = this.ctx.agents.get(client)?.agent
+    if (agent?.running) await this.ctx.run.links.of(agent).set(link)
+    this.#update(record, { link: describeLink(link) })
+    const text_ = `${client}'s link: ${describeLink(link)}`
+    this.#note(text_, client)
+    return { ok: true, outcome: 'link', text: text_ }
+  }
+
+  #record(name: string): ClientRecord {
+    return { name, state: 'idle', ...(this.link ? { link: describeLink(this.link) } : {}) }
+  }
+
+  async #disconnect(client: string, how: DisconnectHow, signal: AbortSignal): Promise<ExecResult> {
+    const record = this.#clients.get(client)!
+    if (!this.ctx.agents.get(client)?.agent.running) return { ok: false, outcome: record.state, text: `${client} is not connected`, code: 'SOCKLAB_CONFIG_INVALID' }
+    this.#note(`${client} disconnects (${how})`, client)
+    await stopAgent(this.ctx, client, how, signal, true)
+    this.#update(record, { state: 'disconnected', note: how })
+    return { ok: true, outcome: 'disconnected', text: `${client} disconnected (${how})` }
+  }
+
+  async #send(client: string, command: string, signal: AbortSignal): Promise<ExecResult> {
+    const entry = this.ctx.agents.get(client)
+    if (!entry?.agent.running) return { ok: false, outcome: this.#clients.get(client)!.state, text: `${client} is not connected: exec ${client} connect first`, code: 'SOCKLAB_CONFIG_INVALID' }
+    this.#note(`${client} → ${command}`, client)
+    const reply: Reply = await request(this.ctx, client, entry.agent, command, signal)
+    const text = describeReply(reply)
+    this.#note(`${client} ← ${firstLine(text)}`, client)
+    if (reply.kind === 'error') return { ok: false, outcome: 'error', text, code: reply.code }
+    return { ok: true, outcome: 'reply', text }
+  }
+
+  #agentGone(client: string, agent: unknown): void {
+    const record = this.#clients.get(client)
+    const current = this.ctx.agents.get(client)
+    // Gone on its own (the server closed it, the lab restarted the server): not through `disconnect`.
+    if (!record || record.state !== 'connected' || (current && current.agent !== agent)) return
+    this.ctx.agents.delete(client)
+    this.#update(record, { state: 'disconnected', note: 'the connection ended' })
+    this.#note(`${client}'s connection ended`, client)
+  }
+
+  #serverEvent(event: LoggedEvent): void {
+    const loggedAt = typeof (event as { time?: unknown }).time === 'string' ? Date.parse((event as unknown as { time: string }).time) : undefined
+    const fields = event as unknown as Record<string, unknown>
+    const name = typeof fields.client === 'string' ? fields.client : undefined
+    switch (event.event) {
+      case 'listening':
+        this.#holders.clear()
+        if (typeof fields.maxClients === 'number') this.#maxClients = fields.maxClients
+        break
+      case 'client_connected':
+        // A slot keeps its place: a new client takes the lowest one free.
+        if (name) this.#holders.set(name, { address: String(fields.address), port: Number(fields.port), since: loggedAt ?? Date.now(), slot: this.#freeSlot() })
+        break
+      case 'client_disconnected':
+        if (name) this.#holders.delete(name)
+        break
+      case 'transfer_started':
+        this.#transfers.push({ client: name ?? '?', file: String(fields.file), size: Number(fields.size), bytes: 0, state: 'running', startedAt: loggedAt ?? Date.now(), updatedAt: loggedAt ?? Date.now() })
+        if (this.#transfers.length > 50) this.#transfers.shift()
+        break
+      case 'transfer_progress':
+      case 'transfer_completed':
+      case 'transfer_failed': {
+        const transfer = [...this.#transfers].reverse().find((t) => t.client === name && t.file === fields.file && t.state === 'running')
+        if (!transfer) break
+        transfer.bytes = Number(fields.bytes)
+        transfer.updatedAt = loggedAt ?? Date.now()
+        if (event.event === 'transfer_completed') transfer.state = 'done'
+        if (event.event === 'transfer_failed') {
+          transfer.state = 'failed'
+          transfer.reason = String(fields.reason)
+        }
+        break
+      }
+    }
+    this.#push({ at: Date.now(), source: 'server', event: event.event, text: event.msg || event.event, ...(name ? { client: name } : {}), ...(loggedAt ? { loggedAt } : {}) })
+  }
+
+  #update(record: ClientRecord, change: Partial<ClientRecord>): void {
+    Object.assign(record, change, { since: Date.now() })
+    this.#changed()
+  }
+
+  #note(text: string, client?: string): void {
+    this.#push({ at: Date.now(), source: 'lab', text, ...(client ? { client } : {}) })
+  }
+
+  #push(entry: TimelineEntry): void {
+    this.timeline.push(entry)
+    if (this.timeline.length > TIMELINE_LENGTH) this.timeline.shift()
+    this.#pending.push(entry)
+    this.#changed()
+  }
+
+  /** Changes that come together (a burst of events) go out as one. */
+  #changed(): void {
+    if (this.#flushing) return
+    this.#flushing = true
+    setImmediate(() => {
+      this.#flushing = false
+      const entries = this.#pending
+      this.#pending = []
+      this.emit('change', entries)
+    })
+  }
+
+  #freeSlot(): number {
+    const taken = new Set([...this.#holders.values()].map((h) => h.slot))
+    for (let slot = 1; ; slot += 1) if (!taken.has(slot)) return slot
+  }
+
+  #freeName(): string {
+    for (let n = this.#clients.size + 1; ; n += 1) if (!this.#clients.has(`c${n}`)) return `c${n}`
+  }
+}
+
+const labClient = (name: string, link: LinkConditions | undefined): ScenarioClient => ({ name, mode: 'auto', retry: 0, relay: link !== undefined, ...(link ? { link } : {}) })
+
+const firstLine = (text: string): string => {
+  const [first, ...rest] = text.split('\n')
+  return rest.length > 0 ? `${first} (+${rest.length} lines)` : first!
+}

@@ -1,0 +1,90 @@
+import { readdir } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { EXIT } from '../../src/index.js'
+import { ownerState } from '../../src/ownership/owner.js'
+import { labCli } from '../helpers/labs.js'
+
+/**
+ * A lab that stays up, on the local target: `lab up` returns once its owner (a background process) has the
+ * server listening; `exec` drives clients that keep their names and connections between calls; `status`,
+ * `graph` and `down` talk to the owner; `down` leaves nothing behind and is idempotent.
+ */
+describe('socklab lab on the local target', () => {
+  it('up, exec (connect, a command, get, a full server, a reset), status, graph, down', { timeout: 60_000 }, async () => {
+    await using cli = await labCli()
+    const up = await cli.run('up', '--target', 'local', '--name', 'class', '--clients', '2', '--max-clients', '2')
+    expect(up.code, up.stderr).toBe(EXIT.OK)
+    expect(up.stdout).toMatch(/^lab class on the local target \(owner pid (\d+); dashboard http:\/\/127\.0\.0\.1:\d+\/\)$/m)
+    expect(up.stdout).toContain('slots 0 of 2 taken')
+    const status = async () => JSON.parse((await cli.run('status', '--name', 'class', '--json')).stdout) as { slots: Array<{ holder?: { name: string; client?: string } }>; clients: Array<{ name: string; state: string; serverName?: string; slot?: number }> }
+
+    const c1 = await cli.run('exec', '--name', 'class', 'c1', 'connect')
+    expect(c1.stdout).toMatch(/^c1 connected as Client01 from 127\.0\.0\.1:\d+ \(framed mode\)$/m)
+    expect((await cli.run('exec', '--name', 'class', 'c1', 'hello', 'lab')).stdout.trim()).toBe('hello lab ACK')
+    // The connection lasted between the calls: the same client, the same name.
+    expect((await cli.run('exec', '--name', 'class', 'c1', 'status')).stdout).toMatch(/^Client01: /)
+    expect((await cli.run('exec', '--name', 'class', 'c1', 'get', 'hello.txt')).stdout).toMatch(/^saved hello\.txt \(\d+ bytes, sha256 [0-9a-f]{64}\)$/m)
+    expect((await cli.run('exec', '--name', 'class', 'c2', 'connect')).code).toBe(EXIT.OK)
+    // A client that is not there yet is added; the server is full.
+    const c3 = await cli.run('exec', '--name', 'class', 'c3', 'connect')
+    expect(c3.code).toBe(EXIT.SERVER_FULL)
+    expect(c3.stdout.trim()).toBe('c3 was turned away: Server is full. Try again later.')
+    let view = await status()
+    expect(view.slots.map((s) => s.holder?.client)).toEqual(['c1', 'c2'])
+    expect(view.clients.map((c) => [c.name, c.state])).toEqual([['c1', 'connected'], ['c2', 'connected'], ['c3', 'rejected']])
+
+    expect((await cli.run('exec', '--name', 'class', 'c1', 'disconnect', 'reset')).stdout.trim()).toBe('c1 disconnected (reset)')
+    // Its slot is free once the server has seen the reset (its event reaches the owner's state).
+    for (let tries = 0; (view = await status()).slots[0]!.holder !== undefined && tries < 50; tries += 1) await new Promise((r) => setImmediate(r))
+    expect(view.slots[0]!.holder).toBeUndefined()
+    const again = await cli.run('exec', '--name', 'class', 'c3', 'connect')
+    expect(again.stdout).toMatch(/^c3 connected as Client03 /m)
+    expect((await status()).slots.map((s) => s.holder?.client)).toEqual(['c3', 'c2'])
+
+    const graph = await cli.run('graph', '--name', 'class')
+    expect(graph.stdout).toContain('flowchart LR')
+    expect(graph.stdout).toMatch(/client_c3 -->\|slot 1\| server/)
+    expect(graph.stdout).toMatch(/client_c1 -\.- server/)
+    const svg = await cli.run('graph', '--name', 'class', '--format', 'svg')
+    expect(svg.stdout).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
+
+    const bad = await cli.run('exec', '--name', 'class', 'c2', 'disconnect', 'politely')
+    expect(bad.code).toBe(EXIT.USAGE)
+    expect(bad.stderr).toContain('disconnect takes exit, close, reset, kill, not politely')
+
+    const pid = Number(/owner pid (\d+)/.exec(up.stdout)![1])
+    const down = await cli.run('down', '--name', 'class')
+    expect(down.stdout.trim()).toBe('lab class is down')
+    expect(ownerState({ host: (await import('node:os')).hostname(), boot: '', pid, start: '' })).toBe('gone')
+    expect(await readdir(cli.dir)).toEqual([])
+    const twice = await cli.run('down', '--name', 'class')
+    expect(twice.code).toBe(EXIT.OK)
+    expect(twice.stdout.trim()).toBe('no lab named class is up: nothing to take down')
+    const gone = await cli.run('status', '--name', 'class')
+    expect(gone.code).toBe(EXIT.USAGE)
+    expect(gone.stderr).toContain('no lab named class is up')
+  })
+
+  it('keeps labs side by side by name, refuses a second lab of the same name, and cleans up after a killed owner', { timeout: 60_000 }, async () => {
+    await using cli = await labCli()
+    expect((await cli.run('up', '--target', 'local', '--name', 'one', '--clients', '1')).code).toBe(EXIT.OK)
+    expect((await cli.run('up', '--target', 'local', '--name', 'two', '--clients', '1')).code).toBe(EXIT.OK)
+    const same = await cli.run('up', '--target', 'local', '--name', 'one')
+    expect(same.code).toBe(EXIT.USAGE)
+    expect(same.stderr).toContain('a lab named one is up')
+    expect((await cli.run('exec', '--name', 'one', 'c1', 'connect')).stdout).toMatch(/as Client01/)
+    expect((await cli.run('exec', '--name', 'two', 'c1', 'connect')).stdout).toMatch(/as Client01/)
+    // The owner of `two` is killed outright: its lab is reported gone, and `down` removes what it left.
+    const two = JSON.parse((await cli.run('status', '--name', 'two', '--json')).stdout) as { server: { address: string } }
+    const record = JSON.parse(await (await import('node:fs/promises')).readFile(`${cli.dir}/two.json`, 'utf8')) as { owner: { pid: number } }
+    process.kill(record.owner.pid, 'SIGKILL')
+    while (ownerState({ ...record.owner, host: (await import('node:os')).hostname(), boot: '', start: '' }) !== 'gone') await new Promise((r) => setTimeout(r, 20))
+    const lost = await cli.run('status', '--name', 'two')
+    expect(lost.code).toBe(EXIT.TARGET_UNAVAILABLE)
+    expect(lost.stderr).toContain(`lab two is not running (its owner, pid ${record.owner.pid}, is gone)`)
+    expect(two.server.address).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect((await cli.run('down', '--name', 'two')).stdout.trim()).toBe('lab two is down')
+    expect((await cli.run('down', '--name', 'one')).stdout.trim()).toBe('lab one is down')
+    expect(await readdir(cli.dir)).toEqual([])
+  })
+})
