@@ -153,7 +153,7 @@ function renderTransfers(transfers) {
       .reverse()
       .map((t) => {
         const state = t.state === 'done' ? 'done' : t.state === 'failed' ? `failed: ${t.reason || ''}` : 'sending'
-        const label = `${t.lab || t.client} ← ${t.file}: ${t.percent}% of ${t.size} bytes, ${rate(t.bytesPerSecond)} (${state})`
+        const label = `${t.lab || t.client} ← ${t.file}: ${t.percent}% of ${t.size} bytes, ${t.state === 'running' ? 'now' : 'sent at'} ${rate(t.bytesPerSecond)} (${state})`
         const bar = el('progress', { max: 100, value: t.percent, 'aria-label': label })
         const item = el('li', {}, el('div', { textContent: label }), bar)
         item.dataset.state = t.state

@@ -25,6 +25,8 @@ export interface TransferRecord {
   state: 'running' | 'done' | 'failed'
   startedAt: number
   updatedAt: number
+  /** Bytes per second between the last two progress events, while it runs. */
+  recentRate?: number
   reason?: string
 }
 
@@ -37,6 +39,7 @@ export interface LabView {
   slots: Array<{ slot: number; holder?: { name: string; client?: string; address: string; port: number; since: number } }>
   maxClients?: number
   clients: Array<ClientRecord & { slot?: number }>
+  /** bytesPerSecond: lately while it runs, over the whole transfer once it is done (as the server sent it). */
   transfers: Array<TransferRecord & { percent: number; bytesPerSecond: number; lab?: string }>
 }
 
@@ -67,7 +70,8 @@ export function labView(parts: LabParts): LabView {
     transfers: parts.transfers.map((t) => {
       const seconds = Math.max((t.updatedAt - t.startedAt) / 1000, 0.001)
       const lab = parts.clients.find((c) => c.serverName === t.client)?.name
-      return { ...t, percent: t.size > 0 ? Math.floor((t.bytes / t.size) * 100) : 100, bytesPerSecond: Math.round(t.bytes / seconds), ...(lab ? { lab } : {}) }
+      const rate = t.state === 'running' && t.recentRate !== undefined ? t.recentRate : Math.round(t.bytes / seconds)
+      return { ...t, percent: t.size > 0 ? Math.floor((t.bytes / t.size) * 100) : 100, bytesPerSecond: rate, ...(lab ? { lab } : {}) }
     }),
   }
 }

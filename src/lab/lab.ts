@@ -276,7 +276,7 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
     const record = this.#clients.get(client)
     const current = this.ctx.agents.get(client)
     // Gone on its own (the server closed it, the lab restarted the server): not through `disconnect`.
-    if (!record || record.state !== 'connected' || (current && current.agent !== agent)) return
+    if (!record || record.state !== 'connected' || this.#busy.has(client) || (current && current.agent !== agent)) return
     this.ctx.agents.delete(client)
     this.#update(record, { state: 'disconnected', note: 'the connection ended' })
     this.#note(`${client}'s connection ended`, client)
@@ -307,8 +307,11 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
       case 'transfer_failed': {
         const transfer = [...this.#transfers].reverse().find((t) => t.client === name && t.file === fields.file && t.state === 'running')
         if (!transfer) break
+        const at = loggedAt ?? Date.now()
+        // The rate of late: what the link carries now, not the first burst into socket buffers.
+        if (event.event === 'transfer_progress' && at > transfer.updatedAt) transfer.recentRate = Math.round(((Number(fields.bytes) - transfer.bytes) * 1000) / (at - transfer.updatedAt))
         transfer.bytes = Number(fields.bytes)
-        transfer.updatedAt = loggedAt ?? Date.now()
+        transfer.updatedAt = at
         if (event.event === 'transfer_completed') transfer.state = 'done'
         if (event.event === 'transfer_failed') {
           transfer.state = 'failed'

@@ -102,7 +102,7 @@ describe.runIf(available)('the lab dashboard in headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#transfers li')?.dataset.state === 'done', { timeout: 30_000 })
     const transfer = await page.$eval('#transfers li', (item) => ({ text: item.textContent, value: item.querySelector('progress')!.value }))
     expect(transfer.value).toBe(100)
-    expect(transfer.text).toMatch(/^c1 ← big\.bin: 100% of 16777216 bytes, [\d.]+ MB\/s \(done\)/)
+    expect(transfer.text).toMatch(/^c1 ← big\.bin: 100% of 16777216 bytes, sent at [\d.]+ MB\/s \(done\)/)
     await page.waitForFunction(() => document.querySelector('#answer')?.textContent?.startsWith('saved big.bin'), { timeout: 15_000 })
 
     const delays = await page.evaluate(() => (window as unknown as { socklabDashboard: { delays: number[] } }).socklabDashboard.delays)
