@@ -1,0 +1,53 @@
+import { describe, expect, inject, it } from 'vitest'
+import { EXIT, LABEL } from '../../src/index.js'
+import { labCli } from '../helpers/labs.js'
+import { docker } from './helpers/docker-engine.js'
+
+/**
+ * A lab that stays up on the docker target: the server and idle client containers on a network of the lab's
+ * own; `exec` drives them between calls; `down` leaves nothing labelled behind. Also with the original
+ * Python server in socklab's place, its console read by its adapter.
+ */
+const labelled = async (run: string) => ({
+  containers: (await docker.listContainers({ all: true })).filter((c) => c.Labels[LABEL.run]?.startsWith(run)).map((c) => c.Names[0]),
+  networks: (await docker.listNetworks()).filter((n) => n.Labels?.[LABEL.run]?.startsWith(run)).map((n) => n.Name),
+})
+
+describe('socklab lab on the docker target', () => {
+  it('up with idle client containers, exec, status, down leaving nothing behind', { timeout: 120_000 }, async () => {
+    await using cli = await labCli()
+    const up = await cli.run('up', '--target', 'docker', '--image', inject('image'), '--name', 'dock', '--clients', '2', '--max-clients', '2')
+    expect(up.code, up.stderr).toBe(EXIT.OK)
+    expect(up.stdout).toMatch(/^ {2}server {2}socklab at (\d+\.){3}\d+:12345; slots 0 of 2 taken$/m)
+    const before = await labelled('lab-dock-')
+    // The server and one idle (standby) container per client, on the lab's own network.
+    expect(before.containers).toHaveLength(3)
+    expect(before.networks).toHaveLength(1)
+
+    expect((await cli.run('exec', '--name', 'dock', 'c1', 'connect')).stdout).toMatch(/^c1 connected as Client01 from (\d+\.){3}\d+:\d+ \(framed mode\)$/m)
+    expect((await cli.run('exec', '--name', 'dock', 'c2', 'connect')).code).toBe(EXIT.OK)
+    const third = await cli.run('exec', '--name', 'dock', 'c3', 'connect')
+    expect(third.code).toBe(EXIT.SERVER_FULL)
+    expect((await cli.run('exec', '--name', 'dock', 'c1', 'get', 'socklab.png')).stdout).toMatch(/^saved socklab\.png \(8334 bytes, sha256 [0-9a-f]{64}\)$/m)
+    expect((await cli.run('exec', '--name', 'dock', 'c2', 'status')).stdout).toMatch(/^Client01: .*\nClient02: /)
+    const view = JSON.parse((await cli.run('status', '--name', 'dock', '--json')).stdout) as { target: string; slots: Array<{ holder?: { client?: string; address: string } }> }
+    expect(view.target).toBe('docker')
+    expect(view.slots.map((s) => s.holder?.client)).toEqual(['c1', 'c2'])
+    expect(view.slots[0]!.holder!.address).not.toBe('127.0.0.1')
+
+    expect((await cli.run('down', '--name', 'dock')).stdout.trim()).toBe('lab dock is down')
+    expect(await labelled('lab-dock-')).toEqual({ containers: [], networks: [] })
+    expect((await cli.run('down', '--name', 'dock')).code).toBe(EXIT.OK)
+  })
+
+  it('runs the original Python server in its image, with client names read from its console', { timeout: 120_000 }, async () => {
+    await using cli = await labCli()
+    const up = await cli.run('up', '--target', 'docker', '--image', inject('image'), '--name', 'orig', '--server', 'original', '--clients', '1')
+    expect(up.code, up.stderr).toBe(EXIT.OK)
+    expect(up.stdout).toMatch(/server {2}original at (\d+\.){3}\d+:12345; slots 0 of 3 taken/)
+    expect((await cli.run('exec', '--name', 'orig', 'c1', 'connect')).stdout).toMatch(/^c1 connected as Client01 from .* \(compat mode\)$/m)
+    expect((await cli.run('exec', '--name', 'orig', 'c1', 'hi')).stdout.trim()).toBe('hi ACK')
+    expect((await cli.run('down', '--name', 'orig')).code).toBe(EXIT.OK)
+    expect(await labelled('lab-orig-')).toEqual({ containers: [], networks: [] })
+  })
+})
