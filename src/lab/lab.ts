@@ -268,7 +268,8 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
     const reply: Reply = await request(this.ctx, client, entry.agent, command, signal)
     const text = describeReply(reply)
     this.#note(`${client} ← ${firstLine(text)}`, client)
-    if (reply.kind === 'error') return { ok: false, outcome: 'error', text, code: reply.code }
+    // As the client exits: a `get` that saved nothing is a failed transfer, whatever the server's reason.
+    if (reply.kind === 'error') return { ok: false, outcome: 'error', text, code: /^get\s/.test(command) && !reply.code.startsWith('SOCKLAB_') ? 'SOCKLAB_TRANSFER_FAILED' : reply.code }
     return { ok: true, outcome: 'reply', text }
   }
 

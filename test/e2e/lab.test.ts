@@ -24,6 +24,9 @@ describe('socklab lab on the local target', () => {
     // The connection lasted between the calls: the same client, the same name.
     expect((await cli.run('exec', '--name', 'class', 'c1', 'status')).stdout).toMatch(/^Client01: /)
     expect((await cli.run('exec', '--name', 'class', 'c1', 'get', 'hello.txt')).stdout).toMatch(/^saved hello\.txt \(\d+ bytes, sha256 [0-9a-f]{64}\)$/m)
+    const missing = await cli.run('exec', '--name', 'class', 'c1', 'get', 'nothing-here.txt')
+    expect(missing.code).toBe(EXIT.TRANSFER_FAILED)
+    expect(missing.stdout).toContain('FILE_NOT_FOUND')
     expect((await cli.run('exec', '--name', 'class', 'c2', 'connect')).code).toBe(EXIT.OK)
     // A client that is not there yet is added; the server is full.
     const c3 = await cli.run('exec', '--name', 'class', 'c3', 'connect')

@@ -90,6 +90,23 @@ describe('socklab installed from its packed tarball, used from an empty folder',
     expect(spec).toMatch(/build: \.\.\/original/)
   })
 
+  it('brings up a lab whose dashboard is served from the package, and takes it down', async () => {
+    const labs = join(scratch, 'labs')
+    const lab = (...args: string[]) => runProcess(socklab, ['lab', ...args], '', { NO_COLOR: '1', SOCKLAB_LAB_DIR: labs }, empty)
+    const up = await lab('up', '--target', 'local', '--clients', '1', '--dashboard')
+    expect(up.code, up.stdout + up.stderr).toBe(0)
+    const url = /^Dashboard: (\S+)$/m.exec(up.stdout)![1]!
+    try {
+      const page = await fetch(url)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('<script src="/dashboard.js" defer></script>')
+      for (const asset of ['dashboard.js', 'dashboard.css']) expect((await fetch(new URL(asset, url))).status).toBe(200)
+      expect((await lab('exec', 'c1', 'connect')).stdout).toMatch(/^c1 connected as Client01/)
+    } finally {
+      expect((await lab('down')).stdout.trim()).toBe('lab lab is down')
+    }
+  })
+
   it('runs a server (serving the shipped files) and a client against it', async () => {
     const server = spawnProcess(socklab, ['server', '--host', '127.0.0.1', '--port', '0', '--log-format', 'json'], { cwd: empty })
     try {
