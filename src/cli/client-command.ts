@@ -47,6 +47,7 @@ export const clientCommand: CommandModule = {
       }
       const session = await openSession(options, {
         onRetry: (error) => process.stderr.write(`${error.message}; trying again in ${options.retryDelayMs} ms\n`),
+        onWaiting: (error) => process.stderr.write(`${error.message}; waiting up to ${options.waitForServerMs} ms for the server\n`),
       }).catch((error: unknown) => {
         if (error instanceof SocklabError && error.code === 'SOCKLAB_SERVER_FULL') {
           process.stdout.write(`${CLIENT_REPLY_PREFIX}${error.message}\n`)

@@ -11,18 +11,34 @@ import type { Session } from './reply.js'
  * Connects and settles the mode. A full or unreachable server is tried again only when `retry` asks for it
  * (off by default, so a rejected client says so and exits at once).
  */
+/** How often a server that is not up yet is tried while waiting for it. */
+const WAIT_STEP_MS = 250
+
 export interface OpenHooks {
   /** Told about each failed attempt that will be tried again. */
   onRetry?(error: SocklabError): void
+  /** Told once, when the server is not up and is waited for (--wait-for-server-ms). */
+  onWaiting?(error: SocklabError): void
   /** Told this side's address of each TCP connection made, before the handshake (what the server sees). */
   onConnected?(local: { address: string; port: number }): void
 }
 
 export async function openSession(options: Readonly<ClientOptions>, hooks: OpenHooks = {}): Promise<Session> {
+  const waitUntil = performance.now() + options.waitForServerMs
+  let waiting = false
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await openOnce(options, hooks)
     } catch (error) {
+      // A server that is not up yet is waited for (--wait-for-server-ms), without counting as a retry: only a
+      // connection that never got through, never a server that answered "full".
+      if (isSocklabError(error, 'SOCKLAB_CONNECT_FAILED') && performance.now() < waitUntil) {
+        if (!waiting) hooks.onWaiting?.(error)
+        waiting = true
+        attempt -= 1
+        await delay(Math.min(WAIT_STEP_MS, Math.max(0, waitUntil - performance.now())))
+        continue
+      }
       const retryable = isSocklabError(error, 'SOCKLAB_SERVER_FULL') || isSocklabError(error, 'SOCKLAB_CONNECT_FAILED')
       if (!retryable || attempt >= options.retry) throw error
       hooks.onRetry?.(error)

@@ -32,6 +32,13 @@ export const CLIENT_OPTION_SPECS = {
   },
   retry: { type: 'number', default: 0, min: 0, max: 1_000, describe: 'when the server is full or unreachable, try again this many times' },
   retryDelayMs: { type: 'number', default: 1_000, min: 0, describe: 'wait between retries' },
+  waitForServerMs: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 3_600_000,
+    describe: 'wait this long for a server that is not up yet (its name unknown, its port refusing or unreachable); a full server is not waited for (--retry is)',
+  },
   progress: { type: 'boolean', default: true, describe: 'show a progress bar for get on a terminal' },
   holdMs: {
     type: 'number',
