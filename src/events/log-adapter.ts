@@ -28,19 +28,59 @@ export class LogAdapter {
   line(text: string, now = new Date()): JsonLine | undefined {
     for (const rule of this.rules) {
       const found = rule.match.exec(text)
-      if (!found) continue
-      const fields: Record<string, unknown> = { ...rule.set }
-      for (const [key, value] of Object.entries(found.groups ?? {})) {
-        if (value !== undefined) fields[key] = NUMERIC.has(key) && /^-?\d+$/.test(value) ? Number(value) : value
-      }
-      return { line: text, value: { level: 30, time: now.toISOString(), event: rule.event, ...fields, msg: text } }
+      if (found) return this.#event(rule, found, text, now)
     }
     return undefined
   }
 
+  /**
+   * The events of one console line: the line's event, or, when no rule takes the whole line, every rule's
+   * match within it, in order. A threaded server's lines can run together (Python's print writes the text
+   * and its newline separately, so two threads make `Client03 disconnected.Client01 disconnected.`).
+   */
+  events(text: string, now = new Date()): JsonLine[] {
+    const whole = this.line(text, now)
+    if (whole) return [whole]
+    const found: Array<{ at: number; end: number; event: JsonLine }> = []
+    for (const rule of this.rules) {
+      for (const match of text.matchAll(this.#within(rule))) {
+        found.push({ at: match.index, end: match.index + match[0].length, event: this.#event(rule, match, match[0], now) })
+      }
+    }
+    found.sort((a, b) => a.at - b.at)
+    const events: JsonLine[] = []
+    let end = 0
+    for (const hit of found) {
+      if (hit.at < end) continue
+      events.push(hit.event)
+      end = hit.end
+    }
+    return events
+  }
+
   /** The events among console lines, in order (a line may end in CR LF). */
   lines(lines: readonly JsonLine[], now = new Date()): JsonLine[] {
-    return lines.flatMap(({ line }) => this.line(line.replace(/\r$/, ''), now) ?? [])
+    return lines.flatMap(({ line }) => this.events(line.replace(/\r$/, ''), now))
+  }
+
+  readonly #unanchored = new Map<AdapterRule, RegExp>()
+
+  /** A rule's expression without its ^ and $ anchors, to find it inside a longer line. */
+  #within(rule: AdapterRule): RegExp {
+    let within = this.#unanchored.get(rule)
+    if (!within) {
+      within = new RegExp(rule.match.source.replace(/^\^/, '').replace(/(?<!\\)\$$/, ''), 'g')
+      this.#unanchored.set(rule, within)
+    }
+    return within
+  }
+
+  #event(rule: AdapterRule, found: RegExpMatchArray, text: string, now: Date): JsonLine {
+    const fields: Record<string, unknown> = { ...rule.set }
+    for (const [key, value] of Object.entries(found.groups ?? {})) {
+      if (value !== undefined) fields[key] = NUMERIC.has(key) && /^-?\d+$/.test(value) ? Number(value) : value
+    }
+    return { line: text, value: { level: 30, time: now.toISOString(), event: rule.event, ...fields, msg: text } }
   }
 
   /**

@@ -32,5 +32,6 @@ export function ownerFromLabels(labels: Record<string, string> | undefined): Own
 }
 
 /** True for anything socklab made (any `dev.socklab.` label). */
-export const isSocklabMade = (labels: Record<string, string> | undefined): boolean =>
-  labels !== undefined && Object.keys(labels).some((key) => key.startsWith('dev.socklab.'))
+export const isSocklabMade = (labels: Record<string, string> | null | undefined): boolean =>
+  // The engine gives some networks no labels at all (null: a swarm's ingress and gateway bridge).
+  labels != null && Object.keys(labels).some((key) => key.startsWith('dev.socklab.'))

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DockerTarget, EventStream, loadServerSpec, runScenario, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
-import { ORIGINAL_VERDICTS } from '../helpers/original-verdicts.js'
+import { ORIGINAL_VERDICTS, whyNot } from '../helpers/original-verdicts.js'
 import { fixtureScenario, SHIPPED_FILES, shippedScenarios } from '../helpers/scenarios.js'
 import { TEST_PROJECT_PREFIX, docker } from './helpers/docker-engine.js'
 import { containerOutput } from './helpers/socklab-containers.js'
@@ -42,7 +42,7 @@ describe('the original Python server on the docker target', () => {
     const results: ScenarioResult[] = []
     for (const scenario of scenarios) results.push(await runScenario(scenario, target, { shippedFiles: SHIPPED_FILES, server: original }))
     const verdicts = Object.fromEntries(results.map((r) => [r.name, r.verdict]))
-    expect(verdicts).toEqual(ORIGINAL_VERDICTS)
+    expect(verdicts, whyNot(results)).toEqual(ORIGINAL_VERDICTS)
     const byName = (name: string) => results.find((r) => r.name === name)!
     // Its console lines, read from the container's log, drive the wait for the fourth client's rejection.
     const overflow = byName('four-client-overflow')
@@ -115,7 +115,7 @@ describe('the compose demo with the original server: docker-compose.original.yml
       const log = new EventStream()
       const adapter = original.adapter!
       const lines = (await containerOutput(server!.Id)).stdout.split('\n')
-      log.add(lines.flatMap((line) => adapter.line(line) ?? []))
+      log.add(lines.flatMap((line) => adapter.events(line)))
       expect(log.all('listening')).toHaveLength(1)
       expect(log.all('client_connected')).toHaveLength(3)
       expect(log.all('client_rejected').map((e) => e.address)).toEqual([expect.stringMatching(new RegExp(`^10\\.77\\.${octet}\\.\\d+$`))])

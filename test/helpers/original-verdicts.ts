@@ -26,3 +26,12 @@ export const ORIGINAL_VERDICTS = {
   'slow-link-get': 'passed',
   status: 'failed',
 } as const
+
+/** What went differently, for a failed comparison: each scenario whose verdict is not the expected one, with its steps' reasons. */
+export function whyNot(results: ReadonlyArray<{ name: string; verdict: string; error?: string; steps: ReadonlyArray<{ label: string; verdict: string; reason?: string }> }>): string {
+  const expected: Record<string, string> = ORIGINAL_VERDICTS
+  return results
+    .filter((r) => expected[r.name] !== r.verdict)
+    .map((r) => `${r.name}: ${r.verdict}${r.error ? ` (${r.error})` : ''}\n${r.steps.filter((s) => s.verdict !== 'passed').map((s) => `  ${s.label}: ${s.verdict}: ${s.reason ?? ''}`).join('\n')}`)
+    .join('\n')
+}
