@@ -3,7 +3,6 @@ import { closeSync, existsSync, openSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { CommandModule } from 'yargs'
-import { DEFAULT_IMAGE } from '../docker/image-build.js'
 import { SOCKLAB_ERROR_CODES, SocklabError, type SocklabErrorCode } from '../errors/socklab-error.js'
 import { JsonLineReader } from '../events/json-lines.js'
 import { Lab } from '../lab/lab.js'
@@ -12,6 +11,9 @@ import { labGraph } from '../lab/lab-graph.js'
 import { checkLabName, ensureLabDir, labLogPath, readLabRecord, removeLabRecord, writeLabRecord, type LabRecord } from '../lab/lab-record.js'
 import type { LabView } from '../lab/lab-view.js'
 import { loadServerSpec } from '../lab/server-spec.js'
+import { deploySwarmLab, describeSwarmLab, removeSwarmLab, stackName, swarmLabView, waitForVerdict } from '../lab/swarm-lab.js'
+import { connectEngine } from '../docker/docker-engine.js'
+import { DEFAULT_IMAGE, ensureImage } from '../docker/image-build.js'
 import { parseLinkText } from '../relay/link-spec.js'
 import { currentOwner, ownerState } from '../ownership/owner.js'
 import { SHIPPED_FILES } from '../package/package-files.js'
@@ -43,6 +45,8 @@ export const labUpOptions = (env: NodeJS.ProcessEnv = process.env) =>
       dashboard: { type: 'boolean', default: false, describe: 'say where the dashboard is (it is always served while the lab is up)' },
       'dashboard-port': { type: 'number', default: 0, describe: 'the port of the dashboard and the lab\'s API (0: any free one)' },
       'dashboard-host': { type: 'string', default: '127.0.0.1', describe: 'the address the dashboard listens on; anything but loopback lets others on the network drive the lab' },
+      engine: { type: 'string', choices: ['swarm'], describe: 'swarm: deploy the lab as a stack on Docker Swarm, clients spread over its nodes, each running the demo session once (docs/swarm.md)' },
+      'hold-ms': { type: 'number', default: 8_000, describe: 'with --engine swarm: how long each client keeps its slot, so that they overlap' },
       json: { type: 'boolean', default: false, describe: 'print the lab as JSON' },
     },
     process.argv,
@@ -59,6 +63,7 @@ const upCommand: CommandModule = {
       const existing = readLabRecord(name)
       if (existing && ownerState(existing.owner) !== 'gone') throw new SocklabError('SOCKLAB_CONFIG_INVALID', `a lab named ${name} is up (${existing.url}): socklab lab down --name ${name} first, or pick another --name`)
       if (existing) removeLabRecord(name)
+      if (argv.engine === 'swarm') return await upOnSwarm(name, argv)
       const host = String(argv.dashboardHost)
       if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
         process.stderr.write(`socklab: warning: the dashboard listens on ${host}: anyone who can reach it can drive this lab (connect clients, restart the server, take it down)\n`)
@@ -131,6 +136,11 @@ const statusCommand: CommandModule = {
   handler: async (argv) => {
     try {
       const record = liveRecord(String(argv.name))
+      if (record.engine === 'swarm') {
+        const view = await swarmLabView(await connectEngine(), record.name)
+        process.stdout.write(argv.json === true ? `${JSON.stringify(view, null, 2)}\n` : describeSwarmLab(record.name, view))
+        process.exit(EXIT.OK)
+      }
       const view = await api<LabView & { timeline: unknown[] }>(record, 'GET', '/api/status')
       if (argv.json === true) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`)
       else process.stdout.write(describeLab(record, view))
@@ -151,7 +161,7 @@ const execCommand: CommandModule = {
       .options(labOptions()),
   handler: async (argv) => {
     try {
-      const record = liveRecord(String(argv.name))
+      const record = ownedRecord(String(argv.name))
       const result = await api<{ ok: boolean; text: string; outcome: string; code?: string }>(record, 'POST', '/api/exec', { client: String(argv.client), words: (argv.command as string[]).map(String) })
       process.stdout.write(`${result.text}\n`)
       if (result.ok) process.exit(EXIT.OK)
@@ -173,7 +183,7 @@ const graphCommand: CommandModule = {
     }),
   handler: async (argv) => {
     try {
-      const record = liveRecord(String(argv.name))
+      const record = ownedRecord(String(argv.name))
       const graph = labGraph(await api<LabView>(record, 'GET', '/api/status'))
       const format = String(argv.format)
       const text = format === 'svg' ? graph.svg : format === 'html' ? graphPage(record.name, graph.svg) : graph.mermaid
@@ -200,18 +210,30 @@ const downCommand: CommandModule = {
         process.stdout.write(`no lab named ${name} is up: nothing to take down\n`)
         process.exit(EXIT.OK)
       }
+      if (record.engine === 'swarm') {
+        await removeSwarmLab(await connectEngine(), name)
+        removeLabRecord(name)
+        process.stdout.write(`lab ${name} is down\n`)
+        process.exit(EXIT.OK)
+      }
       if (ownerState(record.owner) === 'alive') {
         await api(record, 'POST', '/api/down', {}).catch(() => undefined)
         const until = Date.now() + DOWN_TIMEOUT_MS
         while (ownerState(record.owner) === 'alive' && Date.now() < until) await delay(100)
-        if (ownerState(record.owner) === 'alive') {
+        if (record.engine === 'swarm') {
+        await removeSwarmLab(await connectEngine(), name)
+        removeLabRecord(name)
+        process.stdout.write(`lab ${name} is down\n`)
+        process.exit(EXIT.OK)
+      }
+      if (ownerState(record.owner) === 'alive') {
           process.kill(record.owner.pid, 'SIGTERM')
           throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the owner of lab ${name} (pid ${record.owner.pid}) did not finish within ${DOWN_TIMEOUT_MS / 1000} s; sent it SIGTERM`)
         }
       }
       // An owner that is gone (killed) left its containers, networks and folders: they are swept.
       removeLabRecord(name)
-      await sweep(target(record) === 'docker' ? await (await import('../docker/docker-engine.js')).connectEngine() : undefined)
+      await sweep(target(record) === 'docker' ? await connectEngine() : undefined)
       process.stdout.write(`lab ${name} is down\n`)
       process.exit(EXIT.OK)
     } catch (error) {
@@ -235,7 +257,7 @@ export const dashboardCommand: CommandModule = {
   builder: (yargs) => yargs.options(labOptions()),
   handler: (argv) => {
     try {
-      const record = liveRecord(String(argv.name))
+      const record = ownedRecord(String(argv.name))
       process.stdout.write(`${record.url}\n`)
       process.exit(EXIT.OK)
     } catch (error) {
@@ -248,15 +270,45 @@ const target = (record: LabRecord) => record.target
 const isErrorCode = (code: unknown): code is SocklabErrorCode => (SOCKLAB_ERROR_CODES as readonly unknown[]).includes(code)
 const nameFlag = (name: string) => (name === 'lab' ? '' : ` --name ${name}`)
 
-/** The record of a lab whose owner runs; a clear error otherwise. */
+/** The record of a lab that is up (its owner runs, or the swarm keeps it); a clear error otherwise. */
 function liveRecord(given: string): LabRecord {
   const name = checkLabName(given)
   const record = readLabRecord(name)
   if (!record) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no lab named ${name} is up: socklab lab up${nameFlag(name)}`)
-  if (ownerState(record.owner) === 'gone') {
+  if (record.engine !== 'swarm' && ownerState(record.owner) === 'gone') {
     throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `lab ${name} is not running (its owner, pid ${record.owner.pid}, is gone): socklab lab down${nameFlag(name)} cleans up`)
   }
   return record
+}
+
+/** A lab with an owner to talk to (not a Swarm lab, whose clients run their sessions by themselves). */
+function ownedRecord(given: string): LabRecord {
+  const record = liveRecord(given)
+  if (record.engine === 'swarm') {
+    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `lab ${record.name} runs on Docker Swarm, where each client runs the demo session once by itself: exec, graph and the dashboard work on docker and local labs; lab status shows it`)
+  }
+  return record
+}
+
+/** `lab up --engine swarm`: deploys the stack, waits for every client's verdict, and shows where each ran. */
+async function upOnSwarm(name: string, argv: Record<string, unknown>): Promise<never> {
+  const docker = await connectEngine()
+  const image = String(argv.image)
+  await ensureImage(docker, image, (line) => process.stderr.write(`${line}\n`))
+  const clients = Number(argv.clients)
+  const started = performance.now()
+  await deploySwarmLab(docker, { name, image, clients, maxClients: argv.maxClients as number | undefined, holdMs: Number(argv.holdMs) })
+  writeLabRecord({ name, engine: 'swarm', owner: currentOwner(), url: '', target: 'swarm', server: 'socklab', startedAt: new Date().toISOString(), log: '' })
+  process.stdout.write(`deployed stack ${stackName(name)}; waiting for the ${clients} clients to run their sessions\n`)
+  const view = await waitForVerdict(docker, name, clients)
+  const seconds = ((performance.now() - started) / 1000).toFixed(1)
+  if (argv.json === true) process.stdout.write(`${JSON.stringify({ ...view, seconds: Number(seconds) }, null, 2)}\n`)
+  else {
+    process.stdout.write(describeSwarmLab(name, view))
+    process.stdout.write(`\nserver log:\n${view.serverLog.map((line) => `  ${line}`).join('\n')}\n`)
+    process.stdout.write(`\nfrom deploy to verdict: ${seconds} s. Take it down: socklab lab down${nameFlag(name)}\n`)
+  }
+  process.exit(view.finished ? EXIT.OK : EXIT.TARGET_UNAVAILABLE)
 }
 
 /** Starts the owner in the background and waits for it to say the lab is up (or why not). */

@@ -26,7 +26,7 @@ function allOptions(): CommandOptions {
 }
 
 // Variables read by docker-compose.yml, or reserved for scenario variables, not by an option.
-const OTHER_VARIABLES = /^SOCKLAB_(VAR_.+|NODE_IMAGE|APP_SOURCE|SUBNET|SERVER_IP|HOLD_MS|ORIGINAL_IMAGE|PYTHON_IMAGE|LAB_DIR|EXIT_WITH_STDIN)$/
+const OTHER_VARIABLES = /^SOCKLAB_(VAR_.+|NODE_IMAGE|APP_SOURCE|SUBNET|SERVER_IP|HOLD_MS|ORIGINAL_IMAGE|PYTHON_IMAGE|LAB_DIR|EXIT_WITH_STDIN|WAIT_MS|SERVER_CONSTRAINT)$/
 
 const known = new Set(Object.keys(allOptions()).map(envVariable))
 for (const name of Object.keys(process.env).filter((key) => key.startsWith('SOCKLAB_') && !known.has(key) && !OTHER_VARIABLES.test(key))) {

@@ -11,6 +11,8 @@ import { ownerState, type Owner, type OwnerState } from '../ownership/owner.js'
  */
 export interface LabRecord {
   name: string
+  /** `swarm`: a stack on Docker Swarm, with no owner process (the engine keeps it). */
+  engine?: 'swarm'
   owner: Owner
   /** The owner's HTTP API and dashboard. */
   url: string
