@@ -26,6 +26,8 @@ import { fail } from './fail.js'
 import { watchInterrupts } from './interrupts.js'
 import { finishOptions } from './yargs-options.js'
 import { chooseTarget } from './target-choice.js'
+import { ScenarioWatch } from '../lab/scenario-watch.js'
+import { startLabApi, type LabApi } from '../lab/lab-api.js'
 
 const REPORT_KINDS = ['junit', 'md', 'html', 'json', 'compat'] as const
 const REPORTERS: Record<(typeof REPORT_KINDS)[number], (results: ScenarioResult[]) => string> = {
@@ -64,6 +66,9 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
       describe: 'the server under test: socklab (default), original (the original Python server) or a server spec file; repeat it to compare servers in a table',
     },
     files: { type: 'string', describe: 'the files every scenario server starts from; default: ./server_files, or the shipped ones when there is none' },
+    dashboard: { type: 'boolean', default: false, describe: 'watch the run on the lab dashboard as it happens (127.0.0.1); the run starts once the page is open, or after --dashboard-wait-ms' },
+    'dashboard-port': { type: 'number', default: 0, describe: 'the port of the --dashboard page (0: any free one)' },
+    'dashboard-wait-ms': { type: 'number', default: 60_000, describe: 'with --dashboard: how long to wait for the page before the run starts anyway' },
     report: { type: 'string', array: true, describe: 'write a report: junit=<file>, md=<file>, html=<file> (one self-contained page) or json=<file>, or compat=<file> (the table of scenarios against each --server, Markdown) (repeatable); on failure the logs are kept beside it' },
     'logs-dir': { type: 'string', describe: 'where to keep the logs of failed scenarios (default: beside the first report)' },
   }, process.argv, env)
@@ -153,6 +158,7 @@ const runCommand: CommandModule = {
       const named = servers.filter((s): s is ServerSpec => s !== undefined)
       target = await chooseTarget(targetFor(named, argv.target as string | undefined), String(argv.image))
       if (target instanceof DockerTarget) for (const server of named) if (server.kind === 'command') await target.serverImage(server)
+      const watching = argv.dashboard === true ? await watchOnDashboard(Number(argv.dashboardPort), Number(argv.dashboardWaitMs)) : undefined
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
       const progress = new ConsoleProgress(process.stdout, parallel > 1)
       const started = performance.now()
@@ -170,13 +176,21 @@ const runCommand: CommandModule = {
           parallel,
           bail: argv.bail === true,
           server,
-          onRun: ({ scenario, round, rounds }) =>
-            progress.run(`${scenario.name}${against}${round ? ` (round ${round} of ${rounds})` : ''}`, runTarget.name, 'description' in scenario ? scenario.description : ''),
+          ...(watching ? { onPrepared: (prepared) => watching.watch.attach(prepared) } : {}),
+          onRun: ({ scenario, round, rounds }) => {
+            const shown = progress.run(`${scenario.name}${against}${round ? ` (round ${round} of ${rounds})` : ''}`, runTarget.name, 'description' in scenario ? scenario.description : '')
+            if (!watching) return shown
+            return {
+              step: (result, depth) => (shown.step(result, depth), watching.watch.step(result, depth)),
+              finished: (result) => (shown.finished(result), watching.watch.finished(result)),
+            }
+          },
         })
         results.push(...suite.results)
         notRun += suite.notRun
       }
       await target.settle?.()
+      await watching?.api.close()
       if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
       progress.summary(results, Math.round(performance.now() - started), notRun)
       if (repeat > 1) process.stdout.write(passRateTable(results))
@@ -253,3 +267,13 @@ function targetFor(servers: readonly ServerSpec[], requested: string | undefined
   return localOnly ? 'local' : requested
 }
 
+
+/** `--dashboard`: the lab dashboard, following the run; waits (a while) for the page to open first. */
+async function watchOnDashboard(port: number, waitMs: number): Promise<{ watch: ScenarioWatch; api: LabApi }> {
+  const watch = new ScenarioWatch()
+  const api = await startLabApi(watch, { host: '127.0.0.1', port, onDown: () => undefined })
+  process.stdout.write(`Watch the run: ${api.url} (it starts once the page is open, or in ${Math.round(waitMs / 1000)} s)\n`)
+  const waited = new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref())
+  await Promise.race([api.watched, waited])
+  return { watch, api }
+}

@@ -4,7 +4,8 @@ import { isIPv4 } from 'node:net'
 import { join } from 'node:path'
 import { isSocklabError, SocklabError } from '../errors/socklab-error.js'
 import { LAB_ASSETS } from '../package/package-files.js'
-import type { Lab, TimelineEntry } from './lab.js'
+import type { LabSource } from './lab-view.js'
+import type { TimelineEntry } from './server-watch.js'
 import { labGraph } from './lab-graph.js'
 
 /** Largest request body the API reads (an action is a few dozen bytes). */
@@ -26,6 +27,8 @@ const SECURITY_HEADERS = {
 export interface LabApi {
   server: Server
   url: string
+  /** Resolves once a page (or any client) follows the live stream. */
+  watched: Promise<void>
   close(): Promise<void>
 }
 
@@ -36,8 +39,10 @@ export interface LabApi {
  * on another site cannot send it without a preflight that is refused), and, on loopback, only for a Host
  * that names loopback (no DNS rebinding).
  */
-export async function startLabApi(lab: Lab, options: { host: string; port: number; onDown(): void }): Promise<LabApi> {
+export async function startLabApi(lab: LabSource, options: { host: string; port: number; onDown(): void }): Promise<LabApi> {
   const streams = new Set<ServerResponse>()
+  let followed!: () => void
+  const watched = new Promise<void>((resolve) => (followed = resolve))
   const loopback = options.host === '127.0.0.1' || options.host === '::1' || options.host === 'localhost'
   let port = options.port
   const hosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${hostPart(options.host)}:${port}`])
@@ -57,7 +62,7 @@ export async function startLabApi(lab: Lab, options: { host: string; port: numbe
     if (request.method === 'GET' || request.method === 'HEAD') {
       const asset = ASSETS[url.pathname]
       if (asset) return sendAsset(response, asset)
-      if (url.pathname === '/api/status') return send(response, 200, { ...lab.view(), timeline: lab.timeline.slice(-200) })
+      if (url.pathname === '/api/status') return send(response, 200, { ...lab.view(), timeline: lab.watch.timeline.slice(-200) })
       if (url.pathname === '/api/graph') return send(response, 200, labGraph(lab.view()))
       if (url.pathname === '/api/events') return openStream(request, response)
       return send(response, 404, { error: `nothing at ${url.pathname}` })
@@ -91,8 +96,9 @@ export async function startLabApi(lab: Lab, options: { host: string; port: numbe
 
   function openStream(request: IncomingMessage, response: ServerResponse): void {
     response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' })
-    response.write(`event: snapshot\ndata: ${JSON.stringify({ view: lab.view(), timeline: lab.timeline.slice(-200) })}\n\n`)
+    response.write(`event: snapshot\ndata: ${JSON.stringify({ view: lab.view(), timeline: lab.watch.timeline.slice(-200) })}\n\n`)
     streams.add(response)
+    followed()
     request.once('close', () => streams.delete(response))
   }
 
@@ -101,7 +107,7 @@ export async function startLabApi(lab: Lab, options: { host: string; port: numbe
     const message = `event: update\ndata: ${JSON.stringify({ view: lab.view(), entries })}\n\n`
     for (const stream of streams) stream.write(message)
   }
-  lab.on('change', onChange)
+  lab.watch.on('change', onChange)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -111,8 +117,10 @@ export async function startLabApi(lab: Lab, options: { host: string; port: numbe
   return {
     server,
     url: `http://${hostPart(options.host)}:${port}/`,
+    watched,
     async close() {
-      lab.off('change', onChange)
+      lab.watch.flush()
+      lab.watch.off('change', onChange)
       for (const stream of streams) stream.end()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -1,3 +1,5 @@
+import type { ServerWatch } from './server-watch.js'
+
 /** One lab client as the lab keeps it between actions. */
 export interface ClientRecord {
   name: string
@@ -74,4 +76,24 @@ export function labView(parts: LabParts): LabView {
       return { ...t, percent: t.size > 0 ? Math.floor((t.bytes / t.size) * 100) : 100, bytesPerSecond: rate, ...(lab ? { lab } : {}) }
     }),
   }
+}
+
+/** What one action as a client came to. */
+export interface ExecResult {
+  ok: boolean
+  /** What happened, one line per reply. */
+  text: string
+  /** The reply or outcome: connected, rejected, reply, error, disconnected. */
+  outcome: string
+  code?: string
+}
+
+/** What the dashboard and the lab's API read and drive: a lab, or a scenario run being watched (read only). */
+export interface LabSource {
+  /** The server's state and the timeline, and a `change` event for each update. */
+  readonly watch: ServerWatch
+  view(): LabView
+  addClient(name?: string): string
+  exec(client: string, words: readonly string[]): Promise<ExecResult>
+  restartServer(): Promise<void>
 }

@@ -1,7 +1,5 @@
-import { EventEmitter } from 'node:events'
 import type { Reply } from '../client/reply.js'
 import { SocklabError } from '../errors/socklab-error.js'
-import type { LoggedEvent } from '../events/event-stream.js'
 import { SOCKLAB_SERVER, type ServerSpec } from './server-spec.js'
 import type { DisconnectHow, Scenario, ScenarioClient } from '../scenario/scenario.js'
 import { startAgent, stopAgent } from '../scenario/steps/agents.js'
@@ -9,12 +7,11 @@ import { describeOutput, describeReply, request } from '../scenario/steps/replie
 import type { StepContext } from '../scenario/steps/step-context.js'
 import type { ScenarioTarget, TargetRun } from '../scenario/targets/scenario-target.js'
 import { describeLink, NO_CONDITIONS, parseLinkText, type LinkConditions } from '../relay/link-spec.js'
-import { labView, type ClientRecord, type LabView, type TransferRecord } from './lab-view.js'
+import { labView, type ClientRecord, type ExecResult, type LabSource, type LabView } from './lab-view.js'
+import { ServerWatch } from './server-watch.js'
 
 /** How long one `exec` may take (a `get` of a large file over a slow link included) before it is given up. */
 const EXEC_TIMEOUT_MS = 30 * 60_000
-/** Timeline entries kept for the dashboard and `lab status`. */
-const TIMELINE_LENGTH = 500
 /** Lab client names: short, for the command line (c1, alice, student-3). */
 export const CLIENT_NAME = /^[a-z][a-z0-9_-]{0,23}$/
 const HOWS: readonly DisconnectHow[] = ['exit', 'close', 'reset', 'kill']
@@ -34,45 +31,19 @@ export interface LabOptions {
   link?: LinkConditions
 }
 
-/** One line of the lab's timeline: a server event, or something the lab did. */
-export interface TimelineEntry {
-  /** Epoch ms. */
-  at: number
-  source: 'server' | 'lab'
-  text: string
-  /** The server event's name, for a server entry. */
-  event?: string
-  client?: string
-  /** A server event's own time (epoch ms), to measure how late the page shows it. */
-  loggedAt?: number
-}
-
-export interface ExecResult {
-  ok: boolean
-  /** What happened, one line per reply. */
-  text: string
-  /** The reply or outcome: connected, rejected, reply, error, disconnected. */
-  outcome: string
-  code?: string
-}
 
 /**
  * A lab that stays up: a server and clients on a target, driven one action at a time (connect, a command,
  * get, disconnect in any way, add a client, restart the server) by whoever owns it — `socklab lab serve`,
  * behind `lab exec`, `lab status` and the dashboard. Each client is a scenario client: every connection a
  * fresh agent (a process or a container), and its name, address and state kept between actions. Emits
- * `change` with the new timeline entries whenever anything changes.
+ * changes through its `watch`, with the new timeline entries, whenever anything changes.
  */
-export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
-  readonly timeline: TimelineEntry[] = []
+export class Lab implements LabSource {
+  readonly watch = new ServerWatch()
   readonly #clients = new Map<string, ClientRecord>()
-  readonly #holders = new Map<string, { address: string; port: number; since: number; slot: number }>()
-  readonly #transfers: TransferRecord[] = []
   readonly #busy = new Set<string>()
   readonly #abort = new AbortController()
-  #pending: TimelineEntry[] = []
-  #flushing = false
-  #maxClients: number | undefined
   #serverRunning = true
   #closed: Promise<void> | undefined
 
@@ -86,9 +57,7 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
     private readonly ctx: StepContext,
     readonly serverAddress: string,
     private readonly link: LinkConditions | undefined,
-  ) {
-    super()
-  }
+  ) {}
 
   static async start(options: LabOptions): Promise<Lab> {
     const spec = options.server ?? SOCKLAB_SERVER
@@ -126,10 +95,10 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
     const listening = run.events?.all('listening').at(-1)
     const address = run.serverAddress ?? run.serverLabel
     const lab = new Lab(options.name, async () => options.target.settle?.(), options.target.name, spec, scenario, run, ctx, address, options.link)
-    lab.#maxClients = (listening?.maxClients as number | undefined) ?? options.maxClients
+    lab.watch.maxClients = (listening?.maxClients as number | undefined) ?? options.maxClients
     for (const client of clients) lab.#clients.set(client.name, lab.#record(client.name))
-    for (const event of run.events?.events ?? []) lab.#serverEvent(event)
-    run.events?.subscribe((event) => lab.#serverEvent(event))
+    for (const event of run.events?.events ?? []) lab.watch.event(event)
+    run.events?.subscribe((event) => lab.watch.event(event))
     lab.#note(`lab ${options.name} up on the ${options.target.name} target: ${spec.name} server at ${address}, ${clients.length} clients`)
     return lab
   }
@@ -139,10 +108,10 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
       name: this.name,
       target: this.targetName,
       server: { spec: this.spec.name, label: this.run.serverLabel, address: this.serverAddress, running: this.#serverRunning },
-      maxClients: this.#maxClients,
-      holders: this.#holders,
+      maxClients: this.watch.maxClients,
+      holders: this.watch.holders,
       clients: [...this.#clients.values()],
-      transfers: this.#transfers,
+      transfers: this.watch.transfers,
     })
   }
 
@@ -191,7 +160,7 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
     this.#serverRunning = false
     this.#changed()
     await control.stop()
-    this.#holders.clear()
+    this.watch.clearSlots()
     await control.start()
     this.#serverRunning = true
     this.#note('server started again')
@@ -283,78 +252,17 @@ export class Lab extends EventEmitter<{ change: [TimelineEntry[]] }> {
     this.#note(`${client}'s connection ended`, client)
   }
 
-  #serverEvent(event: LoggedEvent): void {
-    const loggedAt = typeof (event as { time?: unknown }).time === 'string' ? Date.parse((event as unknown as { time: string }).time) : undefined
-    const fields = event as unknown as Record<string, unknown>
-    const name = typeof fields.client === 'string' ? fields.client : undefined
-    switch (event.event) {
-      case 'listening':
-        this.#holders.clear()
-        if (typeof fields.maxClients === 'number') this.#maxClients = fields.maxClients
-        break
-      case 'client_connected':
-        // A slot keeps its place: a new client takes the lowest one free.
-        if (name) this.#holders.set(name, { address: String(fields.address), port: Number(fields.port), since: loggedAt ?? Date.now(), slot: this.#freeSlot() })
-        break
-      case 'client_disconnected':
-        if (name) this.#holders.delete(name)
-        break
-      case 'transfer_started':
-        this.#transfers.push({ client: name ?? '?', file: String(fields.file), size: Number(fields.size), bytes: 0, state: 'running', startedAt: loggedAt ?? Date.now(), updatedAt: loggedAt ?? Date.now() })
-        if (this.#transfers.length > 50) this.#transfers.shift()
-        break
-      case 'transfer_progress':
-      case 'transfer_completed':
-      case 'transfer_failed': {
-        const transfer = [...this.#transfers].reverse().find((t) => t.client === name && t.file === fields.file && t.state === 'running')
-        if (!transfer) break
-        const at = loggedAt ?? Date.now()
-        // The rate of late: what the link carries now, not the first burst into socket buffers.
-        if (event.event === 'transfer_progress' && at > transfer.updatedAt) transfer.recentRate = Math.round(((Number(fields.bytes) - transfer.bytes) * 1000) / (at - transfer.updatedAt))
-        transfer.bytes = Number(fields.bytes)
-        transfer.updatedAt = at
-        if (event.event === 'transfer_completed') transfer.state = 'done'
-        if (event.event === 'transfer_failed') {
-          transfer.state = 'failed'
-          transfer.reason = String(fields.reason)
-        }
-        break
-      }
-    }
-    this.#push({ at: Date.now(), source: 'server', event: event.event, text: event.msg || event.event, ...(name ? { client: name } : {}), ...(loggedAt ? { loggedAt } : {}) })
-  }
-
   #update(record: ClientRecord, change: Partial<ClientRecord>): void {
     Object.assign(record, change, { since: Date.now() })
     this.#changed()
   }
 
   #note(text: string, client?: string): void {
-    this.#push({ at: Date.now(), source: 'lab', text, ...(client ? { client } : {}) })
+    this.watch.note(text, client)
   }
 
-  #push(entry: TimelineEntry): void {
-    this.timeline.push(entry)
-    if (this.timeline.length > TIMELINE_LENGTH) this.timeline.shift()
-    this.#pending.push(entry)
-    this.#changed()
-  }
-
-  /** Changes that come together (a burst of events) go out as one. */
   #changed(): void {
-    if (this.#flushing) return
-    this.#flushing = true
-    setImmediate(() => {
-      this.#flushing = false
-      const entries = this.#pending
-      this.#pending = []
-      this.emit('change', entries)
-    })
-  }
-
-  #freeSlot(): number {
-    const taken = new Set([...this.#holders.values()].map((h) => h.slot))
-    for (let slot = 1; ; slot += 1) if (!taken.has(slot)) return slot
+    this.watch.changed()
   }
 
   #freeName(): string {

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { Scenario } from './scenario.js'
 import type { ScenarioResult, StepResult } from './scenario-result.js'
 import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-runner.js'
-import type { ScenarioTarget } from './targets/scenario-target.js'
+import type { ScenarioTarget, TargetRun } from './targets/scenario-target.js'
 import { loadServerSpec, SOCKLAB_SERVER, unsupportedModes, unsupportedSettings, unsupportedTarget, type ServerSpec } from '../lab/server-spec.js'
 
 export interface RunOptions {
@@ -17,6 +17,8 @@ export interface RunOptions {
   /** With --repeat: which run this is (its logs are kept under a name of their own). */
   round?: number
   onStep?(result: StepResult, depth: number): void
+  /** Told when the run's server is up and its steps are about to run (a live view follows it from here). */
+  onPrepared?(prepared: { scenario: Scenario; run: TargetRun; ctx: StepContext; target: ScenarioTarget }): void
 }
 
 /**
@@ -82,6 +84,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       targetKind: target.kind,
       onStep: options.onStep,
     }
+    options.onPrepared?.({ scenario, run, ctx, target })
     for (const step of scenario.steps) {
       if (result.verdict === 'failed' || signal.aborted) {
         const why = signal.aborted ? `not run: ${(signal.reason as Error).message}` : 'not run: an earlier step failed'

@@ -8,6 +8,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT } from '../../src/index.js'
 import { labCli, type LabCli } from '../helpers/labs.js'
+import { SOCKLAB_BIN, spawnProcess } from '../helpers/processes.js'
 import { SHIPPED_FILES } from '../helpers/scenarios.js'
 
 /**
@@ -136,5 +137,33 @@ describe.runIf(available)('the lab dashboard in headless Chromium', () => {
     // The lab took none of these: no client was added.
     const view = JSON.parse((await cli.run('status', '--name', 'dash', '--json')).stdout) as { clients: unknown[] }
     expect(view.clients).toHaveLength(4)
+  })
+})
+
+describe('socklab scenario run --dashboard', () => {
+  it('shows the run on the dashboard as it happens: slots filling, the rejection, each step', { timeout: 60_000 }, async () => {
+    await using run = spawnProcess('node', [SOCKLAB_BIN, 'scenario', 'run', 'four-client-overflow', '--target', 'local', '--dashboard'])
+    run.child.stdin.end()
+    await run.waitForOutput('Watch the run: ')
+    const url = /Watch the run: (\S+) /.exec(run.stdout())![1]!
+    // The run starts once the page follows its stream; every update is read until the run ends.
+    const stream = await fetch(new URL('/api/events', url))
+    const updates: Array<{ view: { slots: Array<{ holder?: unknown }> }; entries?: Array<{ source: string; text: string; event?: string }> }> = []
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let buffered = ''
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
+      if (done) break
+      buffered += value
+      const messages = buffered.split('\n\n')
+      buffered = messages.pop()!
+      for (const message of messages) updates.push(JSON.parse(message.slice(message.indexOf('data: ') + 6)))
+    }
+    const finished = await run.exited
+    expect(finished.code, finished.stderr).toBe(EXIT.OK)
+    const entries = updates.flatMap((u) => u.entries ?? [])
+    expect(entries.filter((e) => e.event === 'client_rejected')).toHaveLength(1)
+    expect(entries.map((e) => e.text)).toEqual(expect.arrayContaining(['scenario four-client-overflow starts on the local target', expect.stringMatching(/^✓ connect d \(expect rejected\)/), 'scenario four-client-overflow passed']))
+    expect(Math.max(...updates.map((u) => u.view.slots.filter((s) => s.holder).length))).toBe(3)
   })
 })
