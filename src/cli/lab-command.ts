@@ -12,7 +12,7 @@ import { checkLabName, ensureLabDir, labLogPath, readLabRecord, removeLabRecord,
 import type { LabView } from '../lab/lab-view.js'
 import { loadServerSpec } from '../lab/server-spec.js'
 import { deploySwarmLab, describeSwarmLab, removeSwarmLab, stackName, swarmLabView, waitForVerdict } from '../lab/swarm-lab.js'
-import { connectEngine } from '../docker/docker-engine.js'
+import { connectEngine, engineAnswers } from '../docker/docker-engine.js'
 import { DEFAULT_IMAGE, ensureImage } from '../docker/image-build.js'
 import { parseLinkText } from '../relay/link-spec.js'
 import { currentOwner, ownerState } from '../ownership/owner.js'
@@ -22,6 +22,7 @@ import { EXIT, exitCodeFor } from './exit-codes.js'
 import { fail } from './fail.js'
 import { chooseTarget, entry, sweep } from './target-choice.js'
 import { finishOptions } from './yargs-options.js'
+import { watchInterrupts } from './interrupts.js'
 
 /** How long `lab up` waits for its owner to have the lab up (an image build on the way included). */
 const UP_TIMEOUT_MS = 10 * 60_000
@@ -68,7 +69,8 @@ const upCommand: CommandModule = {
       if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
         process.stderr.write(`socklab: warning: the dashboard listens on ${host}: anyone who can reach it can drive this lab (connect clients, restart the server, take it down)\n`)
       }
-      const record = await startOwner(name, process.argv.slice(process.argv.indexOf('up') + 1))
+      using interrupts = watchInterrupts('socklab lab up')
+      const record = await startOwner(name, process.argv.slice(process.argv.indexOf('up') + 1), interrupts.signal)
       const view = await api<LabView>(record, 'GET', '/api/status')
       if (argv.json === true) process.stdout.write(`${JSON.stringify({ ...record, view }, null, 2)}\n`)
       else {
@@ -312,7 +314,7 @@ async function upOnSwarm(name: string, argv: Record<string, unknown>): Promise<n
 }
 
 /** Starts the owner in the background and waits for it to say the lab is up (or why not). */
-async function startOwner(name: string, args: readonly string[]): Promise<LabRecord> {
+async function startOwner(name: string, args: readonly string[], signal: AbortSignal): Promise<LabRecord> {
   const log = labLogPath(name)
   ensureLabDir()
   const logFd = openSync(log, 'w', 0o600)
@@ -330,7 +332,19 @@ async function startOwner(name: string, args: readonly string[]): Promise<LabRec
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
+      if (signal.aborted) return
       reject(new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab's owner exited (code ${code}) before the lab was up; its log: ${log}`))
+    })
+    // Interrupted while the lab comes up: the owner is stopped, and what it had made is swept (its owner gone).
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      child.once('exit', () => {
+        void engineAnswers().then((docker) => sweep(docker)).finally(() => {
+          removeLabRecord(name)
+          reject(new SocklabError('SOCKLAB_INTERRUPTED', 'interrupted: the lab was not brought up, and what it had made is removed'))
+        })
+      })
+      child.kill('SIGKILL')
     })
   })
   child.stdout!.destroy()

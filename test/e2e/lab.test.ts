@@ -91,3 +91,22 @@ describe('socklab lab on the local target', () => {
     expect(await readdir(cli.dir)).toEqual([])
   })
 })
+
+describe('socklab lab up, interrupted', () => {
+  it('stops the owner and leaves no lab, record, log or process behind', { timeout: 30_000 }, async () => {
+    await using cli = await labCli()
+    const { spawnProcess, SOCKLAB_BIN } = await import('../helpers/processes.js')
+    const { readdir: list } = await import('node:fs/promises')
+    await using up = spawnProcess('node', [SOCKLAB_BIN, 'lab', 'up', '--target', 'local', '--name', 'intr'], { env: { SOCKLAB_LAB_DIR: cli.dir } })
+    up.child.stdin.end()
+    // The owner has been started once its log exists; the lab is not up before it says so on its pipe.
+    while (!(await list(cli.dir).catch(() => [] as string[])).includes('intr.log')) await new Promise((r) => setImmediate(r))
+    up.child.kill('SIGINT')
+    const run = await up.exited
+    expect(run.code).toBe(EXIT.INTERRUPTED)
+    expect(run.stderr).toContain('the lab was not brought up, and what it had made is removed')
+    expect(await list(cli.dir)).toEqual([])
+    const { spawnSync } = await import('node:child_process')
+    expect(spawnSync('pgrep', ['-f', 'lab serve --target local --name intr']).status).toBe(1)
+  })
+})
