@@ -9,7 +9,7 @@ import { Lab } from '../lab/lab.js'
 import { startLabApi } from '../lab/lab-api.js'
 import { labGraph } from '../lab/lab-graph.js'
 import { checkLabName, ensureLabDir, labLogPath, readLabRecord, removeLabRecord, writeLabRecord, type LabRecord } from '../lab/lab-record.js'
-import type { LabView } from '../lab/lab-view.js'
+import type { ExecResult, LabView } from '../lab/lab-view.js'
 import { loadServerSpec } from '../lab/server-spec.js'
 import { deploySwarmLab, describeSwarmLab, removeSwarmLab, stackName, swarmLabView, waitForVerdict } from '../lab/swarm-lab.js'
 import { connectEngine, engineAnswers } from '../docker/docker-engine.js'
@@ -135,22 +135,16 @@ const statusCommand: CommandModule = {
   command: 'status',
   describe: "a lab's nodes, addresses, slots and connections",
   builder: (yargs) => yargs.options({ ...labOptions(), json: { type: 'boolean', default: false, describe: 'as JSON' } }),
-  handler: async (argv) => {
-    try {
-      const record = liveRecord(String(argv.name))
-      if (record.engine === 'swarm') {
-        const view = await swarmLabView(await connectEngine(), record.name)
-        process.stdout.write(argv.json === true ? `${JSON.stringify(view, null, 2)}\n` : describeSwarmLab(record.name, view))
-        process.exit(EXIT.OK)
-      }
-      const view = await api<LabView & { timeline: unknown[] }>(record, 'GET', '/api/status')
-      if (argv.json === true) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`)
-      else process.stdout.write(describeLab(record, view))
-      process.exit(EXIT.OK)
-    } catch (error) {
-      fail(error, 'socklab lab status')
+  handler: labHandler('socklab lab status', async (argv) => {
+    const record = liveRecord(String(argv.name))
+    if (record.engine === 'swarm') {
+      const view = await swarmLabView(await connectEngine(), record.name)
+      process.stdout.write(argv.json === true ? `${JSON.stringify(view, null, 2)}\n` : describeSwarmLab(record.name, view))
+      return
     }
-  },
+    const view = await api<LabView & { timeline: unknown[] }>(record, 'GET', '/api/status')
+    process.stdout.write(argv.json === true ? `${JSON.stringify(view, null, 2)}\n` : describeLab(record, view))
+  }),
 }
 
 const execCommand: CommandModule = {
@@ -161,17 +155,12 @@ const execCommand: CommandModule = {
       .positional('client', { type: 'string', describe: 'the client (c1 …); one not there yet is added' })
       .positional('command', { type: 'string', array: true, describe: 'connect | disconnect [how] | any command to send' })
       .options(labOptions()),
-  handler: async (argv) => {
-    try {
-      const record = ownedRecord(String(argv.name))
-      const result = await api<{ ok: boolean; text: string; outcome: string; code?: string }>(record, 'POST', '/api/exec', { client: String(argv.client), words: (argv.command as string[]).map(String) })
-      process.stdout.write(`${result.text}\n`)
-      if (result.ok) process.exit(EXIT.OK)
-      process.exit(isErrorCode(result.code) ? exitCodeFor(result.code) : EXIT.USAGE)
-    } catch (error) {
-      fail(error, 'socklab lab exec')
-    }
-  },
+  handler: labHandler('socklab lab exec', async (argv) => {
+    const record = ownedRecord(String(argv.name))
+    const result = await api<ExecResult>(record, 'POST', '/api/exec', { client: String(argv.client), words: (argv.command as string[]).map(String) })
+    process.stdout.write(`${result.text}\n`)
+    if (!result.ok) process.exit(isErrorCode(result.code) ? exitCodeFor(result.code) : EXIT.USAGE)
+  }),
 }
 
 const graphCommand: CommandModule = {
@@ -183,21 +172,15 @@ const graphCommand: CommandModule = {
       format: { type: 'string', default: 'mermaid', choices: ['mermaid', 'svg', 'html'], describe: 'what to write' },
       output: { type: 'string', describe: 'a file to write it to (default: standard output)' },
     }),
-  handler: async (argv) => {
-    try {
-      const record = ownedRecord(String(argv.name))
-      const graph = labGraph(await api<LabView>(record, 'GET', '/api/status'))
-      const format = String(argv.format)
-      const text = format === 'svg' ? graph.svg : format === 'html' ? graphPage(record.name, graph.svg) : graph.mermaid
-      if (typeof argv.output === 'string') {
-        await writeFile(argv.output, text)
-        process.stdout.write(`written: ${argv.output}\n`)
-      } else process.stdout.write(text)
-      process.exit(EXIT.OK)
-    } catch (error) {
-      fail(error, 'socklab lab graph')
-    }
-  },
+  handler: labHandler('socklab lab graph', async (argv) => {
+    const record = ownedRecord(String(argv.name))
+    const graph = labGraph(await api<LabView>(record, 'GET', '/api/status'))
+    const format = String(argv.format)
+    const text = format === 'svg' ? graph.svg : format === 'html' ? graphPage(record.name, graph.svg) : graph.mermaid
+    if (typeof argv.output !== 'string') return void process.stdout.write(text)
+    await writeFile(argv.output, text)
+    process.stdout.write(`written: ${argv.output}\n`)
+  }),
 }
 
 const downCommand: CommandModule = {
@@ -257,15 +240,19 @@ export const dashboardCommand: CommandModule = {
   command: 'dashboard',
   describe: "print the address of a lab's live dashboard (socklab lab up first)",
   builder: (yargs) => yargs.options(labOptions()),
-  handler: (argv) => {
+  handler: labHandler('socklab dashboard', (argv) => void process.stdout.write(`${ownedRecord(String(argv.name)).url}\n`)),
+}
+
+/** A lab command's handler: exit 0 when the body returns, the error's code when it throws. */
+function labHandler(label: string, body: (argv: Record<string, unknown>) => Promise<void> | void) {
+  return async (argv: Record<string, unknown>): Promise<void> => {
     try {
-      const record = ownedRecord(String(argv.name))
-      process.stdout.write(`${record.url}\n`)
+      await body(argv)
       process.exit(EXIT.OK)
     } catch (error) {
-      fail(error, 'socklab dashboard')
+      fail(error, label)
     }
-  },
+  }
 }
 
 const target = (record: LabRecord) => record.target

@@ -4,7 +4,7 @@ import { SOCKLAB_SERVER, type ServerSpec } from './server-spec.js'
 import type { DisconnectHow, Scenario, ScenarioClient } from '../scenario/scenario.js'
 import { startAgent, stopAgent } from '../scenario/steps/agents.js'
 import { describeOutput, describeReply, request } from '../scenario/steps/replies.js'
-import type { StepContext } from '../scenario/steps/step-context.js'
+import { newStepContext, type StepContext } from '../scenario/steps/step-context.js'
 import type { ScenarioTarget, TargetRun } from '../scenario/targets/scenario-target.js'
 import { describeLink, NO_CONDITIONS, parseLinkText, type LinkConditions } from '../relay/link-spec.js'
 import { labView, type ClientRecord, type ExecResult, type LabSource, type LabView } from './lab-view.js'
@@ -43,12 +43,13 @@ export class Lab implements LabSource {
   readonly watch = new ServerWatch()
   readonly #clients = new Map<string, ClientRecord>()
   readonly #busy = new Set<string>()
-  readonly #abort = new AbortController()
   #serverRunning = true
   #closed: Promise<void> | undefined
 
   private constructor(
     readonly name: string,
+    /** Aborted when the lab goes down: every action and step under way stops. */
+    private readonly abort: AbortController,
     private readonly settle: () => Promise<void>,
     readonly targetName: string,
     readonly spec: ServerSpec,
@@ -80,21 +81,10 @@ export class Lab implements LabSource {
     }
     const run = await options.target.prepare(scenario, options.files, spec)
     const abort = new AbortController()
-    const ctx: StepContext = {
-      scenario,
-      run,
-      facts: new Map(),
-      values: new Map(),
-      links: new Map(),
-      agents: new Map(),
-      connections: new Map(),
-      messages: [],
-      signal: abort.signal,
-      targetKind: options.target.kind,
-    }
+    const ctx = newStepContext({ scenario, run, messages: [], signal: abort.signal, targetKind: options.target.kind })
     const listening = run.events?.all('listening').at(-1)
     const address = run.serverAddress ?? run.serverLabel
-    const lab = new Lab(options.name, async () => options.target.settle?.(), options.target.name, spec, scenario, run, ctx, address, options.link)
+    const lab = new Lab(options.name, abort, async () => options.target.settle?.(), options.target.name, spec, scenario, run, ctx, address, options.link)
     lab.watch.maxClients = (listening?.maxClients as number | undefined) ?? options.maxClients
     for (const client of clients) lab.#clients.set(client.name, lab.#record(client.name))
     for (const event of run.events?.events ?? []) lab.watch.event(event)
@@ -136,7 +126,7 @@ export class Lab implements LabSource {
     if (line === '') throw new SocklabError('SOCKLAB_CONFIG_INVALID', 'exec needs a command: connect, disconnect [exit|close|reset|kill], or a command to send (hello, status, list, get <file>)')
     if (this.#busy.has(client)) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${client} is still busy with its previous command`)
     this.#busy.add(client)
-    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(EXEC_TIMEOUT_MS)])
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(EXEC_TIMEOUT_MS)])
     try {
       const [verb, how, ...rest] = words
       if (verb === 'connect' && how === undefined) return await this.#connect(client, signal)
@@ -169,7 +159,7 @@ export class Lab implements LabSource {
   /** Takes everything down (clients, server, network, files); once, however often it is called. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#abort.abort(new Error('the lab is going down'))
+      this.abort.abort(new Error('the lab is going down'))
       await this.run[Symbol.asyncDispose]()
       await this.settle()
     })()

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { Scenario } from './scenario.js'
 import type { ScenarioResult, StepResult } from './scenario-result.js'
 import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-runner.js'
+import { newStepContext } from './steps/step-context.js'
 import type { ScenarioTarget, TargetRun } from './targets/scenario-target.js'
 import { loadServerSpec, SOCKLAB_SERVER, unsupportedModes, unsupportedSettings, unsupportedTarget, type ServerSpec } from '../lab/server-spec.js'
 
@@ -71,19 +72,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     return result
   }
   try {
-    const ctx: StepContext = {
-      scenario,
-      run,
-      facts: new Map(),
-      values: new Map(),
-      links: new Map(),
-      agents: new Map(),
-      connections: new Map(),
-      messages: result.messages,
-      signal,
-      targetKind: target.kind,
-      onStep: options.onStep,
-    }
+    const ctx = newStepContext({ scenario, run, messages: result.messages, signal, targetKind: target.kind, onStep: options.onStep })
     options.onPrepared?.({ scenario, run, ctx, target })
     for (const step of scenario.steps) {
       if (result.verdict === 'failed' || signal.aborted) {

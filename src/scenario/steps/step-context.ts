@@ -26,6 +26,11 @@ export interface StepContext {
   onStep?(result: StepResult, depth: number): void
 }
 
+/** A fresh context for a run's steps: no client connected yet, nothing captured. */
+export function newStepContext(base: Pick<StepContext, 'scenario' | 'run' | 'messages' | 'signal' | 'targetKind' | 'onStep'>): StepContext {
+  return { ...base, facts: new Map(), values: new Map(), links: new Map(), agents: new Map(), connections: new Map() }
+}
+
 /** What a step kind's `run` gets besides its step and the context. */
 export interface StepRun {
   /** The step's own: aborted at its timeout or when the run is interrupted. */
