@@ -300,12 +300,12 @@ async function upOnSwarm(name: string, argv: Record<string, unknown>): Promise<n
   process.exit(view.finished ? EXIT.OK : EXIT.TARGET_UNAVAILABLE)
 }
 
-/** Starts the owner in the background and waits for it to say the lab is up (or why not). */
+/** Starts the owner in the background with `lab up`'s own arguments, and waits for it to say the lab is up (or why not). */
 async function startOwner(name: string, args: readonly string[], signal: AbortSignal): Promise<LabRecord> {
   const log = labLogPath(name)
   ensureLabDir()
   const logFd = openSync(log, 'w', 0o600)
-  const child = spawn(process.execPath, [entry(), 'lab', 'serve', ...args, '--name', name], { detached: true, stdio: ['ignore', 'pipe', logFd] })
+  const child = spawn(process.execPath, [entry(), 'lab', 'serve', ...args], { detached: true, stdio: ['ignore', 'pipe', logFd] })
   closeSync(logFd)
   const reader = new JsonLineReader()
   const answer = await new Promise<{ ready: boolean; record?: LabRecord; error?: string; code?: string }>((resolve, reject) => {
