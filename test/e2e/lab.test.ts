@@ -92,6 +92,35 @@ describe('socklab lab on the local target', () => {
   })
 })
 
+describe('restarting a lab\'s server (the dashboard\'s Restart server)', () => {
+  it('stops the server with its clients told, starts it on the same address, and the clients connect again', { timeout: 30_000 }, async () => {
+    await using cli = await labCli()
+    const up = await cli.run('up', '--target', 'local', '--name', 'rs', '--clients', '1', '--dashboard')
+    const url = /^Dashboard: (\S+)$/m.exec(up.stdout)![1]!
+    try {
+      expect((await cli.run('exec', '--name', 'rs', 'c1', 'connect')).stdout).toMatch(/as Client01/)
+      const before = JSON.parse((await cli.run('status', '--name', 'rs', '--json')).stdout) as { server: { address: string } }
+      const restart = await fetch(new URL('/api/server', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"action":"restart"}' })
+      expect(restart.status).toBe(200)
+      const after = JSON.parse((await cli.run('status', '--name', 'rs', '--json')).stdout) as {
+        server: { address: string; running: boolean }
+        slots: Array<{ holder?: unknown }>
+        clients: Array<{ state: string }>
+        timeline: Array<{ event?: string }>
+      }
+      expect(after.server).toMatchObject({ address: before.server.address, running: true })
+      expect(after.timeline.filter((e) => e.event === 'listening')).toHaveLength(2)
+      expect(after.timeline.some((e) => e.event === 'shutdown')).toBe(true)
+      expect(after.slots.every((s) => s.holder === undefined)).toBe(true)
+      expect(after.clients[0]!.state).toBe('disconnected')
+      // Names begin anew with the new server.
+      expect((await cli.run('exec', '--name', 'rs', 'c1', 'connect')).stdout).toMatch(/as Client01/)
+    } finally {
+      await cli.run('down', '--name', 'rs')
+    }
+  })
+})
+
 describe('socklab lab up, interrupted', () => {
   it('stops the owner and leaves no lab, record, log or process behind', { timeout: 30_000 }, async () => {
     await using cli = await labCli()
