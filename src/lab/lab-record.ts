@@ -1,8 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { SocklabError } from '../errors/socklab-error.js'
-import { ownerState, type Owner, type OwnerState } from '../ownership/owner.js'
+import type { Owner } from '../ownership/owner.js'
 
 /**
  * What `socklab lab up` leaves for the other lab commands: which process owns the lab and where it answers.
@@ -24,7 +24,7 @@ export interface LabRecord {
 }
 
 /** Lab names: letters, digits, - and _ (they name files, networks and containers). */
-export const LAB_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/
+const LAB_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/
 
 export function labDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SOCKLAB_LAB_DIR) return env.SOCKLAB_LAB_DIR
@@ -64,18 +64,4 @@ export function readLabRecord(name: string): LabRecord | undefined {
 export function removeLabRecord(name: string): void {
   rmSync(recordPath(name), { force: true })
   rmSync(labLogPath(name), { force: true })
-}
-
-/** Every recorded lab, with whether its owner still runs. */
-export function listLabs(): Array<{ record: LabRecord; state: OwnerState }> {
-  let names: string[]
-  try {
-    names = readdirSync(labDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5))
-  } catch {
-    return []
-  }
-  return names.flatMap((name) => {
-    const record = readLabRecord(name)
-    return record ? [{ record, state: ownerState(record.owner) }] : []
-  })
 }
