@@ -44,6 +44,7 @@ export class Lab implements LabSource {
   readonly #clients = new Map<string, ClientRecord>()
   readonly #busy = new Set<string>()
   #serverRunning = true
+  #stopContainerEvents: (() => void) | undefined
   #closed: Promise<void> | undefined
 
   private constructor(
@@ -89,6 +90,10 @@ export class Lab implements LabSource {
     for (const client of clients) lab.#clients.set(client.name, lab.#record(client.name))
     for (const event of run.events?.events ?? []) lab.watch.event(event)
     run.events?.subscribe((event) => lab.watch.event(event))
+    // On the docker target, the engine's word on the lab's containers goes on the timeline too.
+    lab.#stopContainerEvents = run.containerEvents?.(({ action, container, exitCode }) =>
+      lab.watch.note(`container ${container}: ${action}${exitCode === undefined ? '' : ` (exit ${exitCode})`}`),
+    )
     lab.#note(`lab ${options.name} up on the ${options.target.name} target: ${spec.name} server at ${address}, ${clients.length} clients`)
     return lab
   }
@@ -160,6 +165,7 @@ export class Lab implements LabSource {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.abort.abort(new Error('the lab is going down'))
+      this.#stopContainerEvents?.()
       await this.run[Symbol.asyncDispose]()
       await this.settle()
     })()

@@ -35,6 +35,10 @@ describe('socklab lab on the docker target', () => {
     expect(view.slots.map((s) => s.holder?.client)).toEqual(['c1', 'c2'])
     expect(view.slots[0]!.holder!.address).not.toBe('127.0.0.1')
 
+    // The engine's events for the lab's containers are on its timeline: the rejected client's container
+    // started and ended with exit code 3.
+    const timeline = (JSON.parse((await cli.run('status', '--name', 'dock', '--json')).stdout) as { timeline: Array<{ text: string }> }).timeline.map((e) => e.text)
+    expect(timeline).toEqual(expect.arrayContaining([expect.stringMatching(/^container socklab-lab-dock-\w+-c3-1: die \(exit 3\)$/)]))
     expect((await cli.run('down', '--name', 'dock')).stdout.trim()).toBe('lab dock is down')
     expect(await labelled('lab-dock-')).toEqual({ containers: [], networks: [] })
     expect((await cli.run('down', '--name', 'dock')).code).toBe(EXIT.OK)

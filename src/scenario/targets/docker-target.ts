@@ -6,7 +6,7 @@ import type Dockerode from 'dockerode'
 import { connectEngine, imageExists } from '../../docker/docker-engine.js'
 import { SocklabError } from '../../errors/socklab-error.js'
 import { removeNetwork } from '../../ownership/leftovers.js'
-import { ownerLabels } from '../../ownership/owner-labels.js'
+import { LABEL, ownerLabels } from '../../ownership/owner-labels.js'
 import { EventStream } from '../../events/event-stream.js'
 import { JsonLineReader } from '../../events/json-lines.js'
 import { allSteps, stepClients, type Scenario } from '../scenario.js'
@@ -207,6 +207,25 @@ export class DockerTarget implements ScenarioTarget {
             await server.stop({ t: STOP_GRACE_S })
           },
           start: startServer,
+        },
+        containerEvents: (listener) => {
+          const until = new AbortController()
+          void this.docker
+            .getEvents({ filters: { type: ['container'], label: [`${LABEL.run}=${id}`], event: ['start', 'die', 'kill', 'oom'] }, abortSignal: until.signal } as Dockerode.GetEventsOptions)
+            .then((stream) => {
+              const reader = new JsonLineReader()
+              stream.on('data', (chunk: Buffer) => {
+                for (const { value } of reader.push(chunk.toString('utf8'))) {
+                  const event = value as { Action?: string; Actor?: { Attributes?: Record<string, string> } } | undefined
+                  const attributes = event?.Actor?.Attributes ?? {}
+                  if (!event?.Action) continue
+                  const exitCode = attributes.exitCode === undefined ? undefined : Number(attributes.exitCode)
+                  listener({ action: event.Action, container: attributes.name ?? '?', ...(exitCode === undefined ? {} : { exitCode }) })
+                }
+              })
+              stream.on('error', () => undefined)
+            }, () => undefined)
+          return () => until.abort()
         },
         saveLogs: async (dir) => {
           await mkdir(dir, { recursive: true })

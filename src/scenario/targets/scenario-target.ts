@@ -21,6 +21,14 @@ export interface ClientAgent {
   hasDownload(name: string): Promise<boolean>
 }
 
+/** One engine event about a container of a run. */
+export interface ContainerEvent {
+  /** start, die, kill, oom, … */
+  action: string
+  container: string
+  exitCode?: number
+}
+
 /** Stopping and starting the scenario's server (SIGTERM, then the same server again on the same address). */
 export interface ServerControl {
   stop(): Promise<void>
@@ -72,6 +80,11 @@ export interface TargetRun extends AsyncDisposable {
   readonly network?: NetworkControl
   /** Clients started with `link` set start with those conditions (ScenarioClient.link). */
   readonly links: LinkControl
+  /**
+   * Follows the engine's events for this run's own containers (start, die with its exit code, kill, oom),
+   * for a live view; returns how to stop. Absent where hosts are not containers.
+   */
+  containerEvents?(listener: (event: ContainerEvent) => void): () => void
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }
