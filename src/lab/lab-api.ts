@@ -46,7 +46,6 @@ export async function startLabApi(lab: LabSource, options: { host: string; port:
   const loopback = options.host === '127.0.0.1' || options.host === '::1' || options.host === 'localhost'
   let port = options.port
   const hosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${hostPart(options.host)}:${port}`])
-  const origins = () => new Set([...hosts()].map((h) => `http://${h}`))
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -68,8 +67,9 @@ export async function startLabApi(lab: LabSource, options: { host: string; port:
       return send(response, 404, { error: `nothing at ${url.pathname}` })
     }
     if (request.method !== 'POST') return send(response, 405, { error: 'GET or POST' })
+    // Same origin: the page's Origin names the host it was loaded from (on loopback, checked above).
     const origin = request.headers.origin
-    if (origin !== undefined && !origins().has(origin)) return send(response, 403, { error: `actions are taken only from the dashboard's own page, not from ${origin}` })
+    if (origin !== undefined && origin !== `http://${request.headers.host}`) return send(response, 403, { error: `actions are taken only from the dashboard's own page, not from ${origin}` })
     if (request.headers['sec-fetch-site'] === 'cross-site') return send(response, 403, { error: 'actions are taken only from the dashboard\'s own page' })
     if (!/^application\/json\b/.test(request.headers['content-type'] ?? '')) return send(response, 415, { error: 'actions are JSON (content-type: application/json)' })
     const body = await readBody(request)

@@ -121,6 +121,24 @@ describe('restarting a lab\'s server (the dashboard\'s Restart server)', () => {
   })
 })
 
+describe('a dashboard bound beyond loopback', () => {
+  it('is brought up only with a warning, and takes actions from its own origin only', { timeout: 30_000 }, async () => {
+    await using cli = await labCli()
+    const up = await cli.run('up', '--target', 'local', '--name', 'wide', '--clients', '0', '--dashboard-host', '0.0.0.0', '--dashboard')
+    expect(up.code, up.stderr).toBe(EXIT.OK)
+    expect(up.stderr).toContain('warning: the dashboard listens on 0.0.0.0: anyone who can reach it can drive this lab')
+    const port = new URL(/^Dashboard: (\S+)$/m.exec(up.stdout)![1]!).port
+    try {
+      const post = (origin: string) =>
+        fetch(`http://127.0.0.1:${port}/api/clients`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' })
+      expect((await post(`http://127.0.0.1:${port}`)).status).toBe(200)
+      expect((await post('http://evil.example')).status).toBe(403)
+    } finally {
+      await cli.run('down', '--name', 'wide')
+    }
+  })
+})
+
 describe('socklab lab up, interrupted', () => {
   it('stops the owner and leaves no lab, record, log or process behind', { timeout: 30_000 }, async () => {
     await using cli = await labCli()
