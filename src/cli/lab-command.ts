@@ -58,31 +58,29 @@ const upCommand: CommandModule = {
   command: 'up',
   describe: 'bring up a lab that stays: a server and idle clients, owned by a background process',
   builder: (yargs) => yargs.options(labUpOptions()),
-  handler: async (argv) => {
-    try {
-      const name = checkLabName(String(argv.name))
-      const existing = readLabRecord(name)
-      if (existing && ownerState(existing.owner) !== 'gone') throw new SocklabError('SOCKLAB_CONFIG_INVALID', `a lab named ${name} is up (${existing.url}): socklab lab down --name ${name} first, or pick another --name`)
-      if (existing) removeLabRecord(name)
-      if (argv.engine === 'swarm') return await upOnSwarm(name, argv)
-      const host = String(argv.dashboardHost)
-      if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
-        process.stderr.write(`socklab: warning: the dashboard listens on ${host}: anyone who can reach it can drive this lab (connect clients, restart the server, take it down)\n`)
-      }
-      using interrupts = watchInterrupts('socklab lab up')
-      const record = await startOwner(name, process.argv.slice(process.argv.indexOf('up') + 1), interrupts.signal)
-      const view = await api<LabView>(record, 'GET', '/api/status')
-      if (argv.json === true) process.stdout.write(`${JSON.stringify({ ...record, view }, null, 2)}\n`)
-      else {
-        process.stdout.write(describeLab(record, view))
-        process.stdout.write(`\nDrive it: socklab lab exec${nameFlag(name)} c1 connect · socklab lab status${nameFlag(name)} · socklab lab down${nameFlag(name)}\n`)
-        if (argv.dashboard === true) process.stdout.write(`Dashboard: ${record.url}\n`)
-      }
-      process.exit(EXIT.OK)
-    } catch (error) {
-      fail(error, 'socklab lab up')
+  handler: labHandler('socklab lab up', async (argv) => {
+    const name = checkLabName(String(argv.name))
+    const existing = readLabRecord(name)
+    // A Swarm lab has no owner process: its record stands until `lab down`.
+    if (existing && (existing.engine === 'swarm' || ownerState(existing.owner) !== 'gone')) {
+      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `a lab named ${name} is up (${existing.url || existing.target}): socklab lab down --name ${name} first, or pick another --name`)
     }
-  },
+    if (existing) removeLabRecord(name)
+    if (argv.engine === 'swarm') return await upOnSwarm(name, argv)
+    const host = String(argv.dashboardHost)
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+      process.stderr.write(`socklab: warning: the dashboard listens on ${host}: anyone who can reach it can drive this lab (connect clients, restart the server, take it down)\n`)
+    }
+    using interrupts = watchInterrupts('socklab lab up')
+    const record = await startOwner(name, process.argv.slice(process.argv.indexOf('up') + 1), interrupts.signal)
+    const view = await api<LabView>(record, 'GET', '/api/status')
+    if (argv.json === true) process.stdout.write(`${JSON.stringify({ ...record, view }, null, 2)}\n`)
+    else {
+      process.stdout.write(describeLab(record, view))
+      process.stdout.write(`\nDrive it: socklab lab exec${nameFlag(name)} c1 connect · socklab lab status${nameFlag(name)} · socklab lab down${nameFlag(name)}\n`)
+      if (argv.dashboard === true) process.stdout.write(`Dashboard: ${record.url}\n`)
+    }
+  }),
 }
 
 /** The owner: the lab's background process, started by `lab up` (not meant to be run by hand). */
