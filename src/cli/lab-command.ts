@@ -185,44 +185,27 @@ const downCommand: CommandModule = {
   command: 'down',
   describe: 'take a lab down: every container, process, network and folder it made (nothing to do is fine)',
   builder: (yargs) => yargs.options(labOptions()),
-  handler: async (argv) => {
-    try {
-      const name = checkLabName(String(argv.name))
-      const record = readLabRecord(name)
-      if (!record) {
-        process.stdout.write(`no lab named ${name} is up: nothing to take down\n`)
-        process.exit(EXIT.OK)
-      }
-      if (record.engine === 'swarm') {
-        await removeSwarmLab(await connectEngine(), name)
-        removeLabRecord(name)
-        process.stdout.write(`lab ${name} is down\n`)
-        process.exit(EXIT.OK)
-      }
+  handler: labHandler('socklab lab down', async (argv) => {
+    const name = checkLabName(String(argv.name))
+    const record = readLabRecord(name)
+    if (!record) return void process.stdout.write(`no lab named ${name} is up: nothing to take down\n`)
+    if (record.engine === 'swarm') await removeSwarmLab(await connectEngine(), name)
+    else {
       if (ownerState(record.owner) === 'alive') {
         await api(record, 'POST', '/api/down', {}).catch(() => undefined)
         const until = Date.now() + DOWN_TIMEOUT_MS
         while (ownerState(record.owner) === 'alive' && Date.now() < until) await delay(100)
-        if (record.engine === 'swarm') {
-        await removeSwarmLab(await connectEngine(), name)
-        removeLabRecord(name)
-        process.stdout.write(`lab ${name} is down\n`)
-        process.exit(EXIT.OK)
-      }
-      if (ownerState(record.owner) === 'alive') {
+        if (ownerState(record.owner) === 'alive') {
           process.kill(record.owner.pid, 'SIGTERM')
           throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the owner of lab ${name} (pid ${record.owner.pid}) did not finish within ${DOWN_TIMEOUT_MS / 1000} s; sent it SIGTERM`)
         }
       }
       // An owner that is gone (killed) left its containers, networks and folders: they are swept.
-      removeLabRecord(name)
-      await sweep(target(record) === 'docker' ? await connectEngine() : undefined)
-      process.stdout.write(`lab ${name} is down\n`)
-      process.exit(EXIT.OK)
-    } catch (error) {
-      fail(error, 'socklab lab down')
+      await sweep(record.target === 'docker' ? await connectEngine() : undefined)
     }
-  },
+    removeLabRecord(name)
+    process.stdout.write(`lab ${name} is down\n`)
+  }),
 }
 
 export const labCommand: CommandModule = {
@@ -253,7 +236,6 @@ function labHandler(label: string, body: (argv: Record<string, unknown>) => Prom
   }
 }
 
-const target = (record: LabRecord) => record.target
 const isErrorCode = (code: unknown): code is SocklabErrorCode => (SOCKLAB_ERROR_CODES as readonly unknown[]).includes(code)
 const nameFlag = (name: string) => (name === 'lab' ? '' : ` --name ${name}`)
 
