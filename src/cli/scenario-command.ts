@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { DEFAULT_IMAGE } from '../docker/image-build.js'
+import { DEFAULT_CONTAINER_STARTS } from '../docker/start-turns.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { ConsoleProgress } from '../scenario/reports/console-progress.js'
@@ -60,6 +61,11 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
       describe: 'docker (containers on a fresh network), local (processes on loopback) or <host>:<port> (a real server); default: docker when an engine answers, else local',
     },
     image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image for the docker target (built when missing)' },
+    'container-starts': {
+      type: 'number',
+      default: DEFAULT_CONTAINER_STARTS,
+      describe: 'on the docker target: how many client containers start at once, all runs together (a crowd starts in turns; more at once only slows each one)',
+    },
     server: {
       type: 'string',
       array: true,
@@ -143,6 +149,7 @@ const runCommand: CommandModule = {
       const reports = parseReports((argv.report as string[] | undefined) ?? [])
       const repeat = wholeNumber(argv.repeat, '--repeat')
       const parallel = wholeNumber(argv.parallel, '--parallel')
+      const containerStarts = wholeNumber(argv.containerStarts, '--container-starts')
       const overrides = overridesFrom(argv.var)
       const selected = await selectScenarios(
         scenarioDir(argv.dir),
@@ -156,7 +163,7 @@ const runCommand: CommandModule = {
       const given = argv.server as string[] | undefined
       const servers = given ? await Promise.all(given.map((name) => loadServerSpec(name))) : [undefined]
       const named = servers.filter((s): s is ServerSpec => s !== undefined)
-      target = await chooseTarget(targetFor(named, argv.target as string | undefined), String(argv.image))
+      target = await chooseTarget(targetFor(named, argv.target as string | undefined), String(argv.image), { containerStarts })
       if (target instanceof DockerTarget) for (const server of named) if (server.kind === 'command') await target.serverImage(server)
       const watching = argv.dashboard === true ? await watchOnDashboard(Number(argv.dashboardPort), Number(argv.dashboardWaitMs)) : undefined
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)

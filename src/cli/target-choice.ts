@@ -3,7 +3,7 @@ import { connectEngine, engineAnswers } from '../docker/docker-engine.js'
 import { ensureImage } from '../docker/image-build.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { describeLeftover, sweepLeftovers } from '../ownership/leftovers.js'
-import { DockerTarget } from '../scenario/targets/docker-target.js'
+import { DockerTarget, type DockerTargetOptions } from '../scenario/targets/docker-target.js'
 import { LocalTarget } from '../scenario/targets/local-target.js'
 import { RemoteTarget } from '../scenario/targets/remote-target.js'
 import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
@@ -13,7 +13,7 @@ import { parseHostPort } from './host-port.js'
 export const entry = (): string => process.argv[1]!
 
 /** The target asked for (docker, local or host:port), or docker when an engine answers, else local; sweeps leftovers first. */
-export async function chooseTarget(requested: string | undefined, image: string): Promise<ScenarioTarget> {
+export async function chooseTarget(requested: string | undefined, image: string, options: DockerTargetOptions = {}): Promise<ScenarioTarget> {
   if (requested === 'local' || (requested === undefined && !(await engineAnswers()))) {
     if (requested === undefined) process.stdout.write('No Docker engine answers: running the scenarios as local processes (--target local).\n')
     await sweep()
@@ -28,7 +28,7 @@ export async function chooseTarget(requested: string | undefined, image: string)
   const docker = await connectEngine()
   await sweep(docker)
   await ensureImage(docker, image, (line) => process.stdout.write(`${line}\n`))
-  return new DockerTarget(docker, image)
+  return new DockerTarget(docker, image, options)
 }
 
 /** Removes what earlier runs whose process is gone left behind (never what a running process owns). */

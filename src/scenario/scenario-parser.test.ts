@@ -264,7 +264,7 @@ describe('parseScenario', () => {
       ])
       expect(s.groups).toEqual({ crowd: ['crowd-1', 'crowd-2', 'crowd-3', 'crowd-4'] })
       const members = ['crowd-1', 'crowd-2', 'crowd-3', 'crowd-4']
-      expect(s.steps[0]).toMatchObject({ kind: 'connect', group: 'crowd', members, admitted: 3, timeoutMs: 12_000 })
+      expect(s.steps[0]).toMatchObject({ kind: 'connect', group: 'crowd', members, admitted: 3, timeoutMs: 14_000 })
       expect(s.steps[1]).toMatchObject({ kind: 'send', group: 'crowd', command: 'hi' })
       expect(s.steps[3]).toMatchObject({ kind: 'disconnect', group: 'crowd', how: 'reset' })
     })

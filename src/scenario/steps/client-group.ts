@@ -30,8 +30,8 @@ export interface DisconnectGroup extends StepBase, GroupTarget {
   how: DisconnectHow
 }
 
-/** Time each member adds to a group step's default timeout (each is a process or a container starting). */
-export const GROUP_MEMBER_MS = 500
+/** Time each member adds to a group step's default timeout (each is a process or a container starting: 0.3–0.5 s on two cores, twice that under load). */
+export const GROUP_MEMBER_MS = 1000
 
 /** A group step's timeout: the one given, or the default and GROUP_MEMBER_MS per member. */
 export const groupTimeout = (scope: ParseScope, members: number): { timeoutMs: number } => ({
@@ -44,7 +44,12 @@ const connectedMembers = (step: GroupTarget, ctx: StepContext): string[] => step
 
 export async function connectGroup(step: ConnectGroup, ctx: StepContext, signal: AbortSignal): Promise<string> {
   say(ctx, { from: step.group, to: 'server', text: `connect × ${step.members.length}` })
-  const outcomes = await Promise.all(step.members.map((member) => startAgent(ctx, member, signal)))
+  let answered = 0
+  const outcomes = await Promise.all(step.members.map((member) => startAgent(ctx, member, signal).finally(() => (answered += 1)))).catch((error: unknown) => {
+    if (!signal.aborted || ctx.signal.aborted) throw error
+    const waiting = step.members.length - answered
+    throw new StepFailed(`timed out after ${step.timeoutMs} ms, with ${waiting} of ${step.members.length} members not answering yet (each is a client starting: give the step a longer timeout)`)
+  })
   const admitted = outcomes.filter((o): o is Extract<AgentOutput, { type: 'connected' }> => o.type === 'connected')
   const rejected = outcomes.filter((o) => o.type === 'rejected')
   const failed = outcomes.map((o, i) => [step.members[i]!, o] as const).filter(([, o]) => o.type !== 'connected' && o.type !== 'rejected')

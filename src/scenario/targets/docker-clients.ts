@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode'
 import type { AgentOutput } from '../../client/agent-protocol.js'
 import { AgentChannel } from '../agent-channel.js'
 import type { ScenarioClient } from '../scenario.js'
+import type { StartTurns } from '../../docker/start-turns.js'
 import { clientArgs } from './client-args.js'
 import type { RelayOutput } from '../../relay/relay-control.js'
 import { ControlledLink, type LinkHandle } from './relay-link.js'
@@ -10,7 +11,8 @@ import type { ClientAgent, LinkControl, NetworkControl } from './scenario-target
 
 /** Where client containers save their downloads. */
 const DOWNLOAD_DIR = '/tmp'
-const RELAY_TIMEOUT_MS = 15_000
+/** How long a container may take, once its turn to start has come, to say it is ready. */
+const READY_TIMEOUT_MS = 15_000
 
 /** A container of the run: removed with it; its log is kept after a failure when `logged`. */
 export interface RunContainer {
@@ -37,10 +39,13 @@ export class DockerClients implements LinkControl, NetworkControl {
   readonly #addresses = new Map<ClientAgent, string>()
   /** Every launch, used or not, so that the run can wait for all of them before removing containers. */
   readonly #launches: Array<Promise<unknown>> = []
+  /** Aborted when the run ends: launches still waiting for their turn are dropped. */
+  readonly #closing = new AbortController()
 
   constructor(
     private readonly docker: Dockerode,
     private readonly image: string,
+    private readonly turns: StartTurns,
     private readonly run: { id: string; labels: Record<string, string>; network: string },
     private readonly containers: RunContainer[],
     /** How many times each client connects in the scenario. */
@@ -87,8 +92,9 @@ export class DockerClients implements LinkControl, NetworkControl {
     })
   }
 
-  /** Resolves once every container launch has finished, one way or the other. */
-  async launched(): Promise<void> {
+  /** Starts no more containers, and resolves once every launch under way has finished, one way or the other. */
+  async close(): Promise<void> {
+    this.#closing.abort(new Error('the run is over'))
     await Promise.allSettled(this.#launches)
   }
 
@@ -100,7 +106,7 @@ export class DockerClients implements LinkControl, NetworkControl {
 
   /** A client container in standby (and its relay), started and waiting for `{"connect": true}`. */
   #launch(client: ScenarioClient, index: number): Promise<{ agent: ClientAgent; entry: RunContainer }> {
-    const launch = this.#start(client, index)
+    const launch = this.turns.run(() => this.#start(client, index), this.#closing.signal)
     this.#launches.push(launch)
     return launch
   }
@@ -117,7 +123,7 @@ export class DockerClients implements LinkControl, NetworkControl {
     const entry = { name: `client-${name}`, container, logged: false }
     this.containers.push(entry)
     const agent = await this.#agent(container)
-    const first = await agent.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
+    const first = await agent.channel.next(AbortSignal.timeout(READY_TIMEOUT_MS))
     if (first.type !== 'standby') throw new Error(`the client container did not start: ${JSON.stringify(first)}`)
     this.#agents.set(agent, container)
     if (relay) this.#relays.set(agent, relay)
@@ -134,7 +140,7 @@ export class DockerClients implements LinkControl, NetworkControl {
     })
     this.containers.push({ name: alias, container, logged: true })
     const relay = await this.#attach<RelayOutput>(container)
-    const ready = await relay.channel.next(AbortSignal.timeout(RELAY_TIMEOUT_MS))
+    const ready = await relay.channel.next(AbortSignal.timeout(READY_TIMEOUT_MS))
     if (ready.type !== 'listening') throw new Error(`the relay did not start: ${JSON.stringify(ready)}`)
     return new ControlledLink(relay.channel, relay.write)
   }

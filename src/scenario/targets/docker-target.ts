@@ -17,6 +17,7 @@ import { serverFlags } from './server-flags.js'
 import { demultiplexLog } from './docker-log.js'
 import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type ServerSpec } from '../../lab/server-spec.js'
 import { serverImage } from '../../docker/server-image.js'
+import { DEFAULT_CONTAINER_STARTS, StartTurns } from '../../docker/start-turns.js'
 import { LAB_ASSETS } from '../../package/package-files.js'
 import { portAnswers } from '../../process/command-server.js'
 
@@ -25,6 +26,12 @@ const LISTEN_TIMEOUT_MS = 30_000
 const STOP_GRACE_S = 5
 /** How often a subnet taken by another process meanwhile is picked again. */
 const SUBNET_ATTEMPTS = 5
+
+export interface DockerTargetOptions {
+  /** How many client containers start at once, all runs together (--container-starts). */
+  containerStarts?: number
+  log?: (message: string) => void
+}
 
 /**
  * Each host a container on a fresh bridge network: the server (alias `server`, the scenario's files
@@ -40,20 +47,30 @@ export class DockerTarget implements ScenarioTarget {
   /** The image of each server under test, found (or built) once per target. */
   readonly #serverImages = new Map<string, Promise<string>>()
 
+  /**
+   * Client containers take turns to start, across every run of this target: the engine starts a few a
+   * second however many are asked for at once, and in turns the runs started first finish first.
+   */
+  readonly #turns: StartTurns
+  /** Where socklab says what it does for a server under test's image (building, pulling). */
+  private readonly log: (message: string) => void
+
   constructor(
     private readonly docker: Dockerode,
     readonly image: string,
-    /** Where socklab says what it does for a server under test's image (building, pulling). */
-    private readonly log: (message: string) => void = (message) => process.stderr.write(`[docker] ${message}\n`),
-  ) {}
+    options: DockerTargetOptions = {},
+  ) {
+    this.#turns = new StartTurns(options.containerStarts ?? DEFAULT_CONTAINER_STARTS)
+    this.log = options.log ?? ((message) => process.stderr.write(`[docker] ${message}\n`))
+  }
 
   /** Connects to the engine and checks that the image is there (the CLI builds a missing one first). */
-  static async connect(image: string): Promise<DockerTarget> {
+  static async connect(image: string, options?: DockerTargetOptions): Promise<DockerTarget> {
     const docker = await connectEngine()
     if (!(await imageExists(docker, image))) {
       throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the image ${image} is not built: run \`socklab images\``)
     }
-    return new DockerTarget(docker, image)
+    return new DockerTarget(docker, image, options)
   }
 
   /** The image a server under test runs from (built or made once, when missing). */
@@ -130,8 +147,9 @@ export class DockerTarget implements ScenarioTarget {
     const networkName = `socklab-${id}`
     let clients: DockerClients | undefined
     const dispose = async () => {
-      // Client containers still starting in standby are waited for, so that none is created after the sweep.
-      await clients?.launched()
+      // Client containers still starting in standby are waited for, so that none is created after the sweep
+      // (those still waiting for their turn never start).
+      await clients?.close()
       await Promise.all(containers.map(({ container }) => container.remove({ force: true, v: true }).catch(() => undefined)))
       await removeNetwork(network).catch(() => undefined)
       await files[Symbol.asyncDispose]()
@@ -187,7 +205,7 @@ export class DockerTarget implements ScenarioTarget {
           clearTimeout(timer)
         }
       }
-      clients = new DockerClients(this.docker, this.image, { id, labels, network: networkName }, containers, connectCounts(scenario))
+      clients = new DockerClients(this.docker, this.image, this.#turns, { id, labels, network: networkName }, containers, connectCounts(scenario))
       // The clients' containers start while the server does.
       clients.prepare(scenario.clients)
       await startServer()
