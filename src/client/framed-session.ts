@@ -56,6 +56,9 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   /** Answers still to come for commands that were cancelled: read and dropped, frame by frame. */
   #orphans = 0
   #replyTimer?: NodeJS.Timeout
+  #timerArmed = false
+  /** When the last command went out or the last bytes came in (performance.now()). */
+  #heardAt = 0
 
   constructor(socket: Socket, welcome: WelcomePayload, rest: Buffer, options: FramedSessionOptions) {
     super(socket)
@@ -225,6 +228,7 @@ export class FramedSession extends SocketSession<Pending> implements Session {
 
   #onClose(): void {
     clearTimeout(this.#replyTimer)
+    this.#timerArmed = false
     const pending = this.pending
     if (!pending) return
     if (pending.command === 'exit') {
@@ -240,21 +244,30 @@ export class FramedSession extends SocketSession<Pending> implements Session {
   }
 
   /**
-   * The reply timeout, counted from the last send or received byte. One timer is refreshed rather than a new
-   * one made for every command and chunk (that is on the request path of every round trip); it is unref'd,
-   * and when it fires with nothing in flight, or while held, it does nothing.
+   * The reply timeout, counted from the last send or received byte. Sending and receiving only note the
+   * time (they are on the path of every round trip); the one timer, when it fires, looks at how long the
+   * server has been quiet and waits out the rest. It is unref'd, and with nothing in flight, or while
+   * held, it lapses until the next send or release.
    */
   #armTimer(): void {
-    if (this.#replyTimer) {
-      this.#replyTimer.refresh()
-      return
-    }
-    this.#replyTimer = setTimeout(() => this.#onReplyTimeout(), this.#options.replyTimeoutMs)
+    this.#heardAt = performance.now()
+    if (this.#timerArmed) return
+    this.#timerArmed = true
+    this.#replyTimer = setTimeout(() => this.#onTimer(), this.#options.replyTimeoutMs)
+    this.#replyTimer.unref()
+  }
+
+  #onTimer(): void {
+    this.#timerArmed = false
+    if (!this.pending || this.#held) return
+    const left = this.#options.replyTimeoutMs - (performance.now() - this.#heardAt)
+    if (left <= 0) return this.#onReplyTimeout()
+    this.#timerArmed = true
+    this.#replyTimer = setTimeout(() => this.#onTimer(), left)
     this.#replyTimer.unref()
   }
 
   #onReplyTimeout(): void {
-    if (!this.pending || this.#held) return
     this.closeReason = `no reply within ${this.#options.replyTimeoutMs} ms`
     this.settle(new SocklabError('SOCKLAB_REPLY_TIMEOUT', this.closeReason))
     this.socket.destroy()

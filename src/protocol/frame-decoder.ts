@@ -59,16 +59,22 @@ export class FrameDecoder {
   }
 
   #readHeader(chunk: Buffer, offset: number, out: FrameDecodeResult[]): number {
-    const need = FRAME_HEADER_LENGTH - this.#bufferedLength
-    const take = Math.min(need, chunk.length - offset)
-    this.#buffered.push(chunk.subarray(offset, offset + take))
-    this.#bufferedLength += take
-    if (this.#bufferedLength < FRAME_HEADER_LENGTH) return offset + take
-    const header = Buffer.concat(this.#buffered, FRAME_HEADER_LENGTH)
-    this.#buffered = []
-    this.#bufferedLength = 0
-    const type = header[0]!
-    const length = header.readUInt32BE(1)
+    // The usual case, a whole header in the chunk, is read in place; a header split across chunks is gathered.
+    let header = chunk
+    let at = offset
+    let take = FRAME_HEADER_LENGTH
+    if (this.#bufferedLength > 0 || chunk.length - offset < FRAME_HEADER_LENGTH) {
+      take = Math.min(FRAME_HEADER_LENGTH - this.#bufferedLength, chunk.length - offset)
+      this.#buffered.push(chunk.subarray(offset, offset + take))
+      this.#bufferedLength += take
+      if (this.#bufferedLength < FRAME_HEADER_LENGTH) return offset + take
+      header = Buffer.concat(this.#buffered, FRAME_HEADER_LENGTH)
+      at = 0
+      this.#buffered = []
+      this.#bufferedLength = 0
+    }
+    const type = header[at]!
+    const length = header.readUInt32BE(at + 1)
     if (!this.#options.accept.has(type)) {
       return this.#fail(out, new WireError('BAD_FRAME', `unknown frame type 0x${type.toString(16)}`, true))
     }
@@ -91,6 +97,12 @@ export class FrameDecoder {
       if (this.#remaining === 0) this.#reset()
       return offset + take
     }
+    if (this.#remaining === 0 && this.#bufferedLength === 0) {
+      // A whole payload in one chunk (the usual case) is handed on as it is, without a copy.
+      out.push({ type: this.#type, payload: piece })
+      this.#reset()
+      return offset + take
+    }
     this.#buffered.push(piece)
     this.#bufferedLength += take
     if (this.#remaining === 0) this.#finishFrame(out)
@@ -105,7 +117,7 @@ export class FrameDecoder {
   }
 
   #reset(): void {
-    this.#buffered = []
+    if (this.#buffered.length > 0) this.#buffered = []
     this.#bufferedLength = 0
     this.#type = -1
     this.#remaining = -1

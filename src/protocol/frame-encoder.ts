@@ -12,12 +12,20 @@ export function encodeFrame(type: FrameTypeValue, payload: Buffer = Buffer.alloc
   return Buffer.concat([encodeFrameHeader(type, payload.length), payload])
 }
 
-function jsonFrame(type: FrameTypeValue, value: object): Buffer {
-  return encodeFrame(type, Buffer.from(JSON.stringify(value), 'utf8'))
+/** A frame whose payload is `text` in UTF-8, written once into the frame's own buffer (no copy, one allocation). */
+function textFrame(type: FrameTypeValue, text: string): Buffer {
+  const length = Buffer.byteLength(text, 'utf8')
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + length)
+  frame[0] = type
+  frame.writeUInt32BE(length, 1)
+  frame.write(text, FRAME_HEADER_LENGTH, length, 'utf8')
+  return frame
 }
 
-export const encodeCommand = (text: string): Buffer => encodeFrame(FrameType.COMMAND, Buffer.from(text, 'utf8'))
-export const encodeReply = (text: string): Buffer => encodeFrame(FrameType.REPLY, Buffer.from(text, 'utf8'))
+const jsonFrame = (type: FrameTypeValue, value: object): Buffer => textFrame(type, JSON.stringify(value))
+
+export const encodeCommand = (text: string): Buffer => textFrame(FrameType.COMMAND, text)
+export const encodeReply = (text: string): Buffer => textFrame(FrameType.REPLY, text)
 export const encodeWelcome = (payload: WelcomePayload): Buffer => jsonFrame(FrameType.WELCOME, payload)
 export const encodeError = (payload: ErrorPayload): Buffer => jsonFrame(FrameType.ERROR, payload)
 export const encodeFileStart = (payload: FileStartPayload): Buffer => jsonFrame(FrameType.FILE_START, payload)

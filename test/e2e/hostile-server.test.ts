@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { EXIT, FrameType } from '../../src/index.js'
 import { sha256, startHostileServer, WELCOME, type HostileConnection } from '../helpers/hostile-server.js'
@@ -196,6 +197,21 @@ describe('a server that stops or goes silent mid-transfer: no temporary file out
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.CONNECTION_LOST)
     expect(run.stderr).toMatch(/no reply within 500 ms/)
     expect(await s.leftovers()).toEqual([])
+  })
+
+  it('a slow server that is never quiet for the reply timeout is waited for: 1.5 s of 150 ms gaps, timeout 500 ms, saved', async () => {
+    await using s = await framedAnswering(async (c) => {
+      c.frame(FrameType.FILE_START, { name: 'f.bin', size: FILE.length, sha256: sha256(FILE) })
+      // The pacing is what is tested: every gap is well inside the timeout, the whole far beyond it.
+      for (let at = 0; at < FILE.length; at += 400) {
+        await delay(150)
+        c.frame(FrameType.FILE_DATA, FILE.subarray(at, at + 400))
+      }
+      c.frame(FrameType.FILE_END)
+    })
+    const run = await client(s.port, s.downloads, ['-c', 'get f.bin', '--reply-timeout-ms', '500'])
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
+    expect(await readFile(join(s.downloads, 'f.bin'))).toEqual(FILE)
   })
 
   it('the server process goes away mid-transfer: exit 4, nothing left', async () => {
