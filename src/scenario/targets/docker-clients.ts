@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import type { AgentOutput } from '../../client/agent-protocol.js'
@@ -39,7 +40,7 @@ export class DockerClients implements LinkControl, NetworkControl {
   readonly #addresses = new Map<ClientAgent, string>()
   /** Every launch, used or not, so that the run can wait for all of them before removing containers. */
   readonly #launches: Array<Promise<unknown>> = []
-  /** Aborted when the run ends: launches still waiting for their turn are dropped. */
+  /** Aborted when the run ends: launches still waiting for their turn are dropped (each one listens). */
   readonly #closing = new AbortController()
 
   constructor(
@@ -50,7 +51,9 @@ export class DockerClients implements LinkControl, NetworkControl {
     private readonly containers: RunContainer[],
     /** How many times each client connects in the scenario. */
     private readonly connects: ReadonlyMap<string, number>,
-  ) {}
+  ) {
+    setMaxListeners(0, this.#closing.signal)
+  }
 
   /** Gets every client's first connection ready (call while the server starts). */
   prepare(clients: readonly ScenarioClient[]): void {
