@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs'
 import { SOCKLAB_ERROR_CODES, SocklabError, type SocklabErrorCode } from '../errors/socklab-error.js'
 import { JsonLineReader } from '../events/json-lines.js'
 import { Lab } from '../lab/lab.js'
-import { startLabApi } from '../lab/lab-api.js'
+import { isLoopbackHost, startLabApi } from '../lab/lab-api.js'
 import { labGraph } from '../lab/lab-graph.js'
 import { checkLabName, ensureLabDir, labLogPath, readLabRecord, removeLabRecord, writeLabRecord, type LabRecord } from '../lab/lab-record.js'
 import type { ExecResult, LabView } from '../lab/lab-view.js'
@@ -68,7 +68,7 @@ const upCommand: CommandModule = {
     if (existing) removeLabRecord(name)
     if (argv.engine === 'swarm') return await upOnSwarm(name, argv)
     const host = String(argv.dashboardHost)
-    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    if (!isLoopbackHost(host)) {
       process.stderr.write(`socklab: warning: the dashboard listens on ${host}: anyone who can reach it can drive this lab (connect clients, restart the server, take it down)\n`)
     }
     using interrupts = watchInterrupts('socklab lab up')

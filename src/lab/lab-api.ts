@@ -8,6 +8,9 @@ import type { LabSource } from './lab-view.js'
 import type { TimelineEntry } from './server-watch.js'
 import { labGraph } from './lab-graph.js'
 
+/** Whether a dashboard bound to `host` is reachable only from this machine. */
+export const isLoopbackHost = (host: string): boolean => host === '127.0.0.1' || host === '::1' || host === 'localhost'
+
 /** Largest request body the API reads (an action is a few dozen bytes). */
 const MAX_BODY_BYTES = 16 * 1024
 /** The dashboard's files, served from the package (nothing from a CDN). */
@@ -43,7 +46,7 @@ export async function startLabApi(lab: LabSource, options: { host: string; port:
   const streams = new Set<ServerResponse>()
   let followed!: () => void
   const watched = new Promise<void>((resolve) => (followed = resolve))
-  const loopback = options.host === '127.0.0.1' || options.host === '::1' || options.host === 'localhost'
+  const loopback = isLoopbackHost(options.host)
   let port = options.port
   const hosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${hostPart(options.host)}:${port}`])
 
