@@ -34,32 +34,43 @@ export async function linkRelay(options: BenchOptions): Promise<FigureGroup[]> {
 const relay = (options: BenchOptions, port: number, link = '{}'): Promise<RunningServer> =>
   startProcess(process.execPath, [options.entry, 'relay', '--host', '127.0.0.1', '--port', '0', '--to', `127.0.0.1:${port}`, '--link', link], /"port":(\d+)/)
 
+/** The bare `pipe()` relay (bench/raw/raw-pipe-relay.mjs) in front of `port`: what any Node relay costs. */
+const pipeRelay = (options: BenchOptions, port: number): Promise<RunningServer> =>
+  startProcess(process.execPath, [join(options.root, 'bench/raw/raw-pipe-relay.mjs'), String(port)], /listening on (\d+)/)
+
 async function overhead(options: BenchOptions, folder: string, rawFiles: RunningServer, rawEcho: RunningServer): Promise<Figure[]> {
   const size = options.quick ? 64 * MiB : 256 * MiB
   const reps = options.quick ? 3 : 5
   const name = await benchFile(folder, size)
   const through = await relay(options, rawFiles.port)
   const echoThrough = await relay(options, rawEcho.port)
+  const piped = await pipeRelay(options, rawFiles.port)
+  const echoPiped = await pipeRelay(options, rawEcho.port)
   try {
-    options.log(`relay: ${size / MiB} MiB direct and through the relay, ${reps} times each, alternating`)
+    options.log(`relay: ${size / MiB} MiB direct, through the relay and through a bare pipe() relay, ${reps} times each, alternating`)
     const direct: number[] = []
     const relayed: number[] = []
-    receive('127.0.0.1', rawFiles.port, name, size, 1, 'raw')
-    receive('127.0.0.1', through.port, name, size, 1, 'raw')
+    const pipedMs: number[] = []
+    for (const port of [rawFiles.port, through.port, piped.port]) receive('127.0.0.1', port, name, size, 1, 'raw')
     for (let r = 0; r < reps; r += 1) {
       direct.push(...receive('127.0.0.1', rawFiles.port, name, size, 1, 'raw'))
       relayed.push(...receive('127.0.0.1', through.port, name, size, 1, 'raw'))
+      pipedMs.push(...receive('127.0.0.1', piped.port, name, size, 1, 'raw'))
     }
-    const [d, t] = [summarize(direct), summarize(relayed)]
+    const [d, t, p] = [summarize(direct), summarize(relayed), summarize(pipedMs)]
     const rounds = options.quick ? 2_000 : 10_000
-    options.log(`relay: echo, ${rounds} round trips direct and through the relay`)
+    options.log(`relay: echo, ${rounds} round trips direct, through the relay and through a bare pipe() relay`)
     const echoDirect: number[] = []
     const echoRelayed: number[] = []
+    const echoPipedMs: number[] = []
     for (let batch = 0; batch < 10; batch += 1) {
       echoDirect.push(...(await echoRounds(rawEcho.port, rounds / 10)))
       echoRelayed.push(...(await echoRounds(echoThrough.port, rounds / 10)))
+      echoPipedMs.push(...(await echoRounds(echoPiped.port, rounds / 10)))
     }
-    const added = (percentile(echoRelayed, 50) - percentile(echoDirect, 50)) * 1000
+    const directP50 = percentile(echoDirect, 50) * 1000
+    const added = percentile(echoRelayed, 50) * 1000 - directP50
+    const pipeAdded = percentile(echoPipedMs, 50) * 1000 - directP50
     return [
       {
         id: 'relay.throughput',
@@ -72,20 +83,39 @@ async function overhead(options: BenchOptions, folder: string, rawFiles: Running
         ratioMeaning: 'relayed / direct (higher is better)',
         goal: '≥ 0.8× direct',
         met: d.median / t.median >= 0.8,
+        notes: `a bare pipe() relay: ${round(mbPerSecond(size, p.median))} MB/s, ${round(d.median / p.median, 2)}× direct`,
+      },
+      {
+        id: 'relay.throughput.vs-pipe',
+        name: 'relay with no condition against a bare pipe() relay (the least a Node relay does)',
+        unit: 'MB/s',
+        value: round(mbPerSecond(size, t.median)),
+        baseline: { name: 'bare pipe() relay, same receiver', value: round(mbPerSecond(size, p.median)) },
+        ratio: round(p.median / t.median, 2),
+        ratioMeaning: 'socklab relay / pipe() relay (higher is better)',
       },
       {
         id: 'relay.echo-added',
         name: `relay with no condition: echo round trip p50 added (${rounds} each, alternating batches)`,
         unit: 'µs',
         value: round(added),
-        baseline: { name: 'direct p50', value: round(percentile(echoDirect, 50) * 1000) },
-        notes: `relayed p50 ${round(percentile(echoRelayed, 50) * 1000)} µs`,
+        baseline: { name: 'direct p50', value: round(directP50) },
+        notes: `relayed p50 ${round(percentile(echoRelayed, 50) * 1000)} µs; a bare pipe() relay adds ${round(pipeAdded)} µs`,
         goal: '≤ 50 µs added',
         met: added <= 50,
       },
+      {
+        id: 'relay.echo-added.vs-pipe',
+        name: 'relay with no condition: echo p50 added, against what a bare pipe() relay adds',
+        unit: 'µs',
+        value: round(added),
+        baseline: { name: 'added by a bare pipe() relay', value: round(pipeAdded) },
+        ratio: round(added / pipeAdded, 2),
+        ratioMeaning: 'socklab relay / pipe() relay (lower is better)',
+      },
     ]
   } finally {
-    await Promise.all([through.stop(), echoThrough.stop()])
+    await Promise.all([through.stop(), echoThrough.stop(), piped.stop(), echoPiped.stop()])
   }
 }
 
