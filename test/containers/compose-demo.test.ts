@@ -1,26 +1,12 @@
-import { spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { EventStream } from '../../src/index.js'
-import { TEST_PROJECT_PREFIX, docker } from './helpers/docker-engine.js'
+import { composeProject } from './helpers/compose-project.js'
+import { docker } from './helpers/docker-engine.js'
 import { containerOutput } from './helpers/socklab-containers.js'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
 
 describe('the compose demo: docker compose up --scale client=4', () => {
   it('admits three clients, rejects exactly one, and is torn down completely', async () => {
-    const project = `${TEST_PROJECT_PREFIX}${randomBytes(4).toString('hex')}`
-    const octet = 100 + (randomBytes(1)[0]! % 150)
-    const env = {
-      ...process.env,
-      SOCKLAB_IMAGE: inject('image'),
-      SOCKLAB_LOG_FORMAT: 'json',
-      SOCKLAB_SUBNET: `10.77.${octet}.0/24`,
-      SOCKLAB_SERVER_IP: `10.77.${octet}.10`,
-    }
-    const compose = (...args: string[]) =>
-      spawnSync('docker', ['compose', '--ansi', 'never', '-p', project, ...args], { cwd: root, env, encoding: 'utf8', timeout: 120_000 })
+    const { project, octet, compose } = composeProject([], { SOCKLAB_LOG_FORMAT: 'json' })
     try {
       const up = compose('up', '-d', '--wait', 'server')
       expect(up.status, up.stderr).toBe(0)

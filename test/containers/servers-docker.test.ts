@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DockerTarget, EventStream, loadServerSpec, runScenario, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
 import { ORIGINAL_VERDICTS, whyNot } from '../helpers/original-verdicts.js'
 import { fixtureScenario, SHIPPED_FILES, shippedScenarios } from '../helpers/scenarios.js'
-import { TEST_PROJECT_PREFIX, docker } from './helpers/docker-engine.js'
+import { composeProject } from './helpers/compose-project.js'
+import { docker } from './helpers/docker-engine.js'
 import { containerOutput } from './helpers/socklab-containers.js'
 
 /**
@@ -14,7 +15,6 @@ import { containerOutput } from './helpers/socklab-containers.js'
  * as a machine without a registry does), a server run from its spec's folder on the Python base, and the
  * compose demo with the original in socklab's place.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const TINY = fileURLToPath(new URL('../fixtures/servers/tiny.yaml', import.meta.url))
 const originalImage = `socklab-test/original:${randomBytes(4).toString('hex')}`
 const scenarios = await shippedScenarios()
@@ -82,23 +82,10 @@ describe('a server run from its spec folder on the Python base', () => {
 
 describe('the compose demo with the original server: docker-compose.original.yml', () => {
   it('admits three clients, rejects the fourth, shows it in the original\'s console, and is torn down completely', async () => {
-    const project = `${TEST_PROJECT_PREFIX}${randomBytes(4).toString('hex')}`
-    const octet = 100 + (randomBytes(1)[0]! % 150)
-    const env = {
-      ...process.env,
-      SOCKLAB_IMAGE: inject('image'),
+    const { project, octet, compose } = composeProject(['docker-compose.yml', 'docker-compose.original.yml'], {
       SOCKLAB_ORIGINAL_IMAGE: originalImage,
       SOCKLAB_HOLD_MS: '2000',
-      SOCKLAB_SUBNET: `10.77.${octet}.0/24`,
-      SOCKLAB_SERVER_IP: `10.77.${octet}.10`,
-    }
-    const compose = (...args: string[]) =>
-      spawnSync('docker', ['compose', '--ansi', 'never', '-p', project, '-f', 'docker-compose.yml', '-f', 'docker-compose.original.yml', ...args], {
-        cwd: root,
-        env,
-        encoding: 'utf8',
-        timeout: 120_000,
-      })
+    })
     try {
       const up = compose('up', '-d', '--wait', 'server')
       expect(up.status, up.stderr).toBe(0)
