@@ -1,11 +1,11 @@
+/** Client containers started at once by default: measured on two cores, fifty took 16–23 s whatever the number. */
+export const DEFAULT_CONTAINER_STARTS = 4
+
 /**
  * Turns for starting containers: at most `size` at once. A container's process starting (Node, Python)
  * takes its share of the CPU; fifty at once on two cores each take ten seconds and more, one at a time a
  * fraction of a second, and the whole lot no longer.
  */
-/** Client containers started at once by default: measured on two cores, fifty took 16–23 s whatever the number. */
-export const DEFAULT_CONTAINER_STARTS = 4
-
 export class StartTurns {
   #running = 0
   readonly #waiting: Array<() => void> = []
