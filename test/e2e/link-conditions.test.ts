@@ -63,6 +63,17 @@ function collect(socket: Socket): { chunks: Array<{ data: Buffer; at: number }>;
 
 const total = (chunks: Array<{ data: Buffer }>) => chunks.reduce((sum, c) => sum + c.data.length, 0)
 
+/**
+ * A connection the relay reset while bytes were still coming. Its client mostly reads ECONNRESET, but when
+ * the reset arrives in the same wakeup as the last bytes, libuv reports the hang-up as a plain end (it
+ * does not read again after a partial read with POLLHUP): about 1 run in 15 under load. Either way the
+ * stream stops short of what the server sent, which a connection the relay left alone never does.
+ */
+function expectCutShortByReset(end: { error?: string }, received: number, sent: number): void {
+  expect([undefined, 'ECONNRESET']).toContain(end.error)
+  expect(received).toBeLessThan(sent)
+}
+
 /** An echo server: each byte comes straight back. */
 const echo = () => server((socket) => socket.pipe(socket))
 
@@ -199,8 +210,7 @@ describe('link conditions of the relay, on loopback', () => {
     socket.write(Buffer.alloc(256 * KiB, 5))
     expect(await fired).toEqual({ bytes: expect.any(Number) })
     expect((await fired).bytes).toBeGreaterThanOrEqual(64 * KiB)
-    expect((await ended).error).toBe('ECONNRESET')
-    expect(total(chunks)).toBeLessThan(256 * KiB)
+    expectCutShortByReset(await ended, total(chunks), 256 * KiB)
   })
 })
 
@@ -224,9 +234,9 @@ describe('socklab relay as a command: its control lines', () => {
     })
     expect(await send('m', { when: { bytes: '100KiB', direction: 'down' }, reset: true })).toEqual({ type: 'armed', id: 'm' })
     const socket = await client(first.port)
-    const { ended } = collect(socket)
+    const { chunks, ended } = collect(socket)
     socket.write('go')
-    expect((await ended).error).toBe('ECONNRESET')
+    expectCutShortByReset(await ended, total(chunks), 200 * KiB)
     await relay.waitForOutput('"type":"fired"')
     expect(lines().find((l) => l.type === 'fired')).toMatchObject({ type: 'fired', id: 'm', action: 'reset' })
     expect(await send('s', { stats: true })).toMatchObject({ type: 'stats', connections: 0, link: 'down: bandwidth 1 MB/s, slicer 512 B' })
