@@ -15,7 +15,8 @@ import type { WireErrorCode } from '../protocol/wire-error-code.js'
 
 /**
  * Puts replies on the wire in the connection's mode. Every method returns what `socket.write()` did, so the
- * caller can wait for 'drain' and never buffer without bound for a client that does not read.
+ * caller can wait for 'drain' and never buffer without bound for a client that does not read. Each write
+ * is reported to `onWrite` (the connection's idle clock: a client being sent something is not idle).
  */
 export interface ReplyWriter {
   readonly mode: ProtocolMode
@@ -28,23 +29,31 @@ export interface ReplyWriter {
   bye(reason: ByeReason, message: string): void
 }
 
-export function framedWriter(socket: Socket, welcome: WelcomePayload): ReplyWriter {
-  socket.write(encodeWelcome(welcome))
+type Write = (data: Buffer | string, done?: () => void) => boolean
+
+const reporting = (socket: Socket, onWrite: () => void): Write => (data, done) => {
+  onWrite()
+  return socket.write(data, done)
+}
+
+export function framedWriter(socket: Socket, welcome: WelcomePayload, onWrite: () => void): ReplyWriter {
+  const write = reporting(socket, onWrite)
+  write(encodeWelcome(welcome))
   return {
     mode: 'framed',
-    text: (text) => socket.write(encodeReply(text)),
-    error: (code, message) => socket.write(encodeError({ code, message })),
-    fileStart: (payload) => socket.write(encodeFileStart(payload)),
+    text: (text) => write(encodeReply(text)),
+    error: (code, message) => write(encodeError({ code, message })),
+    fileStart: (payload) => write(encodeFileStart(payload)),
     fileChunk(chunk, taken) {
       // Corked so header and chunk leave in one writev, without copying the chunk.
       socket.cork()
-      socket.write(encodeFileDataHeader(chunk.length))
-      const flowing = socket.write(chunk, () => taken())
+      write(encodeFileDataHeader(chunk.length))
+      const flowing = write(chunk, () => taken())
       socket.uncork()
       return flowing
     },
-    fileEnd: () => socket.write(encodeFileEnd()),
-    bye: (reason, message) => void socket.write(encodeBye({ reason, message })),
+    fileEnd: () => write(encodeFileEnd()),
+    bye: (reason, message) => void write(encodeBye({ reason, message })),
   }
 }
 
@@ -52,15 +61,16 @@ export function framedWriter(socket: Socket, welcome: WelcomePayload): ReplyWrit
  * Compatible mode answers as the original did: bare text, raw file bytes, `File not found`. A command that
  * arrived with a newline (netcat, telnet) gets its reply followed by one, so replies do not run together.
  */
-export function compatWriter(socket: Socket): ReplyWriter {
-  const line = (text: string, terminated: boolean): boolean => socket.write(terminated ? `${text}\n` : text)
+export function compatWriter(socket: Socket, onWrite: () => void): ReplyWriter {
+  const write = reporting(socket, onWrite)
+  const line = (text: string, terminated: boolean): boolean => write(terminated ? `${text}\n` : text)
   return {
     mode: 'compat',
     text: line,
     error: (code, message, terminated) =>
       line(code === 'FILE_NOT_FOUND' || code === 'PATH_REFUSED' ? FILE_NOT_FOUND : `Error: ${message}`, terminated),
     fileStart: () => true,
-    fileChunk: (chunk, taken) => socket.write(chunk, () => taken()),
+    fileChunk: (chunk, taken) => write(chunk, () => taken()),
     fileEnd: () => true,
     bye: () => undefined,
   }
