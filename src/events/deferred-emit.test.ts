@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildSync } from 'esbuild'
 import { describe, expect, it, vi } from 'vitest'
-import { deferredEmit, eventTime } from './deferred-emit.js'
+import { BATCH_EVENTS, BATCH_MS, deferredEmit, eventTime } from './deferred-emit.js'
 
 describe('deferredEmit', () => {
-  it('writes nothing in the middle of the work, then every event in order within a few ms, each with the time it happened', async () => {
+  it(`writes nothing in the middle of the work, then every event in order within ${BATCH_MS} ms, each with the time it happened`, async () => {
     const written: Array<[string, unknown, number]> = []
     let flushes = 0
     const log = deferredEmit(
@@ -23,6 +23,33 @@ describe('deferredEmit', () => {
     expect(written.map(([, payload]) => (payload as { signal: string }).signal)).toEqual(['a', 'b'])
     for (const [, , at] of written) expect(at).toBeGreaterThanOrEqual(before)
     expect(flushes).toBe(1)
+  })
+
+  it(`on a busy log, waits up to ${BATCH_MS} ms to write events together, or writes ${BATCH_EVENTS} once their turn is over`, async () => {
+    const written: number[] = []
+    let flushes = 0
+    const log = deferredEmit(
+      (_, payload) => void written.push((payload as { clients: number }).clients),
+      () => void (flushes += 1),
+    )
+    const turn = () => new Promise((resolve) => setImmediate(resolve))
+    // Quiet: written as soon as the turn is over.
+    log.emit('shutdown', { signal: 'x', clients: 0 })
+    await turn()
+    expect(written).toEqual([0])
+    // Busy (just written): the next one waits for the timer…
+    const queuedAt = performance.now()
+    log.emit('shutdown', { signal: 'x', clients: 1 })
+    await turn()
+    expect(written).toEqual([0])
+    await vi.waitFor(() => expect(written).toEqual([0, 1]), { timeout: 1_000, interval: 1 })
+    expect(performance.now() - queuedAt).toBeGreaterThanOrEqual(BATCH_MS - 1)
+    // …unless a full batch builds up: then it goes at the end of the turn that filled it.
+    for (let i = 0; i < BATCH_EVENTS; i += 1) log.emit('shutdown', { signal: 'x', clients: 2 + i })
+    expect(written).toHaveLength(2)
+    await turn()
+    expect(written).toEqual(Array.from({ length: BATCH_EVENTS + 2 }, (_, i) => i))
+    expect(flushes).toBe(3)
   })
 
   it.each([

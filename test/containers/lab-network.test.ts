@@ -32,12 +32,13 @@ describe('client containers on a fresh lab network', () => {
     expect(lines[7]).toBe(`Server: saved random.bin (${random.length} bytes, sha256 ${sha256(random)})`)
     expect(lines[8]).toBe('Disconnected from server.')
 
+    // The last event of the session: everything before it is in the log too.
+    expect((await server.log.waitFor('client_disconnected', { client: 'Client01' })).reason).toBe('exit')
     const transfers = server.log.all('transfer_completed', { client: 'Client01' })
     expect(transfers.map((t) => [t.file, t.bytes, t.sha256])).toEqual([
       ['socklab.png', png.length, sha256(png)],
       ['random.bin', random.length, sha256(random)],
     ])
-    expect((await server.log.waitFor('client_disconnected', { client: 'Client01' })).reason).toBe('exit')
 
     // Two client containers at once are two hosts on the lab: each status line carries its own address.
     const holding = runClientContainer(image, ['--host', 'server', '--hold-ms', '60000', '-c', 'hello'], { network: network.name })
