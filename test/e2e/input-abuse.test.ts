@@ -1,10 +1,13 @@
+import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import { connect } from 'node:net'
+import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { encodeCommand, encodeFrameHeader, EventStream, FrameType, HELLO } from '../../src/index.js'
 import { SOCKLAB_BIN, spawnProcess } from '../helpers/processes.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { session } from '../helpers/sessions.js'
-import { startTestServer } from '../helpers/test-server.js'
+import { startTestServer, writeRandomFile } from '../helpers/test-server.js'
 
 const MiB = 1024 * 1024
 
@@ -169,5 +172,41 @@ describe('slow senders and silent clients give their slots back', () => {
     await t.log.waitFor('client_disconnected', { client: 'Client01', reason: 'timeout' })
     using next = await session(t.port)
     expect(next.clientName).toBe('Client02')
+  })
+
+  it('a client that keeps talking is never idle, however long its session', async () => {
+    await using t = await startTestServer({ idleTimeoutMs: 300 })
+    using talker = await session(t.port)
+    // Four idle timeouts long, a command every 100 ms: each one restarts the idle clock.
+    for (let i = 0; i < 12; i += 1) {
+      expect(await talker.send(`still here ${i}`)).toEqual({ kind: 'text', text: `still here ${i} ACK` })
+      await delay(100)
+    }
+    expect(t.log.all('client_disconnected')).toEqual([])
+    // Silent from here: the clock runs out.
+    await t.log.waitFor('client_disconnected', { client: 'Client01', reason: 'timeout' })
+  })
+
+  it('a client being sent a file is not idle while it reads, however slowly', async () => {
+    await using t = await startTestServer({ idleTimeoutMs: 300 })
+    await writeRandomFile(t.files, 'big.bin', 64 * MiB)
+    const reader = connect({ port: t.port, host: '127.0.0.1' })
+    await once(reader, 'connect')
+    reader.write('get big.bin\n')
+    reader.pause()
+    // It says nothing more and reads a little every 100 ms: the server's writes keep the session alive.
+    let received = 0
+    reader.on('data', (chunk: Buffer) => (received += chunk.length))
+    for (let i = 0; i < 12; i += 1) {
+      reader.resume()
+      await new Promise((resolve) => setImmediate(resolve))
+      reader.pause()
+      await delay(100)
+    }
+    expect(received).toBeGreaterThan(0)
+    expect(received).toBeLessThan(64 * MiB)
+    expect(t.log.all('client_disconnected')).toEqual([])
+    reader.destroy()
+    await t.log.waitFor('client_disconnected', { client: 'Client01' })
   })
 })
