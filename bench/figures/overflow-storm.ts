@@ -3,101 +3,143 @@ import { join } from 'node:path'
 import { SERVER_FULL } from '../../src/index.js'
 import { freePort } from '../lib/bench-files.js'
 import type { BenchOptions, Figure, FigureGroup } from '../lib/figure.js'
-import { memoryOf, openFds } from '../lib/proc.js'
+import { cpuTimeUs, memoryOf, openFds } from '../lib/proc.js'
 import { socklabServer, startProcess, type RunningServer } from '../lib/server-process.js'
 import { percentile, round } from '../lib/stats.js'
 
 const IN_FLIGHT = 64
+/** Measured storms per server, alternating between the two. */
+const MEASURED = 7
+
+interface BurstResult {
+  perSecond: number
+  p99Ms: number
+  rejected: number
+  /** CPU time the server spent per attempt (user + system, from /proc), µs. */
+  cpuUs: number
+  /** Share of a core the load generator (this process) used. */
+  clientShare: number
+}
 
 interface StormResult {
   perSecond: number
   p99Ms: number
+  cpuUs: number
+  clientShare: number
+  /** The fewest attempts that got the full message in any measured storm. */
   rejected: number
+  perSecondAll: number[]
+}
+
+interface Soundness {
   fdsBefore: number
   fdsAfter: number
   rssBefore: number
-  rssAfter: number
-  /** RSS after a second storm on the same server: a leak keeps growing, garbage waiting for GC does not. */
+  /** RSS after a further storm on the same server: a leak keeps growing, garbage waiting for GC does not. */
   rssAfterSecond: number
   fdsAfterSecond: number
   admittedStillServed: boolean
 }
 
 /**
- * With 3 clients admitted and a warm-up storm, three storms of 2,000 connection attempts (500 with --quick), 64 in flight at a time:
- * rejections per second, p99 time to the full "Server is full" text, open descriptors and RSS before and
- * after, and whether the admitted clients still get replies. The original Python server is the baseline.
+ * Both servers run at once, each with 3 clients admitted. After warm-up storms on each (5× the attempts),
+ * storms of 2,000 connection attempts (500 with --quick), 64 in flight at a time, alternate between the
+ * two, 7 on each: rejections per second (the median), p99 time to the full "Server is full" text, and
+ * the CPU each server spends per rejection. Alternating, as the echo figure does, spreads the machine's
+ * drift (and the load generator's own warming up) over both. Then, on socklab: open descriptors and RSS
+ * before and after, and whether the admitted clients still get replies. The original Python server is
+ * the baseline.
  */
 export async function overflowStorm(options: BenchOptions): Promise<FigureGroup[]> {
   const attempts = options.quick ? 500 : 2_000
   const files = join(options.root, 'server_files')
-  options.log(`storm: ${attempts} attempts on socklab`)
   const socklab = await socklabServer(options.entry, files)
-  const ours = await storm(socklab, attempts).finally(() => socklab.stop())
-  let theirs: StormResult | undefined
-  if (options.python) {
-    options.log(`storm: ${attempts} attempts on the original`)
-    const port = await freePort()
-    // Its console lines go to a file too, as socklab's do: neither is read by this process while it measures.
-    const original = await startProcess('python3', ['-u', join(options.root, 'lab/original/server.py'), String(port), files], /listening on [\d.]+:(\d+)/, {}, {
-      logFile: join(options.scratch, 'storm-original.log'),
-    })
-    theirs = await storm(original, attempts).finally(() => original.stop())
+  let original: RunningServer | undefined
+  try {
+    if (options.python) {
+      const port = await freePort()
+      // Its console lines go to a file too, as socklab's do: neither is read by this process while it measures.
+      original = await startProcess('python3', ['-u', join(options.root, 'lab/original/server.py'), String(port), files], /listening on [\d.]+:(\d+)/, {}, {
+        logFile: join(options.scratch, 'storm-original.log'),
+      })
+    }
+    options.log(`storm: ${MEASURED} storms of ${attempts} attempts on socklab${original ? ', alternating with the original' : ''}`)
+    const { ours, theirs, soundness } = await storms(socklab, original, attempts)
+    const ratio = theirs ? ours.perSecond / theirs.perSecond : null
+    const range = (values: number[]) => `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}/s`
+    const figures: Figure[] = [
+      {
+        id: 'storm.rejections-per-second',
+        name: `rejections per second, median of ${MEASURED} storms of ${attempts} attempts while full`,
+        unit: '/s',
+        value: round(ours.perSecond),
+        baseline: { name: 'original Python server', value: theirs ? round(theirs.perSecond) : null },
+        ratio: ratio === null ? null : round(ratio, 2),
+        ratioMeaning: 'socklab / original (higher is better)',
+        notes:
+          `${ours.rejected} of ${attempts} got the full message (the fewest in any storm); storms: socklab ${range(ours.perSecondAll)}` +
+          (theirs ? `, original ${range(theirs.perSecondAll)}` : ''),
+        met: ours.rejected === attempts && (ratio === null || ratio >= 1),
+        goal: '≥ 1× the original; every attempt gets the full message',
+      },
+      {
+        id: 'storm.cpu-per-rejection',
+        name: 'server CPU time per rejection (user + system)',
+        unit: 'µs',
+        value: round(ours.cpuUs),
+        baseline: { name: 'original Python server', value: theirs ? round(theirs.cpuUs) : null },
+        ratio: theirs ? round(ours.cpuUs / theirs.cpuUs, 2) : null,
+        ratioMeaning: 'socklab / original (lower is better)',
+        notes:
+          `share of a core busy during the storms: socklab ${percent(ours)}` +
+          (theirs ? `, original ${percent(theirs)}` : '') +
+          `; the client making the connections ${Math.round(ours.clientShare * 100)}%` +
+          (theirs ? ` and ${Math.round(theirs.clientShare * 100)}%` : ''),
+      },
+      {
+        id: 'storm.p99-ms',
+        name: 'p99 time to receive the full rejection',
+        unit: 'ms',
+        value: round(ours.p99Ms, 1),
+        baseline: { name: 'original Python server', value: theirs ? round(theirs.p99Ms, 1) : null },
+        ratio: theirs ? round(ours.p99Ms / theirs.p99Ms, 2) : null,
+        ratioMeaning: 'socklab / original (lower is better)',
+      },
+      {
+        id: 'storm.fds',
+        name: 'server open descriptors after two storms',
+        unit: '',
+        value: soundness.fdsAfterSecond,
+        baseline: { name: 'before the storms', value: soundness.fdsBefore },
+        ratio: round(soundness.fdsAfterSecond / soundness.fdsBefore, 2),
+        goal: 'no growth',
+        // The verdict reads the figure shown: the count once the second storm's sockets have closed.
+        met: soundness.fdsAfterSecond <= soundness.fdsBefore,
+        notes: `after the measured storms: ${soundness.fdsAfter}`,
+      },
+      {
+        id: 'storm.rss',
+        name: 'server RSS after two storms (default heap)',
+        unit: 'MB',
+        value: round(soundness.rssAfterSecond, 1),
+        baseline: { name: 'before the storms', value: round(soundness.rssBefore, 1) },
+        ratio: round(soundness.rssAfterSecond / soundness.rssBefore, 2),
+        notes: 'garbage the collector has not reclaimed yet; the leak check below caps the heap to tell the two apart',
+      },
+      await leakCheck(options, files, attempts),
+      {
+        id: 'storm.admitted-served',
+        name: 'the 3 admitted clients still get replies',
+        unit: '',
+        value: soundness.admittedStillServed ? 1 : 0,
+        goal: 'yes',
+        met: soundness.admittedStillServed,
+      },
+    ]
+    return [{ id: 'storm', title: 'overflow storm', figures }]
+  } finally {
+    await Promise.all([socklab.stop(), original?.stop()])
   }
-  const figures: Figure[] = [
-    {
-      id: 'storm.rejections-per-second',
-      name: `rejections per second, median of 3 storms of ${attempts} attempts while full`,
-      unit: '/s',
-      value: round(ours.perSecond),
-      baseline: { name: 'original Python server', value: theirs ? round(theirs.perSecond) : null },
-      ratio: theirs ? round(ours.perSecond / theirs.perSecond, 2) : null,
-      ratioMeaning: 'socklab / original (higher is better)',
-      notes: `${ours.rejected} of ${attempts} got the full message (the fewest in any of the 3 storms)`,
-      met: ours.rejected === attempts,
-      goal: 'every attempt gets the full message',
-    },
-    {
-      id: 'storm.p99-ms',
-      name: 'p99 time to receive the full rejection',
-      unit: 'ms',
-      value: round(ours.p99Ms, 1),
-      baseline: { name: 'original Python server', value: theirs ? round(theirs.p99Ms, 1) : null },
-      ratio: theirs ? round(ours.p99Ms / theirs.p99Ms, 2) : null,
-      ratioMeaning: 'socklab / original (lower is better)',
-    },
-    {
-      id: 'storm.fds',
-      name: 'server open descriptors after two storms',
-      unit: '',
-      value: ours.fdsAfterSecond,
-      baseline: { name: 'before the storms', value: ours.fdsBefore },
-      ratio: round(ours.fdsAfterSecond / ours.fdsBefore, 2),
-      goal: 'no growth',
-      // The verdict reads the figure shown: the count once the second storm's sockets have closed.
-      met: ours.fdsAfterSecond <= ours.fdsBefore,
-      notes: `after the measured storms: ${ours.fdsAfter}`,
-    },
-    {
-      id: 'storm.rss',
-      name: 'server RSS after two storms (default heap)',
-      unit: 'MB',
-      value: round(ours.rssAfterSecond, 1),
-      baseline: { name: 'before the storms', value: round(ours.rssBefore, 1) },
-      ratio: round(ours.rssAfterSecond / ours.rssBefore, 2),
-      notes: 'garbage the collector has not reclaimed yet; the leak check below caps the heap to tell the two apart',
-    },
-    await leakCheck(options, files, attempts),
-    {
-      id: 'storm.admitted-served',
-      name: 'the 3 admitted clients still get replies',
-      unit: '',
-      value: ours.admittedStillServed ? 1 : 0,
-      goal: 'yes',
-      met: ours.admittedStillServed,
-    },
-  ]
-  return [{ id: 'storm', title: 'overflow storm', figures }]
 }
 
 /**
@@ -114,7 +156,7 @@ async function leakCheck(options: BenchOptions, files: string, attempts: number)
   try {
     for (const client of admitted) await client.ask('hello')
     for (let i = 0; i < storms; i += 1) {
-      await burst(server.port, attempts)
+      await burst(server, attempts)
       if (server.child.exitCode !== null) {
         alive = false
         break
@@ -141,27 +183,45 @@ async function leakCheck(options: BenchOptions, files: string, attempts: number)
   }
 }
 
-async function storm(server: RunningServer, attempts: number): Promise<StormResult> {
-  const admitted = await Promise.all([0, 1, 2].map(() => rawClient(server.port)))
-  for (const client of admitted) await client.ask('hello')
-  const fdsBefore = await openFds(server.pid)
-  // Warm-up storms first (5× the attempts), on either server, then three measured ones: the rate is their
-  // median, the steady rate of a server that has been up a while, not a JIT's first few thousand connections.
-  for (let i = 0; i < 5; i += 1) await burst(server.port, attempts)
-  await settledFds(server.pid, fdsBefore)
-  const rssBefore = (await memoryOf(server.pid)).rssMb
-  const measured = [await burst(server.port, attempts), await burst(server.port, attempts), await burst(server.port, attempts)]
-  const median = [...measured].sort((a, b) => a.perSecond - b.perSecond)[1]!
-  const first = { ...median, rejected: Math.min(...measured.map((m) => m.rejected)) }
-  const fdsAfter = await settledFds(server.pid, fdsBefore)
-  const rssAfter = (await memoryOf(server.pid)).rssMb
-  await burst(server.port, attempts)
-  const fdsAfterSecond = await settledFds(server.pid, fdsBefore)
-  const rssAfterSecond = (await memoryOf(server.pid)).rssMb
+async function storms(
+  socklab: RunningServer,
+  original: RunningServer | undefined,
+  attempts: number,
+): Promise<{ ours: StormResult; theirs?: StormResult; soundness: Soundness }> {
+  const servers = original ? [socklab, original] : [socklab]
+  const admitted = await Promise.all(servers.map((server) => Promise.all([0, 1, 2].map(() => rawClient(server.port)))))
+  for (const client of admitted.flat()) await client.ask('hello')
+  const fdsBefore = await openFds(socklab.pid)
+  // Warm-up storms first, on either server: the rate is that of a server (and a load generator) that has
+  // been up a while, not a JIT's first few thousand connections.
+  for (let i = 0; i < 5; i += 1) for (const server of servers) await burst(server, attempts)
+  await settledFds(socklab.pid, fdsBefore)
+  const rssBefore = (await memoryOf(socklab.pid)).rssMb
+  const measured: BurstResult[][] = servers.map(() => [])
+  for (let i = 0; i < MEASURED; i += 1) for (const [k, server] of servers.entries()) measured[k]!.push(await burst(server, attempts))
+  const fdsAfter = await settledFds(socklab.pid, fdsBefore)
+  await burst(socklab, attempts)
+  const fdsAfterSecond = await settledFds(socklab.pid, fdsBefore)
+  const rssAfterSecond = (await memoryOf(socklab.pid)).rssMb
   let admittedStillServed = true
-  for (const client of admitted) admittedStillServed &&= (await client.ask('ping')) === 'ping ACK'
-  admitted.forEach((c) => c.close())
-  return { ...first, fdsBefore, fdsAfter, rssBefore, rssAfter, rssAfterSecond, fdsAfterSecond, admittedStillServed }
+  for (const client of admitted[0]!) admittedStillServed &&= (await client.ask('ping')) === 'ping ACK'
+  admitted.flat().forEach((c) => c.close())
+  const [ours, theirs] = measured.map(summarizeStorms)
+  return { ours: ours!, theirs, soundness: { fdsBefore, fdsAfter, rssBefore, rssAfterSecond, fdsAfterSecond, admittedStillServed } }
+}
+
+const percent = (result: StormResult): string => `${Math.round((result.cpuUs * result.perSecond) / 1e4)}%`
+
+function summarizeStorms(results: BurstResult[]): StormResult {
+  const median = (pick: (r: BurstResult) => number) => percentile(results.map(pick), 50)
+  return {
+    perSecond: median((r) => r.perSecond),
+    p99Ms: median((r) => r.p99Ms),
+    cpuUs: median((r) => r.cpuUs),
+    clientShare: median((r) => r.clientShare),
+    rejected: Math.min(...results.map((r) => r.rejected)),
+    perSecondAll: results.map((r) => r.perSecond),
+  }
 }
 
 /**
@@ -178,7 +238,10 @@ async function settledFds(pid: number, target: number): Promise<number> {
 }
 
 /** `attempts` connections, IN_FLIGHT at a time, each waiting for the server to close it. */
-async function burst(port: number, attempts: number): Promise<{ perSecond: number; p99Ms: number; rejected: number }> {
+async function burst(server: RunningServer, attempts: number): Promise<BurstResult> {
+  const { port } = server
+  const cpuBefore = await cpuTimeUs(server.pid)
+  const clientBefore = process.cpuUsage()
   const times: number[] = []
   let rejected = 0
   let next = 0
@@ -192,7 +255,10 @@ async function burst(port: number, attempts: number): Promise<{ perSecond: numbe
     }
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
-  return { perSecond: attempts / ((performance.now() - started) / 1000), p99Ms: percentile(times, 99), rejected }
+  const elapsedMs = performance.now() - started
+  const client = process.cpuUsage(clientBefore)
+  const cpuUs = ((await cpuTimeUs(server.pid)) - cpuBefore) / attempts
+  return { perSecond: attempts / (elapsedMs / 1000), p99Ms: percentile(times, 99), rejected, cpuUs, clientShare: (client.user + client.system) / 1000 / elapsedMs }
 }
 
 /** One connection attempt: the text received until the server closed, and how long that took. */
