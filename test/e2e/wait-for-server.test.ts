@@ -23,7 +23,9 @@ describe('socklab client --wait-for-server-ms', () => {
     const run = await client.exited
     expect(run.code, run.stderr).toBe(EXIT.OK)
     expect(run.stdout).toContain('Server: hello ACK')
-    // One connection, the session's: waiting made no extra connection the server counted.
+    // One connection, the session's: waiting made no extra connection the server counted. Counted once the
+    // session's last event is in the log (lines are written in order, in batches).
+    await server.log.waitFor('client_disconnected')
     expect(server.log.all('client_connected')).toHaveLength(1)
   })
 
