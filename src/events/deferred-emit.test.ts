@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildSync } from 'esbuild'
 import { describe, expect, it, vi } from 'vitest'
-import { BATCH_EVENTS, BATCH_MS, deferredEmit, eventTime } from './deferred-emit.js'
+import { BATCH_EVENTS, BATCH_MS, BUSY_WITHIN_MS, deferredEmit, eventTime } from './deferred-emit.js'
 
 describe('deferredEmit', () => {
   it(`writes nothing in the middle of the work, then every event in order within ${BATCH_MS} ms, each with the time it happened`, async () => {
@@ -25,12 +25,15 @@ describe('deferredEmit', () => {
     expect(flushes).toBe(1)
   })
 
-  it(`on a busy log, waits up to ${BATCH_MS} ms to write events together, or writes ${BATCH_EVENTS} once their turn is over`, async () => {
+  it(`on a busy log (events within ${BUSY_WITHIN_MS} ms of a write), waits up to ${BATCH_MS} ms to write events together, or writes ${BATCH_EVENTS} once their turn is over`, async () => {
     const written: number[] = []
     let flushes = 0
+    // The log's sense of "busy" reads this clock; the batch timer is a real one.
+    let clock = 0
     const log = deferredEmit(
       (_, payload) => void written.push((payload as { clients: number }).clients),
       () => void (flushes += 1),
+      () => clock,
     )
     const turn = () => new Promise((resolve) => setImmediate(resolve))
     // Quiet: written as soon as the turn is over.
@@ -49,7 +52,14 @@ describe('deferredEmit', () => {
     expect(written).toHaveLength(2)
     await turn()
     expect(written).toEqual(Array.from({ length: BATCH_EVENTS + 2 }, (_, i) => i))
-    expect(flushes).toBe(3)
+    // Quiet again once the last write is BUSY_WITHIN_MS old: at the end of the turn.
+    clock += BUSY_WITHIN_MS
+    await vi.waitFor(() => expect(flushes).toBe(4)) // the batch timer armed above has fired, with nothing left
+    clock += BUSY_WITHIN_MS
+    log.emit('shutdown', { signal: 'x', clients: BATCH_EVENTS + 2 })
+    await turn()
+    expect(written).toHaveLength(BATCH_EVENTS + 3)
+    expect(flushes).toBe(5)
   })
 
   it.each([
