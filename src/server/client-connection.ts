@@ -98,7 +98,7 @@ export class ClientConnection {
   // --- socket events -------------------------------------------------------------------------------
 
   readonly #socketOnData = (chunk: Buffer): void => {
-    this.#activeAt = performance.now()
+    this.#noteActivity()
     if (this.#ending) return
     if (this.#state === 'opening') {
       this.#opening = Buffer.concat([this.#opening, chunk])
@@ -156,8 +156,8 @@ export class ClientConnection {
       ? new FrameDecoder({ accept: CLIENT_FRAME_TYPES, maxPayload: options.maxCommandLength, oversizeCode: 'COMMAND_TOO_LONG' })
       : new LineDecoder({ maxCommandLength: options.maxCommandLength })
     const writer = framed
-      ? framedWriter(this.#socket, { protocol: 'socklab', version: 1, client: this.record.name, maxCommandLength: options.maxCommandLength }, this.#noteWrite)
-      : compatWriter(this.#socket, this.#noteWrite)
+      ? framedWriter(this.#socket, { protocol: 'socklab', version: 1, client: this.record.name, maxCommandLength: options.maxCommandLength }, this.#noteActivity)
+      : compatWriter(this.#socket, this.#noteActivity)
     const connection = this
     this.#scope = {
       ctx: this.#ctx,
@@ -248,7 +248,8 @@ export class ClientConnection {
     }, delay).unref()
   }
 
-  readonly #noteWrite = (): void => {
+  /** Bytes came in or went out: the idle clock starts again. */
+  readonly #noteActivity = (): void => {
     this.#activeAt = performance.now()
   }
 
