@@ -1,4 +1,5 @@
 import { SocklabError } from '../errors/socklab-error.js'
+import { LONGEST_TIMER, TIMER_MAX_MS } from '../text/units.js'
 
 /** `maxClients` → `SOCKLAB_MAX_CLIENTS`, the variable the CLI reads it from. */
 export const envName = (option: string): string => `SOCKLAB_${option.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
@@ -35,6 +36,8 @@ function check(name: string, spec: OptionSpec, value: unknown): void {
     if (spec.integer !== false && !Number.isInteger(number)) fail('a whole number')
     if (number < spec.min) fail(`at least ${spec.min}`)
     if (spec.max !== undefined && number > spec.max) fail(`at most ${spec.max}`)
+    // A longer delay would overflow the timer (Node then fires it after 1 ms).
+    if (spec.max === undefined && name.endsWith('Ms') && number > TIMER_MAX_MS) fail(`at most ${TIMER_MAX_MS} (${LONGEST_TIMER})`)
   } else if (spec.type === 'boolean') {
     if (typeof value !== 'boolean') fail('true or false')
   } else {

@@ -127,6 +127,9 @@ describe('parseScenario', () => {
       { kind: 'sleep', ms: 1_000, line: 5, timeoutMs: 10_000 },
     ])
     expect(parse(['clients: [a]', 'steps:', '  - sleep: soon'].join('\n'))).toThrow('x.yaml:3: steps[0].sleep: expected a duration such as 500ms, 10s or 2m, got "soon"')
+    expect(parse(['clients: [a]', 'steps:', '  - sleep: 40000m'].join('\n'))).toThrow(
+      'x.yaml:3: steps[0].sleep: expected a duration of at most 35791m (about 24.8 days, the longest timer Node supports), got "40000m"',
+    )
   })
 
   describe('catches typos that would otherwise never match', () => {

@@ -3,7 +3,7 @@ import { EVENT_FIELD_VALUES, FIELD_VALUES, SERVER_EVENT_FIELDS, type ServerEvent
 import { WIRE_ERROR_CODES } from '../protocol/wire-error-code.js'
 import { closest } from '../text/did-you-mean.js'
 import type { EventFields, ReplyMatcher } from './scenario.js'
-import { parseDuration } from '../text/units.js'
+import { LONGEST_TIMER, parseDuration, TIMER_MAX_MS } from '../text/units.js'
 import type { YamlCursor } from './yaml-cursor.js'
 
 /**
@@ -130,5 +130,6 @@ export function newValueName(cursor: YamlCursor, name: string, refs: References)
 export function duration(cursor: YamlCursor): number {
   const ms = parseDuration(cursor.scalar() as string | number)
   if (ms === undefined || ms <= 0) return cursor.fail('a duration such as 500ms, 10s or 2m')
+  if (ms > TIMER_MAX_MS) return cursor.fail(`a duration of at most ${Math.floor(TIMER_MAX_MS / 60_000)}m (${LONGEST_TIMER})`)
   return ms
 }

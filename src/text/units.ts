@@ -1,3 +1,7 @@
+/** The longest delay a Node timer takes (2^31 − 1 ms): any longer overflows, and the timer fires after 1 ms. */
+export const TIMER_MAX_MS = 2 ** 31 - 1
+export const LONGEST_TIMER = 'about 24.8 days, the longest timer Node supports'
+
 /** `10s`, `500ms`, `2m` or a number of milliseconds. */
 export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return value >= 0 ? value : undefined
