@@ -21,13 +21,8 @@ interface BurstResult {
   clientShare: number
 }
 
-interface StormResult {
-  perSecond: number
-  p99Ms: number
-  cpuUs: number
-  clientShare: number
-  /** The fewest attempts that got the full message in any measured storm. */
-  rejected: number
+/** A server's measured storms: the median of each figure, except `rejected`, the fewest in any storm. */
+interface StormResult extends BurstResult {
   perSecondAll: number[]
 }
 
