@@ -8,6 +8,10 @@ export interface StepResult {
   durationMs: number
   /** When it started (epoch ms), to place it in the timeline; absent for steps that did not run. */
   startedAtMs?: number
+  /** The step checks the server under test (absent when it only sets the stage). */
+  check?: true
+  /** The step sets the conditions the scenario is about (a link, the network, a server restart). */
+  stage?: true
   /** Why a step failed or was skipped. */
   reason?: string
   expected?: string
@@ -24,6 +28,12 @@ export interface Message {
   text: string
   /** When it happened (epoch ms), to place it among the server's events. */
   atMs: number
+}
+
+export interface CheckTally {
+  total: number
+  passed: number
+  skipped: number
 }
 
 export interface ScenarioResult {
@@ -43,6 +53,10 @@ export interface ScenarioResult {
   error?: string
   /** Set when the target itself cannot be used (nothing answers at a remote server's address). */
   unavailable?: string
+  /** How many of its steps check the server, and how many of those passed and were skipped. */
+  checks?: CheckTally
+  /** The server under test did not start (what was run and waited for, its last lines): the suite tries it no more. */
+  serverDidNotStart?: string
   /** Why the whole scenario was skipped (it does not run on this target). */
   skipped?: string
   /** The server under test, when it is not socklab's own (`original`, a spec's name). */

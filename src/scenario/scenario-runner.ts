@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import { settleVerdict } from './check-tally.js'
+import { isSocklabError } from '../errors/socklab-error.js'
 import type { Scenario } from './scenario.js'
 import type { ScenarioResult, StepResult } from './scenario-result.js'
 import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-runner.js'
@@ -67,7 +69,11 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     run = await target.prepare(scenario, options.shippedFiles, server)
   } catch (error) {
     result.verdict = 'failed'
-    result.error = `the ${target.name} target could not be prepared: ${(error as Error).message}`
+    if (isSocklabError(error, 'SOCKLAB_LISTEN_FAILED')) {
+      result.error = result.serverDidNotStart = error.message
+    } else {
+      result.error = `the ${target.name} target could not be prepared: ${(error as Error).message}`
+    }
     result.durationMs = Math.round(performance.now() - started)
     return result
   }
@@ -96,6 +102,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       result.verdict = 'failed'
       result.error ??= (signal.reason as Error).message
     }
+    settleVerdict(result)
     result.serverLog = run.events ? run.events.events.map((event) => JSON.stringify(event)) : []
     if (result.verdict === 'failed' && options.logsDir) {
       result.artifacts = await run.saveLogs(join(options.logsDir, `${scenario.name}${options.round ? `-round${options.round}` : ''}-logs`))

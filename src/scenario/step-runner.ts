@@ -36,6 +36,8 @@ export async function runStep(step: Step, ctx: StepContext, depth = 0): Promise<
   const reason = tried && outcome.reason ? `${outcome.reason} (${tried})` : (outcome.reason ?? tried)
   const done: StepResult = { label: stepLabel(step, ctx), line: step.line, durationMs: Math.round(performance.now() - started), startedAtMs, ...outcome, reason }
   if (attempts > 1) done.attempts = attempts
+  if (kindOf(step).checks?.(step)) done.check = true
+  if (kindOf(step).setsStage) done.stage = true
   ctx.onStep?.(done, depth)
   return done
 }

@@ -63,6 +63,8 @@ export const connectStep: StepKind<ConnectStep> = {
       },
     ]
   },
+  // Admission is a check when the step says what it must be (a rejection, a group's counts); connecting alone sets the stage.
+  checks: (step) => ('group' in step ? step.admitted !== undefined || step.rejected !== undefined : step.expect === 'rejected'),
   label: (step) =>
     'group' in step
       ? `connect ${groupLabel(step)}${step.admitted !== undefined ? `, ${step.admitted} admitted` : ''}${step.rejected !== undefined ? `, ${step.rejected} rejected` : ''}`

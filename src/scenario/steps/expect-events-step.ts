@@ -25,6 +25,7 @@ export const expectEventsStep: StepKind<ExpectEventsStep> = {
     if (count !== undefined && (!Number.isInteger(count) || count < 0)) countCursor!.fail('a whole number, 0 or more')
     return [{ ...base, kind: 'expect_events', ...eventAndFields(e, body, refs), count }]
   },
+  checks: () => true,
   label: (step) => `expect ${step.count ?? '≥1'} × ${step.event}${fieldsLabel(step.where)}`,
   async run(step, ctx, { signal }) {
     const events = serverEvents(ctx, step.event, step.where)

@@ -48,6 +48,7 @@ export const getStep: StepKind<GetStep> = {
       },
     ]
   },
+  checks: () => true,
   label: (step) =>
     `get ${step.client}: ${step.file}${step.error ? ` (expect ${step.error})` : ''}${step.during ? `, held for ${step.during.length} step${step.during.length === 1 ? '' : 's'}` : ''}`,
   async run(declared, ctx, run) {

@@ -30,6 +30,7 @@ export interface LinkStep extends StepBase {
  */
 export const linkStep: StepKind<LinkStep> = {
   kind: 'link',
+  setsStage: true,
   schema: stepMap(
     {
       client: ref('client'),

@@ -12,6 +12,7 @@ export interface NetworkStep extends StepBase {
 /** `network: { client: a, action: cut | restore | reset }`: the client's link to the server. */
 export const networkStep: StepKind<NetworkStep> = {
   kind: 'network',
+  setsStage: true,
   schema: stepMap({ client: ref('client'), action: { enum: [...NETWORK_ACTIONS] } }, ['client', 'action']),
   parse(body, { base, client }) {
     const e = body.entries(['client', 'action', ...STEP_OPTIONS])

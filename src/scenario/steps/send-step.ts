@@ -63,6 +63,7 @@ export const sendStep: StepKind<SendStep> = {
     if (capture) step.capture = parseCaptures(capture, refs)
     return [step]
   },
+  checks: (step) => step.reply !== undefined,
   label: (step) => `send ${'group' in step ? groupLabel(step) : step.client}: ${step.command}`,
   async run(step, ctx, { signal }) {
     if ('group' in step) return sendGroup(step, ctx, signal)

@@ -13,6 +13,7 @@ const WIRE = { stop: 'stop (SIGTERM)', start: 'start', restart: 'restart (SIGTER
 /** `server: stop | start | restart` (or `server: { action: … }`): the target's own server, where it can. */
 export const serverStep: StepKind<ServerStep> = {
   kind: 'server',
+  setsStage: true,
   schema: { anyOf: [{ enum: [...SERVER_ACTIONS] }, stepMap({ action: { enum: [...SERVER_ACTIONS] } }, ['action'])] },
   parse: (body, { base }) => [
     { ...base, kind: 'server', action: (body.isMap() ? (body.entries(['action', ...STEP_OPTIONS]).get('action') ?? body.fail('an `action`')) : body).oneOf(SERVER_ACTIONS) },

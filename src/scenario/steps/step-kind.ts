@@ -41,6 +41,17 @@ export interface StepKind<S extends Step> {
   label(step: S): string
   /** Performs the step; returns an optional note, throws StepFailed or StepSkipped. */
   run(step: S, ctx: StepContext, run: StepRun): Promise<string | void>
+  /**
+   * Whether the step checks the server under test (a reply, a file, a log event, an admission), as opposed to
+   * setting the stage (connecting, waiting, conditions). A scenario whose every check was skipped is
+   * reported skipped, never passed. Default: not a check.
+   */
+  checks?(step: S): boolean
+  /**
+   * The step sets the conditions the scenario is about (a link's faults, a cut network, a restarted server):
+   * when it is skipped, what follows does not test the scenario, which is reported skipped.
+   */
+  readonly setsStage?: boolean
   /** The reason a step gives when one of the steps run inside it failed (default: that step's reason). */
   childFailed?(reason: string): string
 }

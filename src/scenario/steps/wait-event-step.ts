@@ -20,6 +20,7 @@ export const waitEventStep: StepKind<WaitEventStep> = {
     const e = body.entries(['event', 'where', ...STEP_OPTIONS])
     return [{ ...base, kind: 'wait_event', ...eventAndFields(e, body, refs) }]
   },
+  checks: () => true,
   label: (step) => `wait for ${step.event}${fieldsLabel(step.where)}`,
   async run(step, ctx, { signal }) {
     const events = serverEvents(ctx, step.event, step.where)
