@@ -6,6 +6,9 @@ import { parseScenario } from './scenario-parser.js'
 import { ScenarioInvalid } from './scenario-problems.js'
 import { NO_OVERRIDES, type VarOverrides } from './scenario-vars.js'
 
+/** The tag of scenarios that check socklab's own extensions (disconnect history, error codes), not the assignment. */
+export const EXTENSION_TAG = 'socklab'
+
 /** A scenario file that cannot be run: its name (from the file), where it is, and why (every problem found). */
 export interface BrokenScenario {
   name: string

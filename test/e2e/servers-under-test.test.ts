@@ -110,8 +110,8 @@ describe('socklab scenario run --server', () => {
       expect(both.stdout).toContain('Compatibility (local target):')
       const page = await readFile(table, 'utf8')
       expect(page).toContain('| scenario | socklab | original |')
-      expect(page).toContain('| echo | passed | passed (2 steps skipped: the log cannot show them) |')
-      expect(page).toMatch(/\| path-escape-refused \| passed \| failed: line 15: get a: \/etc\/passwd \(expect PATH_REFUSED\)/)
+      expect(page).toContain('| echo | passed | passed (4 of 6 checks; 2 skipped) |')
+      expect(page).toMatch(/\| path-escape-refused \(socklab\) \| passed \| failed: line 17: get a: \/etc\/passwd \(expect PATH_REFUSED\)/)
       // A spec without a docker section runs on the local target only; a host:port is a server already running.
       const localOnly = join(dir, 'local-only.yaml')
       await writeFile(localOnly, 'command: [python3, -u, server.py]\nadapter:\n  - { event: listening, match: "^up$" }\n')
