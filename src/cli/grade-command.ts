@@ -3,12 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { SocklabError } from '../errors/socklab-error.js'
-import { grade, gradescopeResults, gradesCsv, studentReport, type Grade } from '../grading/gradescope.js'
+import { grade, gradeLine, gradescopeResults, gradesCsv, SKIPPED_SCORING, studentReport, type Grade, type SkippedScoring } from '../grading/gradescope.js'
+import { detailOf, detailOptions } from './scenario-command.js'
 import { submissionSpec } from '../grading/submission.js'
 import { ConsoleProgress } from '../scenario/reports/console-progress.js'
 import { htmlReport } from '../scenario/reports/html-report.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
-import { isBroken } from '../scenario/scenario-catalog.js'
+import { EXTENSION_TAG, isBroken } from '../scenario/scenario-catalog.js'
 import type { Scenario } from '../scenario/scenario.js'
 import { selectScenarios } from '../scenario/scenario-selection.js'
 import { parseVarOptions } from '../scenario/scenario-vars.js'
@@ -26,6 +27,13 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
     tag: { type: 'string', array: true, describe: 'grade with the scenarios that have this tag (repeatable)' },
     var: { type: 'string', array: true, describe: 'set a scenario variable: name=value (repeatable)' },
     files: { type: 'string', describe: 'the files every server starts from; default: the shipped ones' },
+    skipped: {
+      type: 'string',
+      default: 'exclude',
+      choices: [...SKIPPED_SCORING],
+      describe: 'a scenario that cannot run against a submission (a setting its server does not take): exclude leaves it out of the maximum, count scores it as lost',
+    },
+    ...detailOptions,
     out: { type: 'string', default: 'grades', describe: 'where the results go: <out>/<submission>/ (results.json, junit.xml, report.html, student.md), and <out>/summary.csv' },
   }, process.argv, env)
 
@@ -48,11 +56,12 @@ export const gradeCommand: CommandModule = {
       const selected = await selectScenarios(dir, { selectors: [], all: tags.length === 0, tags }, { given: parseVarOptions((argv.var as string[] | undefined) ?? []), env: process.env })
       const broken = selected.find(isBroken)
       if (broken) throw new SocklabError('SOCKLAB_SCENARIO_INVALID', `a grading suite must be valid: ${broken.error}`)
-      const scenarios = selected.filter((s): s is Scenario => !isBroken(s))
+      // The assignment is graded: socklab's own extensions (tagged socklab) only when a --tag asks for them.
+      const scenarios = selected.filter((s): s is Scenario => !isBroken(s) && (tags.length > 0 || !s.tags.includes(EXTENSION_TAG)))
       const files = resolve(typeof argv.files === 'string' ? argv.files : SHIPPED_FILES)
       const out = resolve(String(argv.out))
       const target = new LocalTarget(process.argv[1]!)
-      const progress = new ConsoleProgress(process.stdout)
+      const progress = new ConsoleProgress(process.stdout, false, detailOf(argv))
       const grades: Grade[] = []
       for (const folder of (argv.submissions as string[]) ?? []) {
         if (interrupts.signal.aborted) break
@@ -65,9 +74,9 @@ export const gradeCommand: CommandModule = {
           parallel: 1,
           bail: false,
           server: spec,
-          onRun: ({ scenario }) => progress.run(`${scenario.name} @ ${spec.name}`, target.name, ''),
+          onRun: ({ scenario }) => progress.run(`${scenario.name} @ ${spec.name}`, target.name, 'description' in scenario ? scenario.description : ''),
         })
-        const g = grade(spec.name, scenarios, results)
+        const g = grade(spec.name, scenarios, results, argv.skipped as SkippedScoring)
         grades.push(g)
         const place = join(out, basename(resolve(folder)))
         await mkdir(place, { recursive: true })
@@ -75,14 +84,17 @@ export const gradeCommand: CommandModule = {
         await writeFile(join(place, 'junit.xml'), junitReport(results))
         await writeFile(join(place, 'report.html'), htmlReport(results))
         await writeFile(join(place, 'student.md'), studentReport(g))
-        process.stdout.write(`\n${spec.name}: ${g.score} of ${g.maxScore} points (${place})\n`)
+        process.stdout.write(`\n${spec.name}: ${gradeLine(g)} (${place})\n`)
       }
       if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
       if (grades.length > 1) {
         await writeFile(join(out, 'summary.csv'), gradesCsv(grades))
         process.stdout.write(`summary: ${join(out, 'summary.csv')}\n`)
       }
-      process.exit(EXIT.OK)
+      // A submission whose server never started was not graded at all: the run says so in its exit code.
+      const ungraded = grades.filter((g) => g.notGraded)
+      if (ungraded.length > 0) process.stderr.write(`not graded (the server did not start): ${ungraded.map((g) => g.submission).join(', ')}\n`)
+      process.exit(ungraded.length > 0 ? EXIT.LISTEN_FAILED : EXIT.OK)
     } catch (error) {
       fail(error, 'socklab grade')
     }

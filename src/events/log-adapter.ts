@@ -83,6 +83,12 @@ export class LogAdapter {
     return { line: text, value: { level: 30, time: now.toISOString(), event: rule.event, ...fields, msg: text } }
   }
 
+  /** The lines that make `event`, as a person reads them: `a line matching /^Server listening on …$/`. */
+  describe(event: ServerEventName): string {
+    const rules = this.rules.filter((r) => r.event === event)
+    return rules.length === 0 ? `no line (log adapter ${this.name} has no rule for ${event})` : `a line matching ${rules.map((r) => `/${r.match.source}/`).join(' or ')}`
+  }
+
   /**
    * Why a step that needs `event` with these fields (names, or names and the values wanted) cannot be
    * checked against this server, if it cannot: no rule makes the event, no rule gives a field, or the only

@@ -1,3 +1,4 @@
+import { verdictText } from '../scenario/check-tally.js'
 import { firstFailure } from '../scenario/reports/report-data.js'
 import type { Scenario } from '../scenario/scenario.js'
 import type { ScenarioResult } from '../scenario/scenario-result.js'
@@ -7,10 +8,13 @@ export interface GradedTest {
   name: string
   score: number
   maxScore: number
-  status: 'passed' | 'failed'
+  /** `skipped`: it cannot run against this submission (a setting its server does not take, a docker-only step). */
+  status: 'passed' | 'failed' | 'skipped'
   /** Why it failed or was skipped (the first failing step, expected and actual). */
   detail: string
   hidden: boolean
+  /** A skipped scenario left out of the maximum (`--skipped exclude`): its points are not counted either way. */
+  excluded?: boolean
 }
 
 export interface Grade {
@@ -18,18 +22,49 @@ export interface Grade {
   score: number
   maxScore: number
   tests: GradedTest[]
+  /** The submission's server never started: nothing was graded (what was run and waited for, its last lines). */
+  notGraded?: string
 }
 
-/** Scores a submission's results: a scenario's points when it passed, nothing otherwise (a skip says why). */
-export function grade(submission: string, scenarios: readonly Scenario[], results: readonly ScenarioResult[]): Grade {
+/** How a scenario that cannot run against a submission counts: left out of its maximum, or as points lost. */
+export const SKIPPED_SCORING = ['exclude', 'count'] as const
+export type SkippedScoring = (typeof SKIPPED_SCORING)[number]
+
+/**
+ * Scores a submission's results: a scenario's points when it passed, nothing when it failed. A skipped one
+ * (it cannot run against this server) is left out of the maximum by default, or counted as lost with `count`.
+ */
+export function grade(submission: string, scenarios: readonly Scenario[], results: readonly ScenarioResult[], skipped: SkippedScoring = 'exclude'): Grade {
   const tests = scenarios.map((scenario): GradedTest => {
     const result = results.find((r) => r.name === scenario.name)
-    const passed = result?.verdict === 'passed'
-    const detail = !result ? 'not run' : passed ? 'passed' : result.verdict === 'skipped' ? `skipped: ${result.skipped ?? ''}` : (firstFailure(result) ?? 'failed')
-    return { name: scenario.name, score: passed ? scenario.points : 0, maxScore: scenario.points, status: passed ? 'passed' : 'failed', detail, hidden: scenario.visibility === 'hidden' }
+    const status = !result ? 'failed' : result.verdict
+    const detail = !result ? 'not run' : status === 'passed' ? verdictText(result) : status === 'skipped' ? `skipped: ${result.skipped ?? ''}` : (firstFailure(result) ?? 'failed')
+    const excluded = status === 'skipped' && skipped === 'exclude'
+    return {
+      name: scenario.name,
+      score: status === 'passed' ? scenario.points : 0,
+      maxScore: excluded ? 0 : scenario.points,
+      status,
+      detail,
+      hidden: scenario.visibility === 'hidden',
+      ...(excluded ? { excluded } : {}),
+    }
   })
   const sum = (pick: (t: GradedTest) => number) => tests.reduce((total, t) => total + pick(t), 0)
-  return { submission, score: sum((t) => t.score), maxScore: sum((t) => t.maxScore), tests }
+  const g: Grade = { submission, score: sum((t) => t.score), maxScore: sum((t) => t.maxScore), tests }
+  const started = results.some((r) => !r.serverDidNotStart && r.verdict !== 'skipped')
+  const dead = results.find((r) => r.serverDidNotStart)
+  if (dead && !started) g.notGraded = dead.serverDidNotStart
+  return g
+}
+
+/** `12 of 14 points (3 scenarios skipped, not counted)`, or why the submission could not be graded. */
+export function gradeLine(g: Grade): string {
+  if (g.notGraded) return `not graded: ${g.notGraded.split('\n')[0]}`
+  const skipped = g.tests.filter((t) => t.status === 'skipped')
+  const excluded = skipped.filter((t) => t.excluded).length
+  const note = skipped.length === 0 ? '' : excluded > 0 ? ` (${skipped.length} skipped, not counted)` : ` (${skipped.length} skipped, counted as lost)`
+  return `${g.score} of ${g.maxScore} points${note}`
 }
 
 /**
@@ -40,25 +75,30 @@ export function gradescopeResults(g: Grade, executionSeconds: number): object {
   return {
     score: g.score,
     execution_time: Math.round(executionSeconds),
-    output: `${g.score} of ${g.maxScore} points: ${g.tests.filter((t) => t.status === 'passed').length} of ${g.tests.length} scenarios passed.`,
+    output: g.notGraded
+      ? `Not graded: the server did not start.\n${g.notGraded}`
+      : `${gradeLine(g)}: ${g.tests.filter((t) => t.status === 'passed').length} of ${g.tests.filter((t) => !t.excluded).length} scenarios passed.`,
     stdout_visibility: 'hidden',
     tests: g.tests.map((t) => ({
       name: t.name,
       score: t.score,
       max_score: t.maxScore,
-      status: t.status,
-      output: t.hidden ? t.status : t.detail,
+      // Gradescope knows passed and failed; a skipped scenario has no status, and says it was skipped.
+      ...(t.status === 'skipped' ? {} : { status: t.status }),
+      output: t.hidden ? t.status : t.status === 'skipped' ? `${t.detail}${t.excluded ? ' (not counted)' : ''}` : t.detail,
       visibility: 'visible',
+      ...(t.status === 'skipped' ? { extra_data: { skipped: true, counted: !t.excluded } } : {}),
     })),
   }
 }
 
 /** For students: every scenario with its points; a hidden one with its verdict only. */
 export function studentReport(g: Grade): string {
-  const lines = [`# ${g.submission}: ${g.score} of ${g.maxScore} points`, '', '| scenario | points | result |', '|---|---|---|']
+  const lines = [`# ${g.submission}: ${gradeLine(g)}`, '', '| scenario | points | result |', '|---|---|---|']
+  if (g.notGraded) lines.splice(1, 0, '', 'Your server did not start, so nothing could be graded:', '', '```', g.notGraded, '```')
   for (const t of g.tests) {
     const why = t.hidden || t.status === 'passed' ? t.status : `${t.status}: ${t.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}`
-    lines.push(`| ${t.name}${t.hidden ? ' (hidden)' : ''} | ${t.score} / ${t.maxScore} | ${why} |`)
+    lines.push(`| ${t.name}${t.hidden ? ' (hidden)' : ''} | ${t.excluded ? 'not counted' : `${t.score} / ${t.maxScore}`} | ${why} |`)
   }
   return `${lines.join('\n')}\n`
 }
@@ -67,6 +107,6 @@ export function studentReport(g: Grade): string {
 export function gradesCsv(grades: readonly Grade[]): string {
   const names = grades[0]?.tests.map((t) => t.name) ?? []
   const quote = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text)
-  const rows = grades.map((g) => [g.submission, g.score, g.maxScore, ...g.tests.map((t) => t.score)].map((v) => quote(String(v))).join(','))
+  const rows = grades.map((g) => [g.submission, g.score, g.maxScore, ...g.tests.map((t) => (t.excluded ? '' : t.score))].map((v) => quote(String(v))).join(','))
   return `${['submission', 'score', 'max_score', ...names].map(quote).join(',')}\n${rows.join('\n')}\n`
 }

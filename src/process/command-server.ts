@@ -7,6 +7,8 @@ import { JsonLineReader } from '../events/json-lines.js'
 import { commandLine, type ServerSpec } from '../lab/server-spec.js'
 import { stopper, type ServerProcess, type ServerProcessExit } from './server-process.js'
 import { cleanEnv } from './socklab-process.js'
+import { portListening } from './port-listening.js'
+import { startDiagnosis } from './start-diagnosis.js'
 
 const LISTEN_TIMEOUT_MS = 15_000
 
@@ -47,12 +49,28 @@ export async function startCommandServer(spec: ServerSpec, options: CommandServe
   void exited.then(({ code, signal }) => abort.abort(new Error(`it exited (${signal ?? `code ${code}`})`)))
   const timer = setTimeout(() => abort.abort(new Error(`it did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
   try {
-    const ready = adapter.cannotSee('listening') ? portAnswers(options.host, options.port, abort.signal) : events.waitFor('listening', undefined, listened + 1, abort.signal)
+    // Its listening line, or (where the kernel's tables can be read) its port listening: a server that says
+    // it listens in words of its own is not waited on for the whole timeout.
+    const ready = adapter.cannotSee('listening')
+      ? portAnswers(options.host, options.port, abort.signal)
+      : Promise.race([events.waitFor('listening', undefined, listened + 1, abort.signal), listens(options.port, abort.signal)])
     await Promise.race([ready, failedToStart])
   } catch (error) {
     child.kill('SIGKILL')
-    const tail = output.join('').trim().split('\n').slice(-5).join('\n')
-    throw new SocklabError('SOCKLAB_LISTEN_FAILED', `the ${spec.name} server (${argv.join(' ')}) did not start: ${(error as Error).message}${tail ? `\n${tail}` : ''}`)
+    const text = output.join('')
+    const tail = text.trim().split('\n').slice(-5).map((line) => `    ${line}`).join('\n')
+    const waited = adapter.cannotSee('listening') ? `port ${options.port} to answer` : `its listening line (${adapter.describe('listening')}) or port ${options.port} to listen`
+    const diagnosis = startDiagnosis(text, options.port)
+    throw new SocklabError(
+      'SOCKLAB_LISTEN_FAILED',
+      [
+        `the ${spec.name} server did not start: ${(error as Error).message}`,
+        `  ran: ${argv.join(' ')}${spec.dir ? ` (in ${spec.dir})` : ''}`,
+        `  waited for: ${waited}, at most ${LISTEN_TIMEOUT_MS / 1000} s`,
+        ...(diagnosis ? [`  likely cause: ${diagnosis}`] : []),
+        tail ? `  its last lines:\n${tail}` : '  it printed nothing',
+      ].join('\n'),
+    )
   } finally {
     clearTimeout(timer)
   }
@@ -67,6 +85,17 @@ export async function startCommandServer(spec: ServerSpec, options: CommandServe
     stop,
     [Symbol.asyncDispose]: async () => void (await stop('SIGKILL')),
   }
+}
+
+/** Resolves once the kernel shows the port listening; never where its tables cannot be read. */
+async function listens(port: number, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const found = await portListening(port)
+    if (found === undefined) return new Promise(() => undefined)
+    if (found) return
+    await delay(50, undefined, { signal }).catch(() => undefined)
+  }
+  throw signal.reason
 }
 
 /** Resolves once a connection to host:port succeeds (then closes it at once). */

@@ -42,6 +42,10 @@ export async function runSuite(selected: ReadonlyArray<Scenario | BrokenScenario
   const results: Array<ScenarioResult | undefined> = new Array(entries.length)
   let next = 0
   let stop = false
+  /** The first run whose server did not start: the rest are not run, and say why once. */
+  let dead: ScenarioResult | undefined
+  /** Whether a scenario runs against the suite's one server (--server, or the default), not a spec of its own. */
+  const shared = (scenario: Scenario) => options.server !== undefined || !scenario.server.spec
   const worker = async () => {
     while (!stop && next < entries.length && !options.signal.aborted) {
       const index = next
@@ -50,8 +54,11 @@ export async function runSuite(selected: ReadonlyArray<Scenario | BrokenScenario
       const progress = options.onRun(entry)
       const result = isBroken(entry.scenario)
         ? brokenResult(entry.scenario, target.name)
-        : await runScenario(entry.scenario, target, { ...options, round: entry.round || undefined, onStep: (step, depth) => progress.step(step, depth) })
+        : dead && shared(entry.scenario)
+          ? notStarted(entry.scenario, target.name, dead)
+          : await runScenario(entry.scenario, target, { ...options, round: entry.round || undefined, onStep: (step, depth) => progress.step(step, depth) })
       if (entry.round) result.round = entry.round
+      if (result.serverDidNotStart && !dead && !isBroken(entry.scenario) && shared(entry.scenario)) dead = result
       progress.finished(result)
       results[index] = result
       if (options.bail && result.verdict === 'failed') stop = true
@@ -60,6 +67,12 @@ export async function runSuite(selected: ReadonlyArray<Scenario | BrokenScenario
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel, entries.length)) }, worker))
   const done = results.filter((r): r is ScenarioResult => r !== undefined)
   return { results: done, notRun: entries.length - done.length }
+}
+
+/** A run not tried because the server under test did not start for an earlier one. */
+function notStarted(scenario: Scenario, target: string, dead: ScenarioResult): ScenarioResult {
+  const why = `not run: the server did not start (see ${dead.name})`
+  return { name: scenario.name, description: scenario.description, file: scenario.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [], error: why, serverDidNotStart: dead.serverDidNotStart, ...(dead.server ? { server: dead.server } : {}) }
 }
 
 /** A scenario file that could not be read or checked, as a failed result with its reasons. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT } from '../../src/index.js'
 import { ORIGINAL_SERVER, SOCKLAB_BIN, runProcess } from '../helpers/processes.js'
+import { listeningSocket } from '../helpers/taken-port.js'
 
 /**
  * `socklab grade` on three submissions of the assignment, each a `server.py`: the original (correct), one
@@ -58,6 +59,46 @@ describe('socklab grade', () => {
     // The teacher's report has everything, the hidden test's failing step included.
     expect(await readFile(join(out, 'text-files', 'report.html'), 'utf8')).toContain('get a: socklab.png')
     expect(await readFile(join(out, 'correct', 'junit.xml'), 'utf8')).toContain('tests="4" failures="0"')
+  })
+
+  it('gives a faithful server full marks on what it can run: the scenarios it cannot run are left out of the maximum, and marked', { timeout: 120_000 }, async () => {
+    const out = join(dir, 'grades-shipped')
+    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--out', out, '--quiet'], '')
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
+    const results = JSON.parse(await readFile(join(out, 'correct', 'results.json'), 'utf8')) as { score: number; output: string; tests: Array<Record<string, unknown>> }
+    const skipped = results.tests.filter((t) => (t.extra_data as { skipped?: boolean } | undefined)?.skipped)
+    const counted = results.tests.filter((t) => !skipped.includes(t))
+    expect(skipped.length).toBeGreaterThan(0)
+    expect(counted.length).toBeGreaterThan(0)
+    for (const t of skipped) expect(t).toMatchObject({ score: 0, max_score: 0, output: expect.stringMatching(/^skipped: .*\(not counted\)$/) })
+    expect(counted.filter((t) => t.status !== 'passed'), JSON.stringify(counted, null, 2)).toEqual([])
+    const max = counted.reduce((sum, t) => sum + Number(t.max_score), 0)
+    expect(results.score).toBe(max)
+    expect(results.output).toContain(`${max} of ${max} points (${skipped.length} skipped, not counted)`)
+    // --quiet: a line per scenario, no step lines.
+    expect(run.stdout).not.toMatch(/^ {2}[✓✗–] /m)
+    expect(run.stdout).toMatch(/^✔ echo @ correct passed/m)
+
+  })
+
+  it('reports a server that cannot bind once, with what was run, what was waited for and the likely cause, and exits non-zero', async () => {
+    // A port taken by someone else, written into the server as a constant.
+    await using taken = await listeningSocket()
+    const folder = await submission('fixed-port', (s) => s.replace('PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 12345', `PORT = ${taken.port}`))
+    const out = join(dir, 'grades-fixed-port')
+    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', folder, '--dir', join(EXAMPLE, 'scenarios'), '--out', out], '')
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.LISTEN_FAILED)
+    const output = run.stdout + run.stderr
+    // Once: the traceback's last line appears in the first scenario's report only.
+    expect(output.match(/Address already in use/g)).toHaveLength(1)
+    expect(output).toContain('ran: python3 -u ')
+    expect(output).toContain('waited for: its listening line')
+    expect(output).toContain('likely cause: the port was taken')
+    expect(output.match(/not run: the server did not start \(see \w+\)/g)).toHaveLength(3)
+    expect(output).toContain('not graded (the server did not start): fixed-port')
+    const results = JSON.parse(await readFile(join(out, 'fixed-port', 'results.json'), 'utf8')) as { score: number; output: string }
+    expect(results.score).toBe(0)
+    expect(results.output).toMatch(/^Not graded: the server did not start\./)
   })
 
   it('runs as examples/grading/run_autograder does on Gradescope, with the paths moved by AUTOGRADER_ROOT', async () => {

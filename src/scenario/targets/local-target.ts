@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { SocklabError } from '../../errors/socklab-error.js'
+import { isSocklabError, SocklabError } from '../../errors/socklab-error.js'
 import { EventStream } from '../../events/event-stream.js'
 import { startServerProcess, type ServerProcess } from '../../process/server-process.js'
 import type { Scenario } from '../scenario.js'
@@ -42,6 +42,8 @@ export class LocalTarget implements ScenarioTarget {
               })
         servers.push(server)
       } catch (error) {
+        // A server that does not start says so with its own code: the suite stops trying it.
+        if (isSocklabError(error, 'SOCKLAB_LISTEN_FAILED')) throw error
         throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', (error as Error).message)
       }
     }
