@@ -23,6 +23,7 @@ import { fail } from './fail.js'
 import { chooseTarget, entry, sweep } from './target-choice.js'
 import { finishOptions } from './yargs-options.js'
 import { watchInterrupts } from './interrupts.js'
+import { labTitle } from '../lab/lab-record.js'
 
 /** How long `lab up` waits for its owner to have the lab up (an image build on the way included). */
 const UP_TIMEOUT_MS = 10 * 60_000
@@ -197,14 +198,14 @@ const downCommand: CommandModule = {
         while (ownerState(record.owner) === 'alive' && Date.now() < until) await delay(100)
         if (ownerState(record.owner) === 'alive') {
           process.kill(record.owner.pid, 'SIGTERM')
-          throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the owner of lab ${name} (pid ${record.owner.pid}) did not finish within ${DOWN_TIMEOUT_MS / 1000} s; sent it SIGTERM`)
+          throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the owner of ${labTitle(name)} (pid ${record.owner.pid}) did not finish within ${DOWN_TIMEOUT_MS / 1000} s; sent it SIGTERM`)
         }
       }
       // An owner that is gone (killed) left its containers, networks and folders: they are swept.
       await sweep(record.target === 'docker' ? await connectEngine() : undefined)
     }
     removeLabRecord(name)
-    process.stdout.write(`lab ${name} is down\n`)
+    process.stdout.write(`${labTitle(name)} is down\n`)
   }),
 }
 
@@ -245,7 +246,7 @@ function liveRecord(given: string): LabRecord {
   const record = readLabRecord(name)
   if (!record) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no lab named ${name} is up: socklab lab up${nameFlag(name)}`)
   if (record.engine !== 'swarm' && ownerState(record.owner) === 'gone') {
-    throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `lab ${name} is not running (its owner, pid ${record.owner.pid}, is gone): socklab lab down${nameFlag(name)} cleans up`)
+    throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `${labTitle(name)} is not running (its owner, pid ${record.owner.pid}, is gone): socklab lab down${nameFlag(name)} cleans up`)
   }
   return record
 }
@@ -268,7 +269,7 @@ async function upOnSwarm(name: string, argv: Record<string, unknown>): Promise<n
   const started = performance.now()
   await deploySwarmLab(docker, { name, image, clients, maxClients: argv.maxClients as number | undefined, holdMs: Number(argv.holdMs) })
   writeLabRecord({ name, engine: 'swarm', owner: currentOwner(), url: '', target: 'swarm', server: 'socklab', startedAt: new Date().toISOString(), log: '' })
-  process.stdout.write(`deployed stack ${stackName(name)}; waiting for the ${clients} clients to run their sessions\n`)
+  process.stdout.write(`deployed stack ${stackName(name)}; waiting for ${clients === 1 ? 'the client' : `the ${clients} clients`} to run their sessions\n`)
   const view = await waitForVerdict(docker, name, clients)
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   if (argv.json === true) process.stdout.write(`${JSON.stringify({ ...view, seconds: Number(seconds) }, null, 2)}\n`)
@@ -340,7 +341,7 @@ async function api<T>(record: LabRecord, method: 'GET' | 'POST', path: string, b
 export function describeLab(record: LabRecord, view: LabView): string {
   const held = view.slots.filter((s) => s.holder)
   const lines = [
-    `lab ${view.name} on the ${view.target} target (owner pid ${record.owner.pid}; dashboard ${record.url})`,
+    `${labTitle(view.name)} on the ${view.target} target (owner pid ${record.owner.pid}; dashboard ${record.url})`,
     `  server  ${view.server.spec} at ${view.server.address}${view.server.running ? '' : ' (restarting)'}; slots ${held.length} of ${view.slots.length} taken`,
     ...view.slots.map((s) => `    slot ${s.slot}: ${s.holder ? `${s.holder.name}${s.holder.client ? ` (${s.holder.client})` : ''} from ${s.holder.address}:${s.holder.port}` : 'free'}`),
     ...view.clients.map((c) => {
@@ -356,4 +357,4 @@ export function describeLab(record: LabRecord, view: LabView): string {
 }
 
 const graphPage = (name: string, svg: string) =>
-  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>lab ${name}</title></head><body>\n<h1>lab ${name}</h1>\n${svg}</body></html>\n`
+  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${labTitle(name)}</title></head><body>\n<h1>${labTitle(name)}</h1>\n${svg}</body></html>\n`

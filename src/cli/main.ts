@@ -15,6 +15,7 @@ import { relayCommand, relayOptions } from './relay-command.js'
 import { scenarioCommand, scenarioListOptions, scenarioRunOptions } from './scenario-command.js'
 import { serverCommand, serverOptions } from './server-command.js'
 import { envVariable, type CommandOptions } from './yargs-options.js'
+import { complete } from './completion.js'
 
 const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, labCommand, dashboardCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
 const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'grade', 'lab', 'dashboard', 'relay', 'images', 'clean', 'demo', 'completion']
@@ -59,7 +60,7 @@ try {
     .scriptName('socklab')
     .usage('$0 <command> [options]\n\nEvery option can also be set as SOCKLAB_<OPTION>, e.g. SOCKLAB_MAX_CLIENTS=5.')
     .command(COMMANDS)
-    .completion('completion', 'print a shell completion script (bash, zsh): socklab completion >> ~/.bashrc')
+    .completion('completion', 'print a shell completion script (bash, zsh): socklab completion >> ~/.bashrc', complete as never)
     .demandCommand(1, `name a command: ${COMMAND_NAMES.join(', ')}`)
     .recommendCommands()
     .strict()

@@ -1,12 +1,12 @@
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import type { CommandModule } from 'yargs'
+import type { Argv, CommandModule } from 'yargs'
 import { DEFAULT_IMAGE } from '../docker/image-build.js'
 import { DEFAULT_CONTAINER_STARTS } from '../docker/start-turns.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
-import { ConsoleProgress } from '../scenario/reports/console-progress.js'
+import { ConsoleProgress, type Detail } from '../scenario/reports/console-progress.js'
 import { htmlReport } from '../scenario/reports/html-report.js'
 import { jsonReport } from '../scenario/reports/json-report.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
@@ -14,7 +14,7 @@ import { markdownReport } from '../scenario/reports/markdown-report.js'
 import { passRateTable } from '../scenario/reports/pass-rates.js'
 import { compatibilityReport, compatibilityTable } from '../scenario/reports/compatibility-table.js'
 import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
-import { loadCatalog, readScenarioFiles } from '../scenario/scenario-catalog.js'
+import { EXTENSION_TAG, isBroken, loadCatalog, readScenarioFiles } from '../scenario/scenario-catalog.js'
 import { scenarioSchema } from '../scenario/scenario-schema.js'
 import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.js'
 import { parseVarOptions, type VarOverrides } from '../scenario/scenario-vars.js'
@@ -29,14 +29,15 @@ import { finishOptions } from './yargs-options.js'
 import { chooseTarget } from './target-choice.js'
 import { ScenarioWatch } from '../lab/scenario-watch.js'
 import { startLabApi, type LabApi } from '../lab/lab-api.js'
+import { plural } from '../text/plural.js'
 
 const REPORT_KINDS = ['junit', 'md', 'html', 'json', 'compat'] as const
-const REPORTERS: Record<(typeof REPORT_KINDS)[number], (results: ScenarioResult[]) => string> = {
+const REPORTERS: Record<(typeof REPORT_KINDS)[number], (results: ScenarioResult[], extensions: ReadonlySet<string>) => string> = {
   junit: junitReport,
   md: markdownReport,
   html: (results) => htmlReport(results),
   json: (results) => jsonReport(results),
-  compat: (results) => compatibilityReport(results),
+  compat: (results, extensions) => compatibilityReport(results, extensions),
 }
 type ReportRequest = { kind: (typeof REPORT_KINDS)[number]; path: string }
 
@@ -44,6 +45,14 @@ const dirOption = { dir: { type: 'string', describe: 'folder of scenario files (
 const varOption = {
   var: { type: 'string', array: true, describe: 'set a scenario variable: name=value (repeatable; beats SOCKLAB_VAR_<NAME> and the file)' },
 } as const
+
+/** How much the console says: --quiet a line per scenario and a summary, --verbose each scenario's description too. */
+export const detailOptions = {
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'a line per scenario and a summary (the reports still have every step)' },
+  verbose: { type: 'boolean', default: false, describe: "also each scenario's description" },
+} as const
+
+export const detailOf = (argv: Record<string, unknown>): Detail => (argv.quiet === true ? 'quiet' : argv.verbose === true ? 'verbose' : 'normal')
 
 export const scenarioListOptions = (env: NodeJS.ProcessEnv = process.env) => finishOptions({ ...dirOption, ...varOption }, process.argv, env)
 
@@ -56,6 +65,7 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
     repeat: { type: 'number', default: 1, describe: 'run each scenario this many times and end with a pass-rate table (to find flakes)' },
     parallel: { type: 'number', default: 1, describe: 'run this many scenarios at once, each with its own server, clients and network' },
     bail: { type: 'boolean', default: false, describe: 'start nothing more after the first failure' },
+    ...detailOptions,
     target: {
       type: 'string',
       describe: 'docker (containers on a fresh network), local (processes on loopback) or <host>:<port> (a real server); default: docker when an engine answers, else local',
@@ -103,7 +113,7 @@ const listCommand: CommandModule = {
       const { scenarios, broken } = await loadCatalog(scenarioDir(argv.dir), overridesFrom(argv.var))
       for (const s of scenarios) {
         const tags = s.tags.length > 0 ? `  [${s.tags.join(', ')}]` : ''
-        process.stdout.write(`${s.name.padEnd(24)} ${s.clients.length} clients, ${s.steps.length} steps  ${s.description.trim().split('\n')[0]}${tags}\n`)
+        process.stdout.write(`${s.name.padEnd(24)} ${plural(s.clients.length, 'client')}, ${plural(s.steps.length, 'step')}  ${s.description.trim().split('\n')[0]}${tags}\n`)
       }
       // A broken file is listed with its first problem (validate shows them all); it never hides the others. Exit 1 says some are broken.
       for (const b of broken) process.stdout.write(`${b.name.padEnd(24)} ✗ invalid: ${b.problems[0]}${b.problems.length > 1 ? ` (and ${b.problems.length - 1} more)` : ''}\n`)
@@ -127,7 +137,7 @@ const validateCommand: CommandModule = {
       for (const s of catalog.scenarios) process.stdout.write(`✓ ${s.file}\n`)
       for (const b of catalog.broken) process.stdout.write(`✗ ${b.file}: ${b.problems.length} problem${b.problems.length === 1 ? '' : 's'}\n${b.problems.map((p) => `    ${p}\n`).join('')}`)
       const problems = catalog.broken.reduce((sum, b) => sum + b.problems.length, 0)
-      process.stdout.write(`${catalog.scenarios.length} valid, ${catalog.broken.length} invalid${problems > 0 ? ` (${problems} problems)` : ''}\n`)
+      process.stdout.write(`${catalog.scenarios.length} valid, ${catalog.broken.length} invalid${problems > 0 ? ` (${plural(problems, 'problem')})` : ''}\n`)
       process.exit(catalog.broken.length > 0 ? EXIT.USAGE : EXIT.OK)
     } catch (error) {
       fail(error, 'socklab scenario')
@@ -157,6 +167,7 @@ const runCommand: CommandModule = {
         overrides,
       )
       checkGivenVars(selected, overrides.given)
+      const extensions = new Set(selected.flatMap((s) => (!isBroken(s) && s.tags.includes(EXTENSION_TAG) ? [s.name] : [])))
       if (selected.length === 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no scenario has the tag ${((argv.tag as string[]) ?? []).join(' or ')}`)
       const files = filesDir(argv.files)
       // Without --server, each scenario runs against its own `server.spec` (socklab's by default).
@@ -167,7 +178,7 @@ const runCommand: CommandModule = {
       if (target instanceof DockerTarget) for (const server of named) if (server.kind === 'command') await target.serverImage(server)
       const watching = argv.dashboard === true ? await watchOnDashboard(Number(argv.dashboardPort), Number(argv.dashboardWaitMs)) : undefined
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
-      const progress = new ConsoleProgress(process.stdout, parallel > 1)
+      const progress = new ConsoleProgress(process.stdout, parallel > 1, detailOf(argv))
       const started = performance.now()
       const runTarget = target
       const results: ScenarioResult[] = []
@@ -201,10 +212,10 @@ const runCommand: CommandModule = {
       if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
       progress.summary(results, Math.round(performance.now() - started), notRun)
       if (repeat > 1) process.stdout.write(passRateTable(results))
-      if (named.length > 1) process.stdout.write(`\nCompatibility (${runTarget.name} target):\n\n${compatibilityTable(results, named.map((s) => s.name))}`)
+      if (named.length > 1) process.stdout.write(`\nCompatibility (${runTarget.name} target):\n\n${compatibilityTable(results, named.map((s) => s.name), extensions)}`)
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })
-        await writeFile(report.path, REPORTERS[report.kind](results))
+        await writeFile(report.path, REPORTERS[report.kind](results, extensions))
         process.stdout.write(`report written: ${report.path}\n`)
       }
       const unavailable = results.find((r) => r.unavailable)
@@ -238,11 +249,14 @@ const schemaCommand: CommandModule = {
   },
 }
 
+let scenarioYargs: Argv | undefined
+
 export const scenarioCommand: CommandModule = {
-  command: 'scenario <command>',
+  command: 'scenario',
   describe: 'list, validate or run multi-client scenarios (scenarios/*.yaml), or print their JSON Schema',
-  builder: (yargs) => yargs.command(listCommand).command(validateCommand).command(runCommand).command(schemaCommand).demandCommand(1, 'name a command: list, validate, run or schema'),
-  handler: () => undefined,
+  builder: (yargs) => (scenarioYargs = yargs.command(listCommand).command(validateCommand).command(runCommand).command(schemaCommand)),
+  // `socklab scenario` alone: its help (the four commands and what they do).
+  handler: () => void scenarioYargs?.showHelp('log'),
 }
 
 function parseReports(requests: readonly string[]): ReportRequest[] {

@@ -1,5 +1,7 @@
 import { escapeXml } from '../text/escape-xml.js'
 import type { LabView } from './lab-view.js'
+import { plural } from '../text/plural.js'
+import { labTitle } from './lab-record.js'
 
 export interface LabGraph {
   mermaid: string
@@ -27,7 +29,7 @@ function mermaid(view: LabView): string {
   const held = view.slots.filter((s) => s.holder).length
   const lines = [
     'flowchart LR',
-    `  subgraph net["lab ${view.name} (${view.target})"]`,
+    `  subgraph net["${labTitle(view.name)} (${view.target})"]`,
     `    server[["${view.server.spec} server<br/>${view.server.address}<br/>slots ${held}/${view.slots.length}"]]`,
   ]
   for (const c of view.clients) lines.push(`    ${nodeId(c.name)}("${clientLine(c)}")`)
@@ -51,7 +53,7 @@ function svg(view: LabView): string {
   const held = view.slots.filter((s) => s.holder).length
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
-    `<title>lab ${escapeXml(view.name)}: ${escapeXml(view.server.spec)} server and ${view.clients.length} clients</title>`,
+    `<title>lab ${escapeXml(view.name)}: ${escapeXml(view.server.spec)} server and ${plural(view.clients.length, 'client')}</title>`,
     `<rect x="20" y="${serverY}" width="220" height="80" rx="8" fill="#eef2ff" stroke="#3730a3"/>`,
     `<text x="32" y="${serverY + 24}" font-weight="bold">${escapeXml(view.server.spec)} server</text>`,
     `<text x="32" y="${serverY + 44}">${escapeXml(view.server.address)}</text>`,

@@ -65,3 +65,6 @@ export function removeLabRecord(name: string): void {
   rmSync(recordPath(name), { force: true })
   rmSync(labLogPath(name), { force: true })
 }
+
+/** How a lab is named in messages: `the lab` for the default one (no `lab lab`), else `lab <name>`. */
+export const labTitle = (name: string): string => (name === 'lab' ? 'the lab' : `lab ${name}`)

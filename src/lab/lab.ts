@@ -9,6 +9,8 @@ import type { ScenarioTarget, TargetRun } from '../scenario/targets/scenario-tar
 import { describeLink, NO_CONDITIONS, parseLinkText, type LinkConditions } from '../relay/link-spec.js'
 import { labView, type ClientRecord, type ExecResult, type LabSource, type LabView } from './lab-view.js'
 import { ServerWatch } from './server-watch.js'
+import { plural } from '../text/plural.js'
+import { labTitle } from './lab-record.js'
 
 /** How long one `exec` may take (a `get` of a large file over a slow link included) before it is given up. */
 const EXEC_TIMEOUT_MS = 30 * 60_000
@@ -69,7 +71,7 @@ export class Lab implements LabSource {
     const clients = Array.from({ length: options.clients }, (_, i) => labClient(`c${i + 1}`, options.link))
     const scenario: Scenario = {
       name: `lab-${options.name}`,
-      description: `the lab ${options.name}`,
+      description: labTitle(options.name),
       file: '',
       vars: {},
       tags: [],
@@ -94,7 +96,7 @@ export class Lab implements LabSource {
     lab.#stopContainerEvents = run.containerEvents?.(({ action, container, exitCode }) =>
       lab.watch.note(`container ${container}: ${action}${exitCode === undefined ? '' : ` (exit ${exitCode})`}`),
     )
-    lab.#note(`lab ${options.name} up on the ${options.target.name} target: ${spec.name} server at ${address}, ${clients.length} clients`)
+    lab.#note(`${labTitle(options.name)} up on the ${options.target.name} target: ${spec.name} server at ${address}, ${plural(clients.length, 'client')}`)
     return lab
   }
 

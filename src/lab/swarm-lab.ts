@@ -5,6 +5,8 @@ import type Dockerode from 'dockerode'
 import { SocklabError } from '../errors/socklab-error.js'
 import { demultiplexLog } from '../scenario/targets/docker-log.js'
 import { PACKAGE_ROOT } from '../package/package-files.js'
+import { plural } from '../text/plural.js'
+import { labTitle } from './lab-record.js'
 
 /** How long a Swarm lab may take from deploy until every client has run its session. */
 const SWARM_VERDICT_TIMEOUT_MS = 5 * 60_000
@@ -139,10 +141,10 @@ export function describeSwarmLab(lab: string, view: SwarmView): string {
   const outcome = (t: SwarmTask) =>
     t.exitCode === 0 ? 'served (exit 0)' : t.exitCode === 3 ? 'turned away: server full (exit 3)' : t.exitCode !== undefined ? `exit ${t.exitCode}${t.error ? ` (${t.error})` : ''}` : t.state
   const lines = [
-    `lab ${lab} on Docker Swarm (stack ${view.stack})`,
+    `${labTitle(lab)} on Docker Swarm (stack ${view.stack})`,
     `  server  ${view.server ? `${view.server.name} on node ${view.server.node}, ${view.server.state}` : 'not placed yet'}`,
     ...view.clients.map((c) => `  client  ${c.name} on node ${c.node}: ${outcome(c)}`),
-    `  ${view.finished ? '' : 'so far: '}${view.served} served, ${view.rejected} turned away, of ${view.clients.length} clients`,
+    `  ${view.finished ? '' : 'so far: '}${view.served} served, ${view.rejected} turned away, of ${plural(view.clients.length, 'client')}`,
   ]
   return `${lines.join('\n')}\n`
 }

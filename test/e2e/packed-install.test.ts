@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { dockerContextFiles } from '../../src/docker/docker-context.js'
@@ -14,13 +14,14 @@ import { runProcess, spawnProcess } from '../helpers/processes.js'
  */
 let scratch: string
 let socklab: string
+let tarball: string
 let empty: string
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'packed-install-'))
   const packed = spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', scratch], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 120_000 })
   expect(packed.status, packed.stderr).toBe(0)
-  const tarball = join(scratch, packed.stdout.trim().split('\n').pop()!)
+  tarball = join(scratch, packed.stdout.trim().split('\n').pop()!)
   console.log(`[measure] ${tarball.split('/').pop()}: ${(await stat(tarball)).size} bytes`)
   const prefix = join(scratch, 'prefix')
   const installed = spawnSync('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {
@@ -104,8 +105,32 @@ describe('socklab installed from its packed tarball, used from an empty folder',
       for (const asset of ['dashboard.js', 'dashboard.css']) expect((await fetch(new URL(asset, url))).status).toBe(200)
       expect((await lab('exec', 'c1', 'connect')).stdout).toMatch(/^c1 connected as Client01/)
     } finally {
-      expect((await lab('down')).stdout.trim()).toBe('lab lab is down')
+      expect((await lab('down')).stdout.trim()).toBe('the lab is down')
     }
+  })
+
+  it('ships the grading example, whose setup.sh installs socklab from the tarball beside it without the registry, and grades', async () => {
+    // The teacher's autograder folder: the example as the package ships it, and the tarball next to setup.sh.
+    const autograder = join(scratch, 'autograder-source')
+    await cp(join(scratch, 'prefix', 'lib', 'node_modules', 'socklab', 'examples', 'grading'), autograder, { recursive: true })
+    await copyFile(tarball, join(autograder, basename(tarball)))
+    const prefix = join(scratch, 'grading-prefix')
+    // No registry: npm is pointed at an address that refuses, and the PATH has no socklab but the one installed.
+    const offline = { npm_config_registry: 'http://127.0.0.1:9/', npm_config_offline: 'true', SOCKLAB_PREFIX: prefix, PATH: `${join(prefix, 'bin')}:${dirname(process.execPath)}:/usr/bin:/bin` }
+    const setup = await runProcess('bash', [join(autograder, 'setup.sh')], '', offline, empty)
+    expect(setup.code, setup.stdout + setup.stderr).toBe(0)
+    expect(setup.stdout).toContain(`socklab ${VERSION} installed from ${basename(tarball)}`)
+    // Nothing of the package's node_modules is needed: the install has none.
+    expect(await readdir(join(prefix, 'lib', 'socklab'))).not.toContain('node_modules')
+
+    const root = join(scratch, 'gradescope')
+    await mkdir(join(root, 'submission'), { recursive: true })
+    await copyFile(join(scratch, 'prefix', 'lib', 'node_modules', 'socklab', 'lab', 'original', 'server.py'), join(root, 'submission', 'server.py'))
+    const graded = await runProcess('bash', [join(autograder, 'run_autograder')], '', { ...offline, AUTOGRADER_ROOT: root }, empty)
+    expect(graded.code, graded.stdout + graded.stderr).toBe(0)
+    const results = JSON.parse(await readFile(join(root, 'results', 'results.json'), 'utf8')) as { score: number; tests: Array<{ max_score: number }> }
+    expect(results.score).toBe(results.tests.reduce((sum, t) => sum + t.max_score, 0))
+    expect(results.score).toBeGreaterThan(0)
   })
 
   it('runs a server (serving the shipped files) and a client against it', async () => {

@@ -42,5 +42,5 @@ export const bandwidth: ConditionKind<Bandwidth> = {
 export function formatRate(bytesPerSecond: number): string {
   if (bytesPerSecond >= 1e6) return `${+(bytesPerSecond / 1e6).toFixed(2)} MB/s`
   if (bytesPerSecond >= 1e3) return `${+(bytesPerSecond / 1e3).toFixed(2)} kB/s`
-  return `${bytesPerSecond} B/s`
+  return `${+bytesPerSecond.toFixed(2)} B/s`
 }

@@ -1,4 +1,6 @@
+import { verdictText } from '../check-tally.js'
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
+import { plural } from '../../text/plural.js'
 
 const useColour = (stream: NodeJS.WritableStream): boolean => (stream as NodeJS.WriteStream).isTTY === true && !process.env.NO_COLOR
 const MARK = { passed: '✓', failed: '✗', skipped: '–' } as const
@@ -16,6 +18,9 @@ export interface RunProgress {
   finished(result: ScenarioResult): void
 }
 
+/** How much progress says: `quiet` a line per scenario, `normal` a line per step too, `verbose` also each scenario's description. */
+export type Detail = 'quiet' | 'normal' | 'verbose'
+
 /**
  * Live progress on a stream: a line per step as it ends, a verdict per scenario, a summary at the end. With
  * `grouped` (scenarios running at once), each run's lines are held and written together when it ends.
@@ -26,6 +31,7 @@ export class ConsoleProgress {
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly grouped = false,
+    private readonly detail: Detail = 'normal',
   ) {
     this.#colour = useColour(out)
   }
@@ -38,7 +44,9 @@ export class ConsoleProgress {
   run(name: string, target: string, description: string): RunProgress {
     const held: string[] = []
     const write = this.grouped ? (text: string) => held.push(text) : (text: string) => this.out.write(text)
-    write(`\n▶ ${name} on ${target}${description ? ` — ${description.trim()}` : ''}\n`)
+    if (this.detail === 'quiet') return { step: () => undefined, finished: (result) => this.out.write(this.#verdictLine(result)) }
+    const about = this.detail === 'verbose' && description ? ` — ${description.trim()}` : ''
+    write(`\n▶ ${name} on ${target}${about}\n`)
     return {
       step: (result, depth) => write(this.#stepLines(result, depth)),
       finished: (result) => {
@@ -65,17 +73,26 @@ export class ConsoleProgress {
     if (result.skipped) text += `  ${this.#paint('skipped', '–')} skipped: ${result.skipped}\n`
     if (result.error) text += result.error.split('\n').map((line) => `  ${this.#paint('failed', '✗')} ${line}\n`).join('')
     for (const artifact of result.artifacts) text += `  log kept: ${artifact}\n`
+    return `${text}${this.#verdictLine(result)}`
+  }
+
+  #verdictLine(result: ScenarioResult): string {
     const mark = { passed: '✔', failed: '✘', skipped: '–' }[result.verdict]
-    return `${text}${this.#paint(result.verdict, mark)} ${runName(result)} ${result.verdict} in ${seconds(result.durationMs)}\n`
+    const why = this.detail === 'quiet' && result.verdict === 'skipped' && result.skipped ? ` (${result.skipped})` : ''
+    return `${this.#paint(result.verdict, mark)} ${runName(result)} ${verdictText(result)} in ${seconds(result.durationMs)}${why}\n`
   }
 
   summary(results: readonly ScenarioResult[], wallMs: number, notRun = 0): void {
     const count = (verdict: string) => results.filter((r) => r.verdict === verdict).length
-    const steps = results.flatMap((r) => r.steps)
-    const skippedSteps = steps.filter((s) => s.verdict === 'skipped').length
     this.out.write(`\nScenarios on ${results[0]?.target ?? '?'}: ${results.length} run in ${seconds(wallMs)}\n`)
-    for (const r of results) this.out.write(`  ${this.#paint(r.verdict, MARK[r.verdict])} ${runName(r).padEnd(24)} ${seconds(r.durationMs)}\n`)
-    if (skippedSteps > 0) this.out.write(`  (${skippedSteps} steps skipped; see above for why)\n`)
+    if (this.detail !== 'quiet') {
+      for (const r of results) {
+        const checks = r.verdict === 'passed' && r.checks?.skipped ? `  ${verdictText(r).slice('passed '.length)}` : ''
+        this.out.write(`  ${this.#paint(r.verdict, MARK[r.verdict])} ${runName(r).padEnd(24)} ${seconds(r.durationMs).padStart(8)}${checks}\n`)
+      }
+    }
+    const skippedChecks = results.reduce((n, r) => n + (r.verdict === 'passed' ? (r.checks?.skipped ?? 0) : 0), 0)
+    if (skippedChecks > 0) this.out.write(`  (${plural(skippedChecks, 'check')} skipped in passed scenarios${this.detail === 'quiet' ? '; run without --quiet to see why' : '; the reasons are above'})\n`)
     const stopped = notRun > 0 ? `, ${notRun} not run (--bail)` : ''
     this.out.write(`${count('passed')} passed, ${count('failed')} failed${count('skipped') ? `, ${count('skipped')} skipped` : ''}${stopped}\n`)
   }
