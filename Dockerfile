@@ -30,11 +30,16 @@ LABEL org.opencontainers.image.title="socklab" \
       org.opencontainers.image.documentation="README.md and docs/protocol.md in the socklab repository"
 COPY --from=app /app/socklab.js /app/socklab.js
 COPY server_files /srv/server_files
-WORKDIR /srv
-ENV NODE_ENV=production \
-    SOCKLAB_HEALTH_SOCKET=/tmp/socklab-health.sock
 # Any non-root user: the local base image has no /etc/passwd entry for it, and needs none.
 USER 1000:1000
+# Folders the user owns (WORKDIR creates them as USER, and needs no shell): where `get` saves files, and
+# where the demo's clients tell each other that the fourth was turned away (a volume shared by the clients).
+WORKDIR /srv/demo
+WORKDIR /srv/downloads
+WORKDIR /srv
+ENV NODE_ENV=production \
+    SOCKLAB_HEALTH_SOCKET=/tmp/socklab-health.sock \
+    SOCKLAB_DOWNLOAD_DIR=/srv/downloads
 EXPOSE 12345
 # Exec form, no shell: the probe asks the server's health socket and takes no client slot.
 HEALTHCHECK --interval=2s --timeout=3s --start-period=10s --retries=3 CMD ["node", "/app/socklab.js", "probe"]

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs'
 import { progressBar } from '../client/progress-bar.js'
+import { announceRejection, rejectionAfter } from '../client/rejection-signal.js'
 import { runConsole } from '../client/console-loop.js'
 import { runJsonAgent } from '../client/json-agent.js'
 import { openSession } from '../client/open-session.js'
@@ -45,12 +46,14 @@ export const clientCommand: CommandModule = {
         if (outcome.failedGets > 0) process.exit(EXIT.TRANSFER_FAILED)
         process.exit(outcome.kind === 'done' ? EXIT.OK : exitCodeFor(outcome.error.code))
       }
+      const connectedAtMs = Date.now()
       const session = await openSession(options, {
         onRetry: (error) => process.stderr.write(`${error.message}; trying again in ${options.retryDelayMs} ms\n`),
         onWaiting: (error) => process.stderr.write(`${error.message}; waiting up to ${options.waitForServerMs} ms for the server\n`),
-      }).catch((error: unknown) => {
+      }).catch(async (error: unknown) => {
         if (error instanceof SocklabError && error.code === 'SOCKLAB_SERVER_FULL') {
           process.stdout.write(`${CLIENT_REPLY_PREFIX}${error.message}\n`)
+          if (options.holdUntilRejected) await announceRejection(options.holdUntilRejected)
           process.exit(EXIT.SERVER_FULL)
         }
         if (error instanceof SocklabError && error.code === 'SOCKLAB_CONNECT_FAILED') {
@@ -62,6 +65,7 @@ export const clientCommand: CommandModule = {
       const outcome = await runConsole(session, {
         commands: argv.command as string[] | undefined,
         holdMs: options.holdMs,
+        holdUntil: options.holdUntilRejected ? (signal) => rejectionAfter(options.holdUntilRejected, connectedAtMs, signal) : undefined,
         input: process.stdin,
         output: process.stdout,
         errors: process.stderr,

@@ -7,7 +7,8 @@ import { runLocalDemo } from '../demo/local-demo.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { finishOptions } from './yargs-options.js'
-import { loadServerSpec } from '../lab/server-spec.js'
+import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
+import type { DemoVerdict } from '../demo/demo-verdict.js'
 
 export const demoOptions = (env: NodeJS.ProcessEnv = process.env) =>
   finishOptions(
@@ -15,7 +16,8 @@ export const demoOptions = (env: NodeJS.ProcessEnv = process.env) =>
       local: { type: 'boolean', default: false, describe: 'run as local processes even when a Docker engine answers' },
       image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image for the containers (built when missing)' },
       server: { type: 'string', default: 'socklab', choices: ['socklab', 'original'], describe: "the server: socklab's, or the original Python one (docker-compose.original.yml on containers)" },
-      'hold-ms': { type: 'number', default: 4_000, describe: 'how long each client stays connected, so that all four overlap' },
+      'hold-ms': { type: 'number', default: 60_000, describe: 'the longest an admitted client keeps its slot waiting for the fourth to be turned away' },
+      'stagger-ms': { type: 'number', default: 0, describe: 'start the clients this far apart (they still overlap: each keeps its slot until the fourth is turned away)' },
     },
     process.argv,
     env,
@@ -28,22 +30,23 @@ export const demoCommand: CommandModule = {
   builder: (yargs) => yargs.options(demoOptions()),
   handler: async (argv) => {
     try {
-      const holdMs = Number(argv.holdMs)
+      const options = { holdMs: Number(argv.holdMs), staggerMs: Number(argv.staggerMs), server: undefined as ServerSpec | undefined }
       const spec = await loadServerSpec(String(argv.server))
       const docker = argv.local === true ? undefined : await engineAnswers()
       const compose = docker !== undefined && spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
-      let ok: boolean
+      options.server = spec
+      let verdict: DemoVerdict
       if (docker && compose) {
         const extra = spec.kind === 'socklab' ? '' : ' -f docker-compose.original.yml'
         console.log(`A Docker engine answers: running the demo on containers (docker compose -f docker-compose.yml${extra} up --scale client=4).`)
-        ok = await runComposeDemo(docker, String(argv.image), holdMs, spec)
+        verdict = await runComposeDemo(docker, String(argv.image), options)
       } else {
         const why = argv.local === true ? '--local' : docker ? 'docker compose v2 is missing' : 'no Docker engine answers'
         console.log(`Running the demo as local processes (${why}): a server and four clients on loopback.\n`)
-        ok = await runLocalDemo(process.argv[1]!, holdMs, spec)
+        verdict = await runLocalDemo(process.argv[1]!, options)
       }
-      console.log(ok ? 'Demo finished: three clients served, the fourth rejected.' : 'Demo did not go as expected.')
-      process.exit(ok ? EXIT.OK : EXIT.SCENARIO_FAILED)
+      console.log(verdict.text)
+      process.exit(verdict.ok ? EXIT.OK : EXIT.SCENARIO_FAILED)
     } catch (error) {
       fail(error, 'socklab demo')
     }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import { SocklabError } from '../errors/socklab-error.js'
+import { loopbackHint } from './container-hint.js'
 
 export function connectSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -8,10 +9,10 @@ export function connectSocket(host: string, port: number, timeoutMs: number): Pr
       socket.destroy()
       reject(new SocklabError('SOCKLAB_CONNECT_FAILED', reason))
     }
-    const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms connecting to ${host}:${port}`), timeoutMs)
+    const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms connecting to ${host}:${port}${loopbackHint(host)}`), timeoutMs)
     socket.once('error', (error) => {
       clearTimeout(timer)
-      fail(error.message)
+      fail(`${error.message}${loopbackHint(host)}`)
     })
     socket.once('connect', () => {
       clearTimeout(timer)

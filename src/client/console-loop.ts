@@ -12,6 +12,8 @@ export interface ConsoleIo {
   commands?: readonly string[]
   /** Wait this long before the final exit. */
   holdMs?: number
+  /** With holdMs: stop waiting early when this resolves (the demo's rejection signal). */
+  holdUntil?: (signal: AbortSignal) => Promise<unknown>
   input: NodeJS.ReadableStream
   output: NodeJS.WritableStream
   errors: NodeJS.WritableStream
@@ -80,7 +82,9 @@ export async function runConsole(session: Session, io: ConsoleIo): Promise<Conso
       const command = next.done ? 'exit' : next.value
       if (command.length === 0) continue
       if (command === 'exit' && io.holdMs) {
-        next = await Promise.race([delay(io.holdMs).then(() => next), closed])
+        const held = new AbortController()
+        const hold = [delay(io.holdMs, undefined, { signal: held.signal }), ...(io.holdUntil ? [io.holdUntil(held.signal)] : [])]
+        next = await Promise.race([Promise.race(hold).catch(() => undefined).then(() => next), closed]).finally(() => held.abort())
         if (CLOSED in next) return lost(new SocklabError('SOCKLAB_CONNECTION_LOST', next[CLOSED]))
       }
       try {

@@ -45,7 +45,12 @@ export const CLIENT_OPTION_SPECS = {
     default: 0,
     min: 0,
     max: 3_600_000,
-    describe: 'stay connected this long before the final exit (lets scripted sessions overlap, as in the demo)',
+    describe: 'stay connected this long before the final exit (lets scripted sessions overlap); with --hold-until-rejected, at most this long',
+  },
+  holdUntilRejected: {
+    type: 'string',
+    default: '',
+    describe: "a file shared by a group of clients (the demo): the one turned away as the server is full writes it; the others keep their slots before the final exit until it is written (at most --hold-ms)",
   },
 } satisfies OptionSpecs
 

@@ -1,57 +1,106 @@
-import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
 import type Dockerode from 'dockerode'
 import { ensureImage } from '../docker/image-build.js'
 import { PACKAGE_ROOT } from '../package/package-files.js'
 import { DemoOutput } from './demo-output.js'
-import { SOCKLAB_SERVER, type ServerSpec } from '../lab/server-spec.js'
+import { demoVerdict, type DemoEvent, type DemoVerdict } from './demo-verdict.js'
+import type { DemoOptions } from './local-demo.js'
+import { SOCKLAB_SERVER } from '../lab/server-spec.js'
 import { serverImage } from '../docker/server-image.js'
+import { JsonLineReader } from '../events/json-lines.js'
+import { SocklabError } from '../errors/socklab-error.js'
 
 const PROJECT = 'socklab-demo'
+const CLIENTS = 4
 
 /**
- * The demo on containers: the package's docker-compose.yml brought up with `--scale client=4`, the server's
- * log shown beside the clients' output, and the verdict read from the clients' exit codes. Compose has no
+ * The demo on containers: the package's docker-compose.yml brought up with `--scale client=4` (one client
+ * at a time, `staggerMs` apart, when asked), the server's log streamed beside the clients' output as it
+ * happens, and the verdict read from the clients' exit codes and the server's log. Compose has no
  * programming interface, so this is the one place socklab runs the docker CLI (`docker compose`).
  */
-export async function runComposeDemo(docker: Dockerode, image: string, holdMs: number, spec: ServerSpec = SOCKLAB_SERVER): Promise<boolean> {
+export async function runComposeDemo(docker: Dockerode, image: string, options: DemoOptions): Promise<DemoVerdict> {
+  const spec = options.server ?? SOCKLAB_SERVER
   await ensureImage(docker, image, (line) => console.log(line))
   const out = new DemoOutput()
-  const env: NodeJS.ProcessEnv = { ...process.env, SOCKLAB_IMAGE: image, SOCKLAB_HOLD_MS: String(holdMs) }
+  // JSON from socklab's server: its `msg` is shown, its events give the verdict its cause.
+  const env: NodeJS.ProcessEnv = { ...process.env, SOCKLAB_IMAGE: image, SOCKLAB_HOLD_MS: String(options.holdMs), SOCKLAB_LOG_FORMAT: 'json' }
   const files = ['-f', join(PACKAGE_ROOT, 'docker-compose.yml')]
   if (spec.kind === 'command') {
     // The original's own compose file puts its image in the server's place (docker-compose.original.yml).
     env.SOCKLAB_ORIGINAL_IMAGE = await serverImage(docker, spec, { offline: 'auto', log: (line) => console.log(line) })
     files.push('-f', join(PACKAGE_ROOT, 'docker-compose.original.yml'))
   }
-  const compose = (args: string[], options: SpawnSyncOptions = {}) =>
-    spawnSync('docker', ['compose', '--ansi', 'never', '-p', PROJECT, ...files, ...args], {
-      cwd: PACKAGE_ROOT,
-      encoding: 'utf8',
-      env,
-      ...options,
+  const compose = (args: string[], quiet = false) =>
+    new Promise<number | null>((resolve) => {
+      const child = spawn('docker', ['compose', '--ansi', 'never', '-p', PROJECT, ...files, ...args], {
+        cwd: PACKAGE_ROOT,
+        env,
+        stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'],
+      })
+      child.once('error', () => resolve(null))
+      child.once('close', resolve)
     })
+  const containers = async (service: string) =>
+    docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${PROJECT}`, `com.docker.compose.service=${service}`] } })
+  const events: DemoEvent[] = []
+  const record = (value: unknown) => {
+    const event = value as { event?: unknown; client?: unknown } | undefined
+    if (event?.event === 'client_connected' || event?.event === 'client_rejected' || event?.event === 'client_disconnected') {
+      events.push({ event: event.event, client: typeof event.client === 'string' ? event.client : undefined })
+    }
+  }
+  const following: Array<Promise<void>> = []
+  // The original's console lines become events through its spec's log adapter.
+  const adapter = spec.kind === 'command' ? spec.adapter : undefined
+  const follow = async (id: string, index: number, label: string) => {
+    const stream = (await docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream
+    const text = new PassThrough()
+    docker.modem.demuxStream(stream, text, text)
+    const reader = new JsonLineReader()
+    const show = (lines: ReturnType<JsonLineReader['push']>) => {
+      for (const { line, value } of lines) {
+        for (const adapted of value === undefined && adapter ? adapter.events(line) : []) record(adapted.value)
+        record(value)
+        const event = value as { msg?: unknown; event?: unknown; client?: unknown } | undefined
+        if (line) out.line(index, label, typeof event?.msg === 'string' ? event.msg : line)
+      }
+    }
+    text.on('data', (chunk: Buffer) => show(reader.push(chunk.toString('utf8'))))
+    following.push(new Promise((resolve) => stream.once('end', () => { show(reader.end()); resolve() })))
+  }
   try {
-    if (compose(['up', '-d', '--wait', 'server'], { stdio: 'inherit' }).status !== 0) throw new Error('the server did not become healthy')
-    const serverLog = spawn('docker', ['compose', '--ansi', 'never', '-p', PROJECT, ...files, 'logs', '-f', '--no-log-prefix', 'server'], {
-      cwd: PACKAGE_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    // compose 2.26 writes an erase-line code before each line even with --ansi never.
-    serverLog.stdout.on('data', (chunk: Buffer) => {
-      // eslint-disable-next-line no-control-regex
-      for (const line of chunk.toString('utf8').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split('\n')) if (line) out.line(0, 'server', line)
-    })
-    compose(['up', '--scale', 'client=4', '--no-recreate', 'client'], { stdio: 'inherit' })
-    const clients = String(compose(['ps', '-a', '--format', '{{.Name}} {{.ExitCode}}', 'client']).stdout).trim().split('\n')
-    const codes = clients.map((line) => Number(line.split(' ')[1]))
-    compose(['stop', '-t', '5', 'server'], { stdio: 'ignore' })
-    await new Promise((resolve) => serverLog.once('close', resolve))
+    if ((await compose(['up', '-d', '--wait', 'server'])) !== 0) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', 'the demo server did not become healthy')
+    const [server] = await containers('server')
+    await follow(server!.Id, 0, 'server')
+    const followed = new Set<string>()
+    for (let scale = options.staggerMs > 0 ? 1 : CLIENTS; scale <= CLIENTS; scale += 1) {
+      if (scale > 1 && options.staggerMs > 0) await delay(options.staggerMs)
+      if ((await compose(['up', '-d', '--no-recreate', '--scale', `client=${scale}`, 'client'], true)) !== 0) {
+        throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `docker compose could not start client ${scale}`)
+      }
+      for (const c of await containers('client')) {
+        if (followed.has(c.Id)) continue
+        followed.add(c.Id)
+        const n = Number(c.Labels['com.docker.compose.container-number'] ?? followed.size)
+        await follow(c.Id, n, `client${n}`)
+      }
+    }
+    const ended = await Promise.all([...followed].map(async (id) => {
+      const { StatusCode } = (await docker.getContainer(id).wait()) as { StatusCode: number }
+      const { Labels } = (await docker.getContainer(id).inspect()).Config
+      return { label: `client${Labels['com.docker.compose.container-number']}`, code: StatusCode }
+    }))
+    const clients = ended.sort((a, b) => a.label.localeCompare(b.label))
+    await compose(['stop', '-t', '5', 'server'], true)
+    await Promise.all(following)
     console.log('')
-    console.log(`client exit codes: ${clients.join(', ')} (0 = served, 3 = server full)`)
-    return clients.length === 4 && codes.filter((c) => c === 0).length === 3 && codes.filter((c) => c === 3).length === 1
+    console.log(`client exit codes: ${clients.map((c) => `${c.label} ${c.code}`).join(', ')} (0 = served, 3 = server full)`)
+    return demoVerdict(clients, events)
   } finally {
-    compose(['down', '-t', '5', '--remove-orphans'], { stdio: 'ignore' })
+    await compose(['down', '-t', '5', '--volumes', '--remove-orphans'], true)
   }
 }
