@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { EventStream } from '../../src/index.js'
 import { composeProject } from './helpers/compose-project.js'
@@ -33,12 +34,42 @@ describe('the compose demo: docker compose up --scale client=4', () => {
       expect(log.all('transfer_completed', { file: 'socklab.png' })).toHaveLength(3)
       expect(log.all('client_disconnected', { reason: 'exit' })).toHaveLength(3)
     } finally {
-      const down = compose('down', '-t', '5', '--remove-orphans')
+      const down = compose('down', '-t', '5', '--volumes', '--remove-orphans')
       expect(down.status, down.stderr).toBe(0)
     }
-    const left = (await docker.listContainers({ all: true })).filter((c) => c.Labels['com.docker.compose.project'] === project)
-    expect(left).toEqual([])
-    const networks = (await docker.listNetworks()).filter((n) => n.Name.startsWith(project))
-    expect(networks).toEqual([])
+    await expectNothingLeft(project)
   })
+
+  it('still turns exactly one away when the client containers start 6 s apart, each holding its slot until the rejection', async () => {
+    const { project, compose } = composeProject([], { SOCKLAB_LOG_FORMAT: 'json' })
+    try {
+      expect(compose('up', '-d', '--wait', 'server').status).toBe(0)
+      // One more client container every 6 s, as a slow engine would start them: each admitted one's own
+      // session takes well under a second, so only the shared rejection signal keeps the three overlapping.
+      for (let scale = 1; scale <= 4; scale += 1) {
+        if (scale > 1) await delay(6_000)
+        const up = compose('up', '-d', '--no-recreate', '--scale', `client=${scale}`, 'client')
+        expect(up.status, up.stderr).toBe(0)
+      }
+      const clients = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=client'] } })
+      expect(clients).toHaveLength(4)
+      const codes = await Promise.all(clients.map(async (c) => ((await docker.getContainer(c.Id).wait()) as { StatusCode: number }).StatusCode))
+      expect(codes.sort()).toEqual([0, 0, 0, 3])
+      // The fourth to start was the one turned away.
+      const fourth = clients.find((c) => c.Labels['com.docker.compose.container-number'] === '4')!
+      expect((await docker.getContainer(fourth.Id).inspect()).State.ExitCode).toBe(3)
+    } finally {
+      expect(compose('down', '-t', '5', '--volumes', '--remove-orphans').status).toBe(0)
+    }
+    await expectNothingLeft(project)
+  }, 180_000)
 })
+
+async function expectNothingLeft(project: string): Promise<void> {
+  const left = (await docker.listContainers({ all: true })).filter((c) => c.Labels['com.docker.compose.project'] === project)
+  expect(left).toEqual([])
+  const networks = (await docker.listNetworks()).filter((n) => n.Name.startsWith(project))
+  expect(networks).toEqual([])
+  const { Volumes } = await docker.listVolumes()
+  expect((Volumes ?? []).filter((v) => v.Name.startsWith(project))).toEqual([])
+}
