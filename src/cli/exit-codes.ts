@@ -1,6 +1,6 @@
 import type { SocklabErrorCode } from '../errors/socklab-error.js'
 
-/** The CLI's exit codes, in one place (README, "Exit codes"). */
+/** The CLI's exit codes, in one place (docs/cli.md, "Exit codes"). */
 export const EXIT = {
   OK: 0,
   USAGE: 1,

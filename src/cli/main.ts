@@ -1,29 +1,29 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../package/package-files.js'
-import { cleanCommand, cleanOptions } from './clean-command.js'
-import { clientCommand, clientOptions } from './client-command.js'
-import { demoCommand, demoOptions } from './demo-command.js'
-import { gradeCommand, gradeOptions } from './grade-command.js'
+import { cleanCommand } from './clean-command.js'
+import { clientCommand } from './client-command.js'
+import { demoCommand } from './demo-command.js'
+import { gradeCommand } from './grade-command.js'
 import { closest } from '../text/did-you-mean.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
-import { imagesCommand, imagesOptions } from './images-command.js'
-import { dashboardCommand, labCommand, labUpOptions } from './lab-command.js'
-import { probeCommand, probeOptions } from './probe-command.js'
-import { relayCommand, relayOptions } from './relay-command.js'
-import { scenarioCommand, scenarioListOptions, scenarioRunOptions } from './scenario-command.js'
-import { serverCommand, serverOptions } from './server-command.js'
+import { imagesCommand } from './images-command.js'
+import { dashboardCommand, labCommand } from './lab-command.js'
+import { probeCommand } from './probe-command.js'
+import { relayCommand } from './relay-command.js'
+import { scenarioCommand } from './scenario-command.js'
+import { serverCommand } from './server-command.js'
 import { envVariable, type CommandOptions } from './yargs-options.js'
 import { complete } from './completion.js'
+import { OPTION_TABLES } from './option-tables.js'
 
 const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, labCommand, dashboardCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
 const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'grade', 'lab', 'dashboard', 'relay', 'images', 'clean', 'demo', 'completion']
 
 /** Every option of every command, for suggestions and for spotting SOCKLAB_ variables that name none. */
 function allOptions(): CommandOptions {
-  const tables = [serverOptions, clientOptions, probeOptions, scenarioListOptions, scenarioRunOptions, gradeOptions, labUpOptions, relayOptions, imagesOptions, cleanOptions, demoOptions]
-  return Object.assign({}, ...tables.map((table) => table({})))
+  return Object.assign({}, ...OPTION_TABLES.map((table) => table.options({})))
 }
 
 // Variables read by docker-compose.yml, or reserved for scenario variables, not by an option.
