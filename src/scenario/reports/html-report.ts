@@ -2,6 +2,7 @@ import type { ScenarioResult, StepResult } from '../scenario-result.js'
 import { runName } from './console-progress.js'
 import { collapseRuns, firstFailure, flatSteps, parseLog, seconds, timeline, timelineWithSteps, type StepEntry, type TimelineEntry } from './report-data.js'
 import { sequenceSvg, xml } from './sequence-svg.js'
+import { verdictText } from '../check-tally.js'
 
 /**
  * One HTML file that needs nothing else: styles inline, the diagrams drawn as SVG in the page, no script,
@@ -39,7 +40,7 @@ svg.sequence .message line { stroke: #1b1b1f; stroke-width: 1.3; } svg.sequence 
 svg.sequence .note rect { fill: #fff6d6; stroke: #b08d00; } svg.sequence .client-note rect { fill: #e6f0fb; stroke: #3b6ea8; } svg.sequence text { fill: #1b1b1f; }
 `
 
-const verdict = (v: keyof typeof VERDICT): string => `<span class="${v}">${VERDICT[v]}</span>`
+const verdict = (v: keyof typeof VERDICT, r?: ScenarioResult): string => `<span class="${v}">${r ? `${VERDICT[v].slice(0, 2)}${verdictText(r)}` : VERDICT[v]}</span>`
 const anchor = (r: ScenarioResult, i: number): string => `s${i + 1}-${r.name.replace(/[^a-z0-9_-]/gi, '-')}`
 
 /** Text shown whole; folded behind its first line when long. */
@@ -58,7 +59,7 @@ export function htmlReport(results: readonly ScenarioResult[], createdAt = new D
   })
   const rows = results.map((r, i) => {
     const why = r.verdict === 'failed' ? (firstFailure(r) ?? '') : (r.skipped ?? '')
-    return `<tr><td><a href="#${anchor(r, i)}">${xml(runName(r))}</a></td><td>${verdict(r.verdict)}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${flatSteps(r.steps).length}</td><td class="reason">${xml(why)}</td></tr>`
+    return `<tr><td><a href="#${anchor(r, i)}">${xml(runName(r))}</a></td><td>${verdict(r.verdict, r)}</td><td class="num">${seconds(r.durationMs)}</td><td class="num">${flatSteps(r.steps).length}</td><td class="reason">${xml(why)}</td></tr>`
   })
   return `<!doctype html>
 <html lang="en">
@@ -89,7 +90,7 @@ ${results.map((r, i) => scenarioSection(r, anchor(r, i))).join('\n')}
 function scenarioSection(r: ScenarioResult, id: string): string {
   const entries = timeline(r)
   const parts = [
-    `<section id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${xml(runName(r))} — ${verdict(r.verdict)}</h2>`,
+    `<section id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${xml(runName(r))} — ${verdict(r.verdict, r)}</h2>`,
     `<p>${seconds(r.durationMs)} on ${xml(r.target)} · <code>${xml(r.file)}</code></p>`,
   ]
   if (r.description) parts.push(`<p>${xml(r.description.trim())}</p>`)

@@ -1,5 +1,6 @@
 import type { ScenarioResult } from '../scenario-result.js'
 import { firstFailure, parseLog, timeline } from './report-data.js'
+import { verdictText } from '../check-tally.js'
 
 /** The JSON report's format, for programs that read it; raised when a field changes meaning or goes. */
 export const JSON_REPORT_VERSION = 1
@@ -18,6 +19,8 @@ export function jsonReport(results: readonly ScenarioResult[], createdAt = new D
     summary: { runs: results.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped') },
     scenarios: results.map((r) => ({
       ...r,
+      /** `passed (4 of 6 checks; 2 skipped)` where checks were skipped; else the verdict. */
+      result: verdictText(r),
       failure: r.verdict === 'failed' ? (firstFailure(r) ?? null) : null,
       timeline: timeline(r),
       serverLog: parseLog(r.serverLog).map((e) => (Object.keys(e.fields).length > 0 ? e.fields : { text: e.msg })),

@@ -1,6 +1,7 @@
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
 import { timeline } from './report-data.js'
 import { escapeXml } from '../../text/escape-xml.js'
+import { verdictText } from '../check-tally.js'
 
 const xml = escapeXml
 // eslint-disable-next-line no-control-regex
@@ -23,6 +24,7 @@ export function junitReport(results: readonly ScenarioResult[]): string {
     const start = r.messages[0]?.atMs ?? 0
     const notes = timeline(r).flatMap((e) => (e.kind === 'note' ? [`note    +${Math.round(e.atMs - start)} ms ${e.over}: ${e.text}`] : []))
     log.push(...notes)
+    if (r.checks) log.unshift(`result  ${verdictText(r)}`)
     let body = `      <system-out>${xml(clean(log.join('\n')))}</system-out>\n`
     if (r.verdict === 'skipped') body = `      <skipped message="${xml(r.skipped ?? 'skipped')}"/>\n${body}`
     if (r.verdict === 'failed') {

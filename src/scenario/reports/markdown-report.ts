@@ -1,5 +1,6 @@
 import type { ScenarioResult } from '../scenario-result.js'
 import { collapseRuns, firstFailure, flatSteps as allSteps, participants, seconds, timeline, type TimelineEntry } from './report-data.js'
+import { verdictText } from '../check-tally.js'
 
 const ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const
 const EXCERPT_LINES = 40
@@ -28,14 +29,14 @@ export function markdownReport(results: readonly ScenarioResult[]): string {
   out.push('| scenario | result | duration | steps | why |', '|---|---|---|---|---|')
   for (const r of results) {
     const why = r.verdict === 'failed' ? (firstFailure(r) ?? '') : (r.skipped ?? '')
-    out.push(`| [${r.name}](#${r.name}) | ${ICON[r.verdict]} ${r.verdict} | ${seconds(r.durationMs)} | ${allSteps(r.steps).length} | ${cell(why)} |`)
+    out.push(`| [${r.name}](#${r.name}) | ${ICON[r.verdict]} ${verdictText(r)} | ${seconds(r.durationMs)} | ${allSteps(r.steps).length} | ${cell(why)} |`)
   }
   for (const r of results) out.push('', ...scenarioSection(r))
   return `${out.join('\n')}\n`
 }
 
 function scenarioSection(r: ScenarioResult): string[] {
-  const out = [`## ${r.name}`, '', `${ICON[r.verdict]} **${r.verdict}** in ${seconds(r.durationMs)} on ${r.target} — \`${r.file}\``, '']
+  const out = [`## ${r.name}`, '', `${ICON[r.verdict]} **${verdictText(r)}** in ${seconds(r.durationMs)} on ${r.target} — \`${r.file}\``, '']
   if (r.description) out.push(`> ${r.description.trim()}`, '')
   if (r.error) out.push(`**Error:** ${r.error}`, '')
   if (r.skipped) out.push(`**Skipped:** ${r.skipped}`, '')
