@@ -3,7 +3,8 @@
  * The CLI (cli/main.ts) is the entry point for people.
  */
 export { EXIT, exitCodeFor } from './cli/exit-codes.js'
-export type { Reply, Session, TransferProgress } from './client/reply.js'
+export type { Reply, Session } from './client/reply.js'
+export type { TransferProgress } from './client/transfer-progress.js'
 export { openSession } from './client/open-session.js'
 export { CLIENT_OPTION_SPECS, resolveClientOptions, type ClientOptions } from './config/client-options.js'
 export { SERVER_OPTION_SPECS, resolveServerOptions, type ServerOptions } from './config/server-options.js'

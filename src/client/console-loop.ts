@@ -4,7 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import { CLIENT_BANNER, CLIENT_DISCONNECTED, CLIENT_PROMPT } from '../protocol/original-text.js'
 import { formatReply } from './format-reply.js'
-import { getTarget, type Session, type TransferProgress } from './reply.js'
+import { getTarget, type Session } from './reply.js'
+import type { TransferProgress } from './transfer-progress.js'
 import { terminalText } from '../text/visible-text.js'
 
 export interface ConsoleIo {

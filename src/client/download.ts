@@ -4,7 +4,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SocklabError } from '../errors/socklab-error.js'
 import { localFileName } from './local-file-name.js'
-import type { TransferProgress } from './reply.js'
+import type { TransferProgress } from './transfer-progress.js'
 
 /** Bytes a download may hold in memory ahead of the disk before it asks the socket to pause. */
 const WRITE_BUFFER = 8 * 1024 * 1024

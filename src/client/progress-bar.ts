@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress'
-import type { TransferProgress } from './reply.js'
+import type { TransferProgress } from './transfer-progress.js'
 
 /** A progress bar on standard error for a terminal; sizes unknown in compatible mode show bytes only. */
 export function progressBar(stream: NodeJS.WriteStream): TransferProgress {

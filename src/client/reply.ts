@@ -1,5 +1,6 @@
 import { SocklabError } from '../errors/socklab-error.js'
 import type { Download } from './download.js'
+import type { TransferProgress } from './transfer-progress.js'
 
 /** What a session hands back for one command. Failures (lost connection, bad transfer) are thrown. */
 export type Reply =
@@ -7,12 +8,6 @@ export type Reply =
   | { kind: 'error'; code: string; message: string }
   | { kind: 'saved'; name: string; path: string; bytes: number; sha256: string; verified: boolean }
   | { kind: 'bye'; reason: string; message: string }
-
-export interface TransferProgress {
-  start(name: string, size: number | undefined): void
-  advance(bytes: number): void
-  stop(): void
-}
 
 export interface SendHooks {
   progress?: TransferProgress

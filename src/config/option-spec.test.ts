@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveClientOptions } from './client-options.js'
-import { TIMER_MAX_MS } from '../text/units.js'
+import { TIMER_MAX_MS } from '../values/duration.js'
 import { SERVER_DEFAULTS, resolveServerOptions } from './server-options.js'
 
 describe('server options', () => {

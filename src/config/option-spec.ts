@@ -1,5 +1,5 @@
 import { SocklabError } from '../errors/socklab-error.js'
-import { LONGEST_TIMER, TIMER_MAX_MS } from '../text/units.js'
+import { LONGEST_TIMER, TIMER_MAX_MS } from '../values/duration.js'
 
 /** `maxClients` → `SOCKLAB_MAX_CLIENTS`, the variable the CLI reads it from. */
 export const envName = (option: string): string => `SOCKLAB_${option.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`

@@ -1,4 +1,4 @@
-import type { EventLog } from './event-log.js'
+import type { EventLog } from './server-event.js'
 
 /** When the event being written happened (epoch ms): its log line's `time`, not the moment it was written. */
 let happenedAt: number | undefined

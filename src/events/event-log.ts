@@ -6,13 +6,10 @@ import type { LogFormat } from '../config/server-options.js'
 import { logText } from '../text/visible-text.js'
 import { BatchedDestination } from './batched-destination.js'
 import { deferredEmit, eventTime } from './deferred-emit.js'
-import { SERVER_EVENTS, type ServerEventName, type ServerEventPayloads } from './server-event.js'
+import { SERVER_EVENTS, type EventLog, type ServerEventName } from './server-event.js'
 
 export type { LogFormat }
 
-export interface EventLog {
-  emit<E extends ServerEventName>(event: E, payload: ServerEventPayloads[E]): void
-}
 
 export interface EventLogOptions {
   format: LogFormat

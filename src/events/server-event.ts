@@ -40,6 +40,11 @@ export interface ServerEventPayloads {
 
 export type ServerEventName = keyof ServerEventPayloads
 
+/** Where the server's events go: the log (events/event-log.ts makes one), or a test's collector. */
+export interface EventLog {
+  emit<E extends ServerEventName>(event: E, payload: ServerEventPayloads[E]): void
+}
+
 const PEER = ['client', 'address', 'port'] as const
 
 /**

@@ -1,4 +1,4 @@
-import type { ServerWatch } from './server-watch.js'
+import type { ServerWatch, TransferRecord } from './server-watch.js'
 
 /** One lab client as the lab keeps it between actions. */
 export interface ClientRecord {
@@ -15,21 +15,6 @@ export interface ClientRecord {
   note?: string
   /** When it entered its state (epoch ms). */
   since?: number
-}
-
-/** One file transfer, from the server's transfer events. */
-export interface TransferRecord {
-  /** The server's name for the client. */
-  client: string
-  file: string
-  size: number
-  bytes: number
-  state: 'running' | 'done' | 'failed'
-  startedAt: number
-  updatedAt: number
-  /** Bytes per second between the last two progress events, while it runs. */
-  recentRate?: number
-  reason?: string
 }
 
 /** What `lab status --json`, the dashboard and `lab graph` show. */

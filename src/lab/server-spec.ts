@@ -6,8 +6,8 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { LogAdapter, type AdapterRule } from '../events/log-adapter.js'
 import { SERVER_EVENT_FIELDS, SERVER_EVENT_NAMES, type ServerEventName } from '../events/server-event.js'
 import { LAB_ASSETS } from '../package/package-files.js'
-import { suggestion } from '../scenario/step-values.js'
-import { YamlCursor } from '../scenario/yaml-cursor.js'
+import { suggestion } from '../values/suggestion.js'
+import { YamlCursor } from '../values/yaml-cursor.js'
 
 /** How a server under test is given one scenario server setting: an argument, or an environment variable. */
 export type SettingRoute = { arg: string } | { env: string }

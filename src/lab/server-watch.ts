@@ -1,6 +1,20 @@
 import { EventEmitter } from 'node:events'
 import type { LoggedEvent } from '../events/event-stream.js'
-import type { TransferRecord } from './lab-view.js'
+
+/** One file transfer, from the server's transfer events. */
+export interface TransferRecord {
+  /** The server's name for the client. */
+  client: string
+  file: string
+  size: number
+  bytes: number
+  state: 'running' | 'done' | 'failed'
+  startedAt: number
+  updatedAt: number
+  /** Bytes per second between the last two progress events, while it runs. */
+  recentRate?: number
+  reason?: string
+}
 
 /** Timeline entries kept for the dashboard and `lab status`. */
 const TIMELINE_LENGTH = 500

@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument } from 'yaml'
 import { SocklabError } from '../errors/socklab-error.js'
-import { duration } from '../scenario/step-values.js'
-import { YamlCursor } from '../scenario/yaml-cursor.js'
+import { duration } from '../values/duration.js'
+import { YamlCursor } from '../values/yaml-cursor.js'
 import { CONDITION_KINDS, CONDITION_NAMES, conditionKind, type Condition } from './conditions/condition-kinds.js'
 
 /** A link's conditions, per direction: `down` is server → client, `up` is client → server. */

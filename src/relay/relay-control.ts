@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument } from 'yaml'
-import { duration } from '../scenario/step-values.js'
-import { YamlCursor } from '../scenario/yaml-cursor.js'
-import { parseSize } from '../text/units.js'
+import { duration } from '../values/duration.js'
+import { YamlCursor } from '../values/yaml-cursor.js'
+import { parseSize } from '../values/byte-size.js'
 import { describeLink, NO_CONDITIONS, parseLink, type LinkConditions } from './link-spec.js'
 import type { ByteMilestone, RelayAction, StartedRelay } from './link-relay.js'
 

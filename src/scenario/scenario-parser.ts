@@ -16,12 +16,14 @@ import {
   type ScenarioServerOptions,
   type Step,
 } from './scenario.js'
-import { duration, suggestion, type References } from './step-values.js'
+import { type References } from './step-values.js'
+import { duration } from '../values/duration.js'
+import { suggestion } from '../values/suggestion.js'
 import { STEP_OPTIONS } from './steps/step-kind.js'
 import { parseLink } from '../relay/link-spec.js'
 import { STEP_KIND_NAMES, STEP_KINDS } from './steps/step-kinds.js'
-import { parseSize } from '../text/units.js'
-import { YamlCursor } from './yaml-cursor.js'
+import { parseSize } from '../values/byte-size.js'
+import { YamlCursor } from '../values/yaml-cursor.js'
 import { BUILT_IN_SERVERS } from '../lab/server-spec.js'
 
 const FIXED_SERVER_OPTIONS = new Set(['host', 'port', 'files', 'logFormat', 'healthSocket'])

@@ -1,5 +1,5 @@
 import { SocklabError } from '../errors/socklab-error.js'
-import type { YamlCursor } from './yaml-cursor.js'
+import type { YamlCursor } from '../values/yaml-cursor.js'
 
 /** Values given for scenario variables from outside the file, stronger than the file's own. */
 export interface VarOverrides {

@@ -1,10 +1,9 @@
 import { SOCKLAB_ERROR_CODES } from '../errors/socklab-error.js'
 import { EVENT_FIELD_VALUES, FIELD_VALUES, SERVER_EVENT_FIELDS, type ServerEventName } from '../events/server-event.js'
 import { WIRE_ERROR_CODES } from '../protocol/wire-error-code.js'
-import { closest } from '../text/did-you-mean.js'
+import { suggestion } from '../values/suggestion.js'
 import type { EventFields, ReplyMatcher } from './scenario.js'
-import { LONGEST_TIMER, parseDuration, TIMER_MAX_MS } from '../text/units.js'
-import type { YamlCursor } from './yaml-cursor.js'
+import type { YamlCursor } from '../values/yaml-cursor.js'
 
 /**
  * How the values inside steps are read and checked: replies, event fields, error codes, `${client.fact}`
@@ -76,11 +75,6 @@ export function parseFields(cursor: YamlCursor | undefined, event: ServerEventNa
   return out
 }
 
-/** `did you mean …?` for a near miss, or nothing. */
-export function suggestion(word: string, known: readonly string[]): string | undefined {
-  const near = closest(word, known)
-  return near ? `did you mean ${near}?` : undefined
-}
 
 const ERROR_CODES: readonly string[] = [...WIRE_ERROR_CODES, ...SOCKLAB_ERROR_CODES]
 
@@ -126,10 +120,3 @@ export function newValueName(cursor: YamlCursor, name: string, refs: References)
   return name
 }
 
-/** A duration such as 500ms, 10s or 2m. */
-export function duration(cursor: YamlCursor): number {
-  const ms = parseDuration(cursor.scalar() as string | number)
-  if (ms === undefined || ms <= 0) return cursor.fail('a duration such as 500ms, 10s or 2m')
-  if (ms > TIMER_MAX_MS) return cursor.fail(`a duration of at most ${Math.floor(TIMER_MAX_MS / 60_000)}m (${LONGEST_TIMER})`)
-  return ms
-}

@@ -1,5 +1,5 @@
 import type { ServerOptions } from '../config/server-options.js'
-import type { EventLog } from '../events/event-log.js'
+import type { EventLog } from '../events/server-event.js'
 import type { ClientRegistry } from './client-registry.js'
 import type { FileStore } from './file-store.js'
 

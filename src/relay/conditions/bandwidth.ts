@@ -1,4 +1,4 @@
-import { parseRate } from '../../text/units.js'
+import { parseRate } from '../../values/rate.js'
 import type { ConditionKind } from './condition-kind.js'
 import { waitUntil } from './wait.js'
 

@@ -1,4 +1,4 @@
-import type { YamlCursor } from '../../scenario/yaml-cursor.js'
+import type { YamlCursor } from '../../values/yaml-cursor.js'
 
 /** A run of bytes on its way through one direction of a link, with the time it reached the relay. */
 export interface Piece {

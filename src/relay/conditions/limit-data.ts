@@ -1,5 +1,5 @@
-import { parseSize } from '../../text/units.js'
-import { formatSize } from '../../text/units.js'
+import { parseSize } from '../../values/byte-size.js'
+import { formatSize } from '../../values/byte-size.js'
 import type { ConditionKind } from './condition-kind.js'
 
 export interface LimitData {

@@ -1,5 +1,5 @@
-import { duration } from '../../scenario/step-values.js'
-import { parseSize } from '../../text/units.js'
+import { duration } from '../../values/duration.js'
+import { parseSize } from '../../values/byte-size.js'
 import type { ConditionKind } from './condition-kind.js'
 import { waitUntil } from './wait.js'
 

@@ -1,4 +1,4 @@
-import { duration } from '../../scenario/step-values.js'
+import { duration } from '../../values/duration.js'
 import type { ConditionKind } from './condition-kind.js'
 import { waitUntil } from './wait.js'
 

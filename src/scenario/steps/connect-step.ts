@@ -90,3 +90,9 @@ export const connectStep: StepKind<ConnectStep> = {
     throw new StepFailed(`${step.client} could not connect`, step.expect, describeOutput(first))
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    connect: ConnectStep
+  }
+}

@@ -37,3 +37,9 @@ export const disconnectStep: StepKind<DisconnectStep> = {
     await stopAgent(ctx, step.client, step.how, signal)
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    disconnect: DisconnectStep
+  }
+}

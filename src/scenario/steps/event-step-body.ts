@@ -1,7 +1,8 @@
 import { SERVER_EVENT_NAMES, type ServerEventName } from '../../events/server-event.js'
 import type { EventFields } from '../scenario.js'
-import { parseFields, suggestion, type References } from '../step-values.js'
-import type { YamlCursor } from '../yaml-cursor.js'
+import { parseFields, type References } from '../step-values.js'
+import { suggestion } from '../../values/suggestion.js'
+import type { YamlCursor } from '../../values/yaml-cursor.js'
 
 /** The `event:` and `where:` that `wait_event` and `expect_events` share, checked against the vocabulary. */
 export function eventAndFields(e: Map<string, YamlCursor>, body: YamlCursor, refs: References): { event: ServerEventName; where: EventFields } {

@@ -40,3 +40,9 @@ export const expectEventsStep: StepKind<ExpectEventsStep> = {
     return `${found} found`
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    expect_events: ExpectEventsStep
+  }
+}

@@ -141,3 +141,9 @@ async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'fram
   if (reply.sha256 !== expected) throw new StepFailed(`${step.file} differs from the server's copy`, `sha256 ${expected}`, `sha256 ${reply.sha256}`)
   return `${reply.bytes} bytes, sha256 ${reply.sha256.slice(0, 12)}…`
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    get: GetStep
+  }
+}

@@ -1,10 +1,11 @@
 import { SERVER_EVENT_NAMES, type ServerEventName } from '../../events/server-event.js'
 import type { ByteMilestone, RelayAction } from '../../relay/link-relay.js'
 import { describeLink, LINK_KEYS, NO_CONDITIONS, parseLink } from '../../relay/link-spec.js'
-import { formatSize, parseSize } from '../../text/units.js'
+import { formatSize, parseSize } from '../../values/byte-size.js'
 import type { EventFields, StepBase } from '../scenario.js'
-import { parseFields, suggestion, type References } from '../step-values.js'
-import type { YamlCursor } from '../yaml-cursor.js'
+import { parseFields, type References } from '../step-values.js'
+import { suggestion } from '../../values/suggestion.js'
+import type { YamlCursor } from '../../values/yaml-cursor.js'
 import { fieldsLabel, matcher } from './event-match.js'
 import { connected, say, serverEvents, StepFailed } from './step-context.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
@@ -124,4 +125,10 @@ function momentLabel(when: LinkMoment): string {
   if (when.at === 'now') return ''
   if (when.at === 'bytes') return ` when ${formatSize(when.bytes)}${when.direction ? ` ${when.direction}` : ''} carried`
   return ` on ${when.event}${fieldsLabel(when.where)}`
+}
+
+declare module './step.js' {
+  interface StepTypes {
+    link: LinkStep
+  }
 }

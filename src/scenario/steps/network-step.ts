@@ -40,3 +40,9 @@ export const networkStep: StepKind<NetworkStep> = {
     await (step.action === 'cut' ? control.cut(agent) : control.restore(agent))
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    network: NetworkStep
+  }
+}

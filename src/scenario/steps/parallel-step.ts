@@ -27,3 +27,9 @@ export const parallelStep: StepKind<ParallelStep> = {
     if (failed) throw new StepFailed(failed.reason ?? 'a branch failed')
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    parallel: ParallelStep
+  }
+}

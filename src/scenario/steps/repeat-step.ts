@@ -45,3 +45,9 @@ export const repeatStep: StepKind<RepeatStep> = {
     return `${step.times} rounds`
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    repeat: RepeatStep
+  }
+}

@@ -1,7 +1,7 @@
 import type { ReplyMatcher, StepBase } from '../scenario.js'
 import { checkedText, newValueName, parseReply, type References } from '../step-values.js'
 import { fillTemplate } from '../template.js'
-import type { YamlCursor } from '../yaml-cursor.js'
+import type { YamlCursor } from '../../values/yaml-cursor.js'
 import { groupLabel, groupTimeout, sendGroup, type SendGroup } from './client-group.js'
 import { describeReply, matchReply, request } from './replies.js'
 import { connected, StepFailed, type StepContext } from './step-context.js'
@@ -100,4 +100,10 @@ function capture(captures: Record<string, string>, text: string, ctx: StepContex
     taken.push(`${name}=${found[1]}`)
   }
   return `captured ${taken.join(', ')}`
+}
+
+declare module './step.js' {
+  interface StepTypes {
+    send: SendStep
+  }
 }

@@ -26,3 +26,9 @@ export const sequenceStep: StepKind<SequenceStep> = {
     if (failed) throw new StepFailed(failed.reason ?? 'a step failed')
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    sequence: SequenceStep
+  }
+}

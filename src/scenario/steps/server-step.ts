@@ -27,3 +27,9 @@ export const serverStep: StepKind<ServerStep> = {
     if (step.action !== 'stop') await control.start()
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    server: ServerStep
+  }
+}

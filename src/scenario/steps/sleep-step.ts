@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { StepBase } from '../scenario.js'
-import { duration } from '../step-values.js'
+import { duration } from '../../values/duration.js'
 import { ref, stepMap } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
@@ -24,4 +24,10 @@ export const sleepStep: StepKind<SleepStep> = {
   async run(step, _ctx, { signal }) {
     await delay(step.ms, undefined, { signal })
   },
+}
+
+declare module './step.js' {
+  interface StepTypes {
+    sleep: SleepStep
+  }
 }

@@ -1,7 +1,7 @@
 import type { Step, StepBase } from '../scenario.js'
 import type { References } from '../step-values.js'
 import type { JsonSchema } from './step-schema.js'
-import type { YamlCursor } from '../yaml-cursor.js'
+import type { YamlCursor } from '../../values/yaml-cursor.js'
 import type { StepContext, StepRun } from './step-context.js'
 
 /** A step's client group: its name, and its members (ordinary clients, `crowd-1` …). */

@@ -34,3 +34,9 @@ export const waitEventStep: StepKind<WaitEventStep> = {
     }
   },
 }
+
+declare module './step.js' {
+  interface StepTypes {
+    wait_event: WaitEventStep
+  }
+}
