@@ -5,7 +5,7 @@ const clients = (...codes: Array<number | null>) => codes.map((code, i) => ({ la
 
 describe('the demo verdict', () => {
   it('passes three served and one turned away, and names the one', () => {
-    expect(demoVerdict(clients(0, 3, 0, 0), [])).toEqual({ ok: true, text: 'Demo finished: 3 clients served, the fourth (client2) told the server is full.' })
+    expect(demoVerdict(clients(0, 3, 0, 0), [])).toEqual({ ok: true, text: 'Demo finished: 3 clients served, 1 told the server is full (client2).' })
   })
 
   it('names who left before the fourth came when all four were served', () => {

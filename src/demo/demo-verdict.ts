@@ -37,7 +37,7 @@ export function demoVerdict(clients: readonly DemoClient[], events: readonly Dem
   const served = clients.filter((c) => c.code === EXIT.OK)
   const full = clients.filter((c) => c.code === EXIT.SERVER_FULL)
   if (clients.length === expected && full.length === 1 && served.length === expected - 1) {
-    return { ok: true, text: `Demo finished: ${served.length} clients served, the fourth (${full[0]!.label}) told the server is full.` }
+    return { ok: true, text: `Demo finished: ${served.length} clients served, 1 told the server is full (${full[0]!.label}).` }
   }
   return { ok: false, text: `Demo did not go as expected: ${cause(clients, events, expected, served.length, full.length)}.` }
 }

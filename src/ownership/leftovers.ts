@@ -5,7 +5,7 @@ import { describeOwner, ownerState, type Owner } from './owner.js'
 import { listOwnedTempDirs } from './owned-temp-dir.js'
 
 export interface Leftover {
-  kind: 'container' | 'network' | 'folder'
+  kind: 'container' | 'network' | 'volume' | 'folder'
   name: string
   owner?: Owner
   /** Why it could not be removed (it is still there); absent when it was. */
@@ -20,7 +20,7 @@ export interface SweepOptions {
 }
 
 /**
- * Removes what socklab runs left behind: containers, networks and temporary folders whose owner process is
+ * Removes what socklab runs left behind: containers, networks, volumes and temporary folders whose owner process is
  * gone (a run that was killed, or crashed). What a running process owns, or another host's, is left alone.
  * With `all`, everything socklab made goes. Returns what it found: removed, or with the `error` that kept it.
  */
@@ -41,6 +41,14 @@ export async function sweepLeftovers(options: SweepOptions = {}): Promise<Leftov
       networks.map(async (n) => {
         const error = await removeNetwork(docker.getNetwork(n.Id)).then(() => undefined, failure)
         removed.push({ kind: 'network', name: n.Name, owner: ownerFromLabels(n.Labels), error })
+      }),
+    )
+    // The demo's shared volume (docker compose down leaves it without --volumes), once no container uses it.
+    const volumes = ((await docker.listVolumes()).Volumes ?? []).filter((v) => removable(ownerFromLabels(v.Labels ?? {}), isSocklabMade(v.Labels ?? {})))
+    await Promise.all(
+      volumes.map(async (v) => {
+        const error = await docker.getVolume(v.Name).remove().then(() => undefined, failure)
+        removed.push({ kind: 'volume', name: v.Name, owner: ownerFromLabels(v.Labels ?? {}), error })
       }),
     )
   }

@@ -110,7 +110,7 @@ describe('the compose demo with the original server: docker-compose.original.yml
       // Stopped by SIGTERM through its init process, not killed after the grace period.
       expect((await docker.getContainer(server!.Id).inspect()).State.ExitCode).not.toBe(137)
     } finally {
-      const down = compose('down', '-t', '5', '--remove-orphans')
+      const down = compose('down', '-t', '5', '--volumes', '--remove-orphans')
       expect(down.status, down.stderr).toBe(0)
     }
     const left = (await docker.listContainers({ all: true })).filter((c) => c.Labels['com.docker.compose.project'] === project)

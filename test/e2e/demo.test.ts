@@ -12,7 +12,7 @@ describe('socklab demo --local', () => {
     expect(lines.filter((l) => /^client\d +\| Server: Server is full\. Try again later\.$/.test(l))).toHaveLength(1)
     expect(lines.filter((l) => /^server +\| Client0\d connected from /.test(l))).toHaveLength(3)
     expect(run.stdout).toContain('client exit codes: client1 0, client2 0, client3 0, client4 3')
-    expect(run.stdout).toMatch(/Demo finished: 3 clients served, the fourth \(client4\) told the server is full\.\n$/)
+    expect(run.stdout).toMatch(/Demo finished: 3 clients served, 1 told the server is full \(client4\)\.\n$/)
     // Streamed as it happens: the rejection is logged before the first admitted client leaves.
     const rejected = lines.findIndex((l) => /^server +\| Rejected connection from /.test(l))
     const firstLeft = lines.findIndex((l) => /^server +\| Client0\d disconnected\.$/.test(l))
