@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { bindAddressProblem, clientServerMismatch, sourceConstants } from './source-constants.js'
+
+const seed = [
+  'import socket',
+  'import threading',
+  '',
+  'SERVER_HOST = "192.168.2.53"',
+  'SERVER_PORT = 12345  # the lab port',
+  "FILE_REPOSITORY = 'server_files'",
+  '',
+  'def main():',
+  '    PORT = 1',
+  '    server.bind((SERVER_HOST, SERVER_PORT))',
+].join('\n')
+
+describe('the constants of a server as written, read from its source', () => {
+  it('finds the address, port and folder the seed hard-codes, with their lines', () => {
+    expect(sourceConstants(seed)).toEqual({
+      host: { value: '192.168.2.53', line: 4, name: 'SERVER_HOST' },
+      port: { value: 12345, line: 5, name: 'SERVER_PORT' },
+      files: { value: 'server_files', line: 6, name: 'FILE_REPOSITORY' },
+    })
+  })
+
+  it("takes the value without arguments of the shipped original's argv fallbacks", () => {
+    const original = readFileSync(new URL('../../lab/original/server.py', import.meta.url), 'utf8')
+    expect(sourceConstants(original)).toMatchObject({ host: { value: '0.0.0.0', name: 'HOST' }, port: { value: 12345, name: 'PORT' }, files: { value: 'server_files', name: 'SERVER_FILES' } })
+  })
+
+  it('reads a literal bind when no constant names the address', () => {
+    expect(sourceConstants('s = socket.socket()\ns.bind(("10.0.0.7", 5000))\n')).toEqual({ host: { value: '10.0.0.7', line: 2, name: 'bind(…)' }, port: { value: 5000, line: 2, name: 'bind(…)' } })
+  })
+
+  it('finds nothing in a source that computes its address', () => {
+    expect(sourceConstants('HOST = socket.gethostbyname(socket.gethostname())\n')).toEqual({})
+  })
+})
+
+describe('the classic mistakes, in a student\'s words', () => {
+  it('a stray space in SERVER_HOST', () => {
+    const { host } = sourceConstants('SERVER_HOST = "192.168.2.53 "\n')
+    expect(bindAddressProblem(host!)).toBe('SERVER_HOST on line 1 is "192.168.2.53 ", with a space at its end: no machine has that address, so bind fails (Cannot assign requested address). Remove the space')
+  })
+
+  it('a server bound to 127.0.0.1 or localhost', () => {
+    expect(bindAddressProblem(sourceConstants("HOST = 'localhost'\n").host!)).toMatch(/^HOST on line 1 binds localhost: only programs on the same machine can reach it/)
+    expect(bindAddressProblem(sourceConstants('HOST = "127.0.0.1"\n').host!)).toMatch(/clients on the other machines cannot connect/)
+    expect(bindAddressProblem(sourceConstants('HOST = "0.0.0.0"\n').host!)).toBeUndefined()
+  })
+
+  it('a client pointed at another address or port than its server binds', () => {
+    const server = sourceConstants('SERVER_HOST = "192.168.2.53"\nSERVER_PORT = 12345\n')
+    const client = sourceConstants('SERVER_HOST = "192.168.2.35"\nSERVER_PORT = 12346\n')
+    expect(clientServerMismatch(server, client)).toBe(
+      'the client connects to 192.168.2.35 (SERVER_HOST, line 1 of client.py) but the server binds 192.168.2.53 (SERVER_HOST, line 1 of server.py); and the client connects to port 12346 (line 2 of client.py) but the server listens on 12345 (line 2 of server.py)',
+    )
+    expect(clientServerMismatch(server, server)).toBeUndefined()
+    expect(clientServerMismatch(sourceConstants('HOST = "0.0.0.0"\nPORT = 12345\n'), sourceConstants('HOST = "192.168.2.53"\nPORT = 12345\n'))).toBeUndefined()
+  })
+})
