@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
@@ -8,6 +8,7 @@ import { SERVER_EVENT_FIELDS, SERVER_EVENT_NAMES, type ServerEventName } from '.
 import { LAB_ASSETS } from '../package/package-files.js'
 import { suggestion } from '../values/suggestion.js'
 import { YamlCursor } from '../values/yaml-cursor.js'
+import { bindAddressProblem, sourceConstants, type Found } from './source-constants.js'
 
 /** How a server under test is given one scenario server setting: an argument, or an environment variable. */
 export type SettingRoute = { arg: string } | { env: string }
@@ -38,6 +39,23 @@ export interface ServerSpec {
   adapter?: LogAdapter
   /** How it runs on the docker target; without this section it runs on the local target only. */
   docker?: DockerServer
+  /** A server run as written (`--server server.py`): no arguments, the address, port and folder it hard-codes. */
+  asWritten?: AsWrittenServer
+}
+
+/**
+ * A server run as its author wrote it: `python3 -u server.py` with no arguments, from a copy of its own
+ * folder, binding what its source says (read, never run). On the docker target its container is given that
+ * address, on a lab subnet that holds it; clients connect there.
+ */
+export interface AsWrittenServer {
+  /** The server's source file. */
+  source: string
+  /** The address it binds, and where its source says so (absent: 0.0.0.0, every address). */
+  host?: Found<string>
+  port: number
+  /** The folder it serves, relative to its own (`server_files` unless its source names another). */
+  files: string
 }
 
 /**
@@ -73,15 +91,60 @@ export const SOCKLAB_SERVER: ServerSpec = {
 /** Servers known by name: `socklab`, and those in the package's lab/servers/ (`original`). */
 export const BUILT_IN_SERVERS = ['socklab', 'original'] as const
 
-/** `socklab`, a built-in name (`original`), or the path of a spec file (YAML). */
+/** The file in a server's folder that says how to start it (docs/servers.md). */
+export const SPEC_FILE = 'socklab-server.yaml'
+/** Without one, a folder's `server.py` is run as written. */
+export const SERVER_SOURCE = 'server.py'
+
+/**
+ * `socklab`, a built-in name (`original`), the path of a spec file (YAML), or a server as written: a `.py`
+ * file, or a folder with a `server.py` (and no socklab-server.yaml, which would say how to start it).
+ */
 export async function loadServerSpec(given: string): Promise<ServerSpec> {
   if (given === 'socklab') return SOCKLAB_SERVER
   const builtIn = join(LAB_ASSETS, 'servers', `${given}.yaml`)
-  const path = existsSync(builtIn) ? builtIn : resolve(given)
-  if (!existsSync(path)) {
-    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--server takes ${BUILT_IN_SERVERS.join(', ')} or a server spec file, not ${given}${hint(given)}`)
+  let path = existsSync(builtIn) ? builtIn : resolve(given)
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    if (existsSync(join(path, SPEC_FILE))) path = join(path, SPEC_FILE)
+    else if (existsSync(join(path, SERVER_SOURCE))) return asWrittenSpec(join(path, SERVER_SOURCE))
+    else throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--server ${given}: the folder holds neither ${SPEC_FILE} (how to start its server) nor ${SERVER_SOURCE} (a server to run as written)`)
   }
+  if (!existsSync(path)) {
+    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--server takes ${BUILT_IN_SERVERS.join(', ')}, a server spec file, a server.py or a folder with one, not ${given}${hint(given)}`)
+  }
+  if (path.endsWith('.py')) return asWrittenSpec(path)
   return parseServerSpec(await readFile(path, 'utf8'), path)
+}
+
+/**
+ * A Python server as its author wrote it: run with no arguments from (a copy of) its folder, read through
+ * the original's console lines. What it binds comes from its source; a bind that cannot work (a stray space,
+ * a loopback address) is refused here, with the line to fix.
+ */
+export async function asWrittenSpec(source: string): Promise<ServerSpec> {
+  const file = resolve(source)
+  const text = await readFile(file, 'utf8')
+  const found = sourceConstants(text)
+  const dir = dirname(file)
+  const name = file.endsWith(`/${SERVER_SOURCE}`) ? dir.replace(/^.*\//, '') : file.replace(/^.*\//, '').replace(/\.py$/, '')
+  const problem = found.host && bindAddressProblem(found.host)
+  if (problem) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${file}: ${problem}`)
+  const original = await loadServerSpec('original')
+  const host = found.host && found.host.value !== '0.0.0.0' && found.host.value !== '' ? found.host : undefined
+  return {
+    name,
+    description: `${file.replace(/^.*\//, '')} of ${name}, as written`,
+    kind: 'command',
+    command: ['python3', '-u', file.replace(/^.*\//, '')],
+    dir,
+    env: {},
+    settings: {},
+    fixed: found.maxClients ? { maxClients: found.maxClients.value } : {},
+    framed: false,
+    adapter: original.adapter,
+    docker: { base: 'python' },
+    asWritten: { source: file, ...(host ? { host } : {}), port: found.port?.value ?? IN_CONTAINER.port, files: found.files?.value ?? 'server_files' },
+  }
 }
 
 const hint = (given: string): string => {
@@ -180,6 +243,10 @@ export function unsupportedSettings(spec: ServerSpec, options: Record<string, un
 export function unsupportedTarget(spec: ServerSpec, target: 'docker' | 'local' | 'remote'): string | undefined {
   if (spec.kind === 'socklab') return undefined
   if (target === 'remote') return `the ${spec.name} server is started by socklab, and a host:port target is a server already running`
+  if (target === 'local' && spec.asWritten) {
+    const binds = `${spec.asWritten.host?.value ?? '0.0.0.0'}:${spec.asWritten.port}`
+    return `the ${spec.name} server runs as written (no arguments; it binds ${binds} itself), which only a container of its own can give it: use the docker target`
+  }
   if (target === 'docker' && !spec.docker) return `the ${spec.name} server has no \`docker:\` section in its spec, so it runs on the local target only`
   return undefined
 }

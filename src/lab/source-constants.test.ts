@@ -22,6 +22,7 @@ describe('the constants of a server as written, read from its source', () => {
       port: { value: 12345, line: 5, name: 'SERVER_PORT' },
       files: { value: 'server_files', line: 6, name: 'FILE_REPOSITORY' },
     })
+    expect(sourceConstants('MAX_CLIENTS = 3\n').maxClients).toEqual({ value: 3, line: 1, name: 'MAX_CLIENTS' })
   })
 
   it("takes the value without arguments of the shipped original's argv fallbacks", () => {

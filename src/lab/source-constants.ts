@@ -16,10 +16,13 @@ export interface SourceConstants {
   host?: Found<string>
   port?: Found<number>
   files?: Found<string>
+  /** `MAX_CLIENTS = 3`: how many it admits at once. */
+  maxClients?: Found<number>
 }
 
 const HOST_NAMES = ['SERVER_HOST', 'HOST', 'SERVER_IP', 'IP', 'SERVER_ADDRESS', 'ADDRESS', 'HOST_IP']
 const PORT_NAMES = ['SERVER_PORT', 'PORT', 'PORT_NUMBER']
+const MAX_CLIENTS_NAMES = ['MAX_CLIENTS', 'MAX_CONNECTIONS', 'MAX_CLIENT']
 const FILES_NAMES = ['FILE_REPOSITORY', 'SERVER_FILES', 'FILES_DIR', 'FILES_FOLDER', 'SHARED_FOLDER', 'FILE_DIR', 'FOLDER']
 
 const STRING = String.raw`(?:'([^'\\\n]*)'|"([^"\\\n]*)")`
@@ -51,6 +54,7 @@ export function sourceConstants(source: string): SourceConstants {
   found.host = pick<string>(HOST_NAMES, 'string')
   found.port = pick<number>(PORT_NAMES, 'number')
   found.files = pick<string>(FILES_NAMES, 'string')
+  found.maxClients = pick<number>(MAX_CLIENTS_NAMES, 'number')
   if (!found.host || !found.port) {
     lines.forEach((text, i) => {
       const bind = BIND.exec(text)
@@ -59,7 +63,7 @@ export function sourceConstants(source: string): SourceConstants {
       found.port ??= { value: Number(bind[3]), line: i + 1, name: 'bind(…)' }
     })
   }
-  for (const key of ['host', 'port', 'files'] as const) if (found[key] === undefined) delete found[key]
+  for (const key of ['host', 'port', 'files', 'maxClients'] as const) if (found[key] === undefined) delete found[key]
   return found
 }
 

@@ -1,18 +1,19 @@
 import { readFile } from 'node:fs/promises'
 
-const TABLES = ['/proc/net/tcp', '/proc/net/tcp6']
+const TABLES = ['tcp', 'tcp6']
 const LISTEN = '0A'
 
 /**
- * Whether a socket on this machine listens on `port`, read from the kernel's tables (Linux) without
+ * Whether a socket listens on `port`, read from the kernel's tables (Linux; `tables` is /proc/<pid>/net for
+ * another network namespace, a container's) without
  * connecting: a connection would take one of the server's client slots and a client name (the original
  * counts every connection as a client). Undefined where the tables cannot be read.
  */
-export async function portListening(port: number): Promise<boolean | undefined> {
+export async function portListening(port: number, tables = '/proc/net'): Promise<boolean | undefined> {
   const hex = port.toString(16).toUpperCase().padStart(4, '0')
   let readable = false
   for (const table of TABLES) {
-    const text = await readFile(table, 'utf8').catch(() => undefined)
+    const text = await readFile(`${tables}/${table}`, 'utf8').catch(() => undefined)
     if (text === undefined) continue
     readable = true
     for (const line of text.split('\n').slice(1)) {

@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { DockerTarget, EventStream, loadServerSpec, runScenario, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DockerTarget, EventStream, LocalTarget, loadServerSpec, runScenario, runSuite, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
+import { ORIGINAL_SERVER, SOCKLAB_BIN } from '../helpers/processes.js'
 import { ORIGINAL_VERDICTS, whyNot } from '../helpers/original-verdicts.js'
 import { fixtureScenario, SHIPPED_FILES, shippedScenarios } from '../helpers/scenarios.js'
 import { composeProject } from './helpers/compose-project.js'
@@ -77,6 +81,87 @@ describe('a server run from its spec folder on the Python base', () => {
     expect(events(overflow).find((e) => e.event === 'client_rejected')?.msg).toMatch(/^FULL from=(\d+\.){3}\d+:\d+$/)
     const abrupt = await runScenario(shipped('abrupt-disconnect'), target, { shippedFiles: SHIPPED_FILES, server: tiny })
     expect(abrupt.steps.find((s) => s.label === 'connect c as Client03')?.verdict).toBe('passed')
+  })
+})
+
+describe("a server as written: the original's own file, constants and all, no arguments", () => {
+  /** The original as the assignment had it: 192.168.2.53:12345 and its folder hard-coded, no argv. */
+  const asWritten = async (host: string) => {
+    const folder = await mkdtemp(join(tmpdir(), 'as-written-'))
+    const source = (await readFile(ORIGINAL_SERVER, 'utf8'))
+      .replace("HOST = '0.0.0.0'", `HOST = '${host}'`)
+      .replace('PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 12345', 'PORT = 12345')
+      .replace("SERVER_FILES = sys.argv[2] if len(sys.argv) > 2 else 'server_files'", "SERVER_FILES = 'server_files'")
+    expect(source).not.toContain('sys.argv')
+    await writeFile(join(folder, 'server.py'), source)
+    return folder
+  }
+
+  it("runs the whole shipped suite at 192.168.2.53 on a lab subnet that holds it, with the original's verdicts", { timeout: 300_000 }, async () => {
+    const folder = await asWritten('192.168.2.53')
+    try {
+      const spec = await loadServerSpec(folder)
+      expect(spec.asWritten).toMatchObject({ host: { value: '192.168.2.53', name: 'HOST' }, port: 12345, files: 'server_files' })
+      const results: ScenarioResult[] = []
+      for (const scenario of scenarios) results.push(await runScenario(scenario, target, { shippedFiles: SHIPPED_FILES, server: spec }))
+      expect(Object.fromEntries(results.map((r) => [r.name, r.verdict])), whyNot(results)).toEqual(ORIGINAL_VERDICTS)
+      const overflow = results.find((r) => r.name === 'four-client-overflow')!
+      // It listened where its source says, and saw its clients' own addresses on that subnet.
+      expect(events(overflow).find((e) => e.event === 'listening')).toMatchObject({ host: '192.168.2.53', port: 12345 })
+      const connected = events(overflow).filter((e) => e.event === 'client_connected')
+      expect(connected).toHaveLength(3)
+      // The other containers get the half of the /24 the server is not in.
+      for (const e of connected) {
+        expect(e.address).toMatch(/^192\.168\.2\.\d+$/)
+        expect(Number(String(e.address).split('.')[3])).toBeGreaterThanOrEqual(128)
+      }
+      // Its own folder is never written: the container ran a copy.
+      expect(await readdir(folder)).toEqual(['server.py'])
+    } finally {
+      await target.settle()
+      await rm(folder, { recursive: true, force: true })
+    }
+    const left = (await docker.listNetworks()).filter((n) => n.IPAM?.Config?.some((c) => c.Subnet === '192.168.2.0/24'))
+    expect(left).toEqual([])
+  })
+
+  it('refuses, in a student\'s words and with the line, a stray space and a loopback bind; the local target says why it cannot run it', async () => {
+    const spaced = await asWritten('192.168.2.53 ')
+    const loopback = await asWritten('127.0.0.1')
+    const fixed = await asWritten('192.168.2.53')
+    try {
+      await expect(loadServerSpec(spaced)).rejects.toThrow(/server\.py: HOST on line 15 is "192\.168\.2\.53 ", with a space at its end: no machine has that address, so bind fails/)
+      await expect(loadServerSpec(loopback)).rejects.toThrow(/HOST on line 15 binds 127\.0\.0\.1: only programs on the same machine can reach it/)
+      const local = await runScenario(shipped('echo'), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES, server: await loadServerSpec(fixed) })
+      expect(local.verdict).toBe('skipped')
+      expect(local.skipped).toMatch(/runs as written \(no arguments; it binds 192\.168\.2\.53:12345 itself\), which only a container of its own can give it: use the docker target/)
+    } finally {
+      await rm(spaced, { recursive: true, force: true })
+      await rm(loopback, { recursive: true, force: true })
+      await rm(fixed, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('a server as written that exits at start', () => {
+  it('is reported once with what ran, the likely cause and its last lines; the other scenarios are not run', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'as-written-'))
+    try {
+      await writeFile(join(folder, 'server.py'), "SERVER_HOST = '192.168.2.53'\nSERVER_PORT = 12345\nprint('starting')\nimport no_such_module\n")
+      const spec = await loadServerSpec(folder)
+      const { results } = await runSuite([shipped('echo'), shipped('list')], target, { shippedFiles: SHIPPED_FILES, server: spec, signal: new AbortController().signal, repeat: 1, parallel: 1, bail: false, onRun: () => ({ step: () => undefined, finished: () => undefined }) })
+      expect(results.map((r) => r.verdict)).toEqual(['failed', 'failed'])
+      const first = results[0]!.error!
+      expect(first).toMatch(/^the \S+ server did not start: it exited \(code 1\)/)
+      expect(first).toContain('ran: python3 -u server.py (')
+      expect(first).toContain('binding 192.168.2.53 from SERVER_HOST on line 1')
+      expect(first).toContain('likely cause: a module it imports is missing')
+      expect(first).toContain("ModuleNotFoundError: No module named 'no_such_module'")
+      expect(results[1]!.error).toBe('not run: the server did not start (see echo)')
+    } finally {
+      await target.settle()
+      await rm(folder, { recursive: true, force: true })
+    }
   })
 })
 

@@ -47,7 +47,8 @@ export class DockerClients implements LinkControl, NetworkControl {
     private readonly docker: Dockerode,
     private readonly image: string,
     private readonly turns: StartTurns,
-    private readonly run: { id: string; labels: Record<string, string>; network: string },
+    /** `server`: where clients connect (default the alias `server`, port 12345; a server as written, the address and port it binds). */
+    private readonly run: { id: string; labels: Record<string, string>; network: string; server?: { host: string; port: number } },
     private readonly containers: RunContainer[],
     /** How many times each client connects in the scenario. */
     private readonly connects: ReadonlyMap<string, number>,
@@ -116,12 +117,14 @@ export class DockerClients implements LinkControl, NetworkControl {
 
   async #start(client: ScenarioClient, index: number): Promise<{ agent: ClientAgent; entry: RunContainer }> {
     const name = `${client.name}-${index}`
-    const host = client.relay ? `relay-${name}` : 'server'
+    const server = this.run.server ?? { host: 'server', port: 12345 }
+    const host = client.relay ? `relay-${name}` : server.host
+    const port = client.relay ? 12345 : server.port
     const relay = client.relay ? await this.#startRelay(host) : undefined
     const container = await this.docker.createContainer({
       ...this.#attachable(),
       name: `socklab-${this.run.id}-${name}`,
-      Cmd: ['client', '--json', '--standby', '--no-progress', '--host', host, ...clientArgs(client), '--download-dir', DOWNLOAD_DIR],
+      Cmd: ['client', '--json', '--standby', '--no-progress', '--host', host, '--port', String(port), ...clientArgs(client), '--download-dir', DOWNLOAD_DIR],
     })
     const entry = { name: `client-${name}`, container, logged: false }
     this.containers.push(entry)
@@ -138,7 +141,7 @@ export class DockerClients implements LinkControl, NetworkControl {
     const container = await this.docker.createContainer({
       ...this.#attachable(),
       name: `socklab-${this.run.id}-${alias}`,
-      Cmd: ['relay', '--to', 'server:12345', '--port', '12345'],
+      Cmd: ['relay', '--to', `${this.run.server?.host ?? 'server'}:${this.run.server?.port ?? 12345}`, '--port', '12345'],
       NetworkingConfig: { EndpointsConfig: { [this.run.network]: { Aliases: [alias] } } },
     })
     this.containers.push({ name: alias, container, logged: true })

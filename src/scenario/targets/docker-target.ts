@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { chmod, cp, mkdir, writeFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { connectEngine, imageExists } from '../../docker/docker-engine.js'
@@ -15,7 +16,11 @@ import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { DockerClients, type RunContainer } from './docker-clients.js'
 import { serverFlags } from './server-flags.js'
 import { demultiplexLog } from './docker-log.js'
-import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type ServerSpec } from '../../lab/server-spec.js'
+import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type AsWrittenServer, type ServerSpec } from '../../lab/server-spec.js'
+import { hostRouteOverlap, labSubnet, type LabSubnet } from '../../docker/lab-subnet.js'
+import { ownedTempDir, type OwnedTempDir } from '../../ownership/owned-temp-dir.js'
+import { portListening } from '../../process/port-listening.js'
+import { startDiagnosis } from '../../process/start-diagnosis.js'
 import { serverImage } from '../../docker/server-image.js'
 import { DEFAULT_CONTAINER_STARTS, StartTurns } from '../../docker/start-turns.js'
 import { LAB_ASSETS } from '../../package/package-files.js'
@@ -96,9 +101,10 @@ export class DockerTarget implements ScenarioTarget {
    * Runs in parallel must not take the same subnet between the two steps: this target makes its networks
    * one at a time, and a subnet that another process took meanwhile is picked again.
    */
-  #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean): Promise<Dockerode.Network> {
+  #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean, lab?: LabSubnet): Promise<Dockerode.Network> {
     const create = (options: Partial<Dockerode.NetworkCreateOptions> = {}) =>
       this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, ...options })
+    if (lab) return this.#labNetwork(create, lab)
     if (!fixedAddresses) return create()
     const made = this.#networkTurn.then(async () => {
       for (let attempt = 1; ; attempt += 1) {
@@ -118,6 +124,34 @@ export class DockerTarget implements ScenarioTarget {
   }
 
   /**
+   * The network of a server that hard-codes its address: the /24 holding it. Never one that overlaps a route
+   * of the host's own (that would take the host's way to that network); one this target's earlier runs still
+   * hold is waited for; one another process holds is an error that says so.
+   */
+  async #labNetwork(create: (options: Partial<Dockerode.NetworkCreateOptions>) => Promise<Dockerode.Network>, lab: LabSubnet): Promise<Dockerode.Network> {
+    const route = await hostRouteOverlap(lab.subnet)
+    if (route) {
+      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the server binds an address on ${lab.subnet}, which this machine already routes (${route}): a lab network there would cut the host off from it. Run it on another machine, or change the address it binds`)
+    }
+    const made = this.#networkTurn.then(async () => {
+      for (;;) {
+        try {
+          return await create({ IPAM: { Driver: 'default', Config: [{ Subnet: lab.subnet, Gateway: lab.gateway, IPRange: lab.ipRange }] } })
+        } catch (error) {
+          if (!/overlap/i.test((error as Error).message)) throw error
+          if (this.#removals.size === 0) {
+            throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} is taken by another Docker network (another run, or a network of your own): ${(error as Error).message}`)
+          }
+          // An earlier run of this target (the same server, say) is still taking its network down.
+          await this.settle()
+        }
+      }
+    })
+    this.#networkTurn = made.catch(() => undefined)
+    return made
+  }
+
+  /**
    * A server under test in a container: its image with its own command (or the spec's docker command), or
    * its base image with the spec's folder at /srv/app, the lab assets at /srv/lab and the spec's command.
    */
@@ -125,6 +159,10 @@ export class DockerTarget implements ScenarioTarget {
     const docker = spec.docker
     if (!docker) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `the ${spec.name} server has no \`docker:\` section: it runs on the local target only (docs/servers.md)`)
     const Image = await this.serverImage(spec)
+    if (spec.asWritten) {
+      // As written: no arguments, from a copy of its folder (the author's folder is never written).
+      return { Image, Cmd: spec.command, Env: ['PYTHONUNBUFFERED=1'], WorkingDir: IN_CONTAINER.dir, User: '1000:1000', binds: [] }
+    }
     const onBase = docker.image === undefined
     const { argv, env } = commandLine(spec, IN_CONTAINER, options, docker.command ?? spec.command)
     const ownCommand = !onBase && docker.command === undefined
@@ -137,14 +175,41 @@ export class DockerTarget implements ScenarioTarget {
     }
   }
 
+  /** A copy of a server's folder for its container (the author's own is never written), without the folder it serves. */
+  async #appCopy(server: AsWrittenServer): Promise<OwnedTempDir> {
+    const copy = await ownedTempDir('app')
+    const app = dirname(server.source)
+    const served = isAbsolute(server.files) ? undefined : resolve(app, server.files)
+    await cp(app, copy.path, { recursive: true, filter: (from) => from !== served && !from.endsWith('/__pycache__') })
+    // uid 1000 in the container runs it, and may write beside it as it would at home.
+    await chmod(copy.path, 0o777)
+    return copy
+  }
+
   async prepare(scenario: Scenario, shippedFiles: string, spec: ServerSpec = SOCKLAB_SERVER): Promise<TargetRun> {
     const id = `${scenario.name}-${randomBytes(3).toString('hex')}`
     const labels = ownerLabels('scenario', id)
     const files = await prepareServedFiles(shippedFiles, scenario.server.files)
     const containers: RunContainer[] = []
     const cuts = allSteps(scenario.steps).some((step) => step.kind === 'network' && step.action === 'cut')
-    const network = await this.#createNetwork(`socklab-${id}`, labels, cuts)
+    const asWritten = spec.asWritten
+    const fixedHost = asWritten?.host?.value
+    const lab = fixedHost ? labSubnet(fixedHost) : undefined
+    if (fixedHost && !lab) {
+      await files[Symbol.asyncDispose]()
+      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${asWritten!.source}: ${asWritten!.host!.name} on line ${asWritten!.host!.line} is ${JSON.stringify(fixedHost)}, which is not one IPv4 address a lab network can hold`)
+    }
+    const copy = asWritten ? await this.#appCopy(asWritten).catch(async (error: unknown) => {
+      await files[Symbol.asyncDispose]()
+      throw error
+    }) : undefined
+    const network = await this.#createNetwork(`socklab-${id}`, labels, cuts, lab).catch(async (error: unknown) => {
+      await copy?.[Symbol.asyncDispose]()
+      await files[Symbol.asyncDispose]()
+      throw error
+    })
     const networkName = `socklab-${id}`
+    const port = asWritten?.port ?? IN_CONTAINER.port
     let clients: DockerClients | undefined
     const dispose = async () => {
       // Client containers still starting in standby are waited for, so that none is created after the sweep
@@ -153,6 +218,7 @@ export class DockerTarget implements ScenarioTarget {
       await Promise.all(containers.map(({ container }) => container.remove({ force: true, v: true }).catch(() => undefined)))
       await removeNetwork(network).catch(() => undefined)
       await files[Symbol.asyncDispose]()
+      await copy?.[Symbol.asyncDispose]()
     }
     try {
       const { binds, ...how } = spec.kind === 'command' ? await this.#commandServer(spec, scenario.server.options) : socklabServer(scenario.server.options, this.image)
@@ -162,8 +228,14 @@ export class DockerTarget implements ScenarioTarget {
         Labels: labels,
         // Under an init process, as the signals' recipient: a program that is PID 1 gets no default handlers,
         // so the original would ignore SIGTERM.
-        HostConfig: { NetworkMode: networkName, Init: spec.kind === 'command', Binds: [`${files.dir}:${IN_CONTAINER.files}:ro`, ...binds] },
-        NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'] } } },
+        HostConfig: {
+          NetworkMode: networkName,
+          Init: spec.kind === 'command',
+          Binds: copy
+            ? [`${copy.path}:${IN_CONTAINER.dir}`, `${files.dir}:${servedIn(asWritten!)}:ro`]
+            : [`${files.dir}:${IN_CONTAINER.files}:ro`, ...binds],
+        },
+        NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'], ...(fixedHost ? { IPAMConfig: { IPv4Address: fixedHost } } : {}) } } },
       })
       containers.push({ name: 'server', container: server, logged: true })
       const events = new EventStream()
@@ -196,20 +268,24 @@ export class DockerTarget implements ScenarioTarget {
         })
         this.docker.modem.demuxStream(logs, stdout, new PassThrough())
         const abort = new AbortController()
-        void server.wait().then(() => abort.abort(new Error('the server container exited')))
-        const timer = setTimeout(() => abort.abort(new Error(`the server did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
+        void server.wait().then((exit: { StatusCode?: number }) => abort.abort(new Error(`it exited (code ${exit?.StatusCode ?? '?'})`)))
+        const timer = setTimeout(() => abort.abort(new Error(`it did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
         try {
-          if (spec.adapter?.cannotSee('listening')) await portAnswers(await containerAddress(server, networkName), IN_CONTAINER.port, abort.signal)
+          if (spec.adapter?.cannotSee('listening')) await portAnswers(await containerAddress(server, networkName), port, abort.signal)
+          else if (spec.kind === 'command') await Promise.race([events.waitFor('listening', undefined, listened + 1, abort.signal), listensIn(server, port, abort.signal)])
           else await events.waitFor('listening', undefined, listened + 1, abort.signal)
+        } catch (error) {
+          if (spec.kind !== 'command') throw error
+          throw await startFailure(spec, server, port, (error as Error).message)
         } finally {
           clearTimeout(timer)
         }
       }
-      clients = new DockerClients(this.docker, this.image, this.#turns, { id, labels, network: networkName }, containers, connectCounts(scenario))
+      clients = new DockerClients(this.docker, this.image, this.#turns, { id, labels, network: networkName, server: { host: fixedHost ?? 'server', port } }, containers, connectCounts(scenario))
       // The clients' containers start while the server does.
       clients.prepare(scenario.clients)
       await startServer()
-      const serverAddress = `${await containerAddress(server, networkName)}:${IN_CONTAINER.port}`
+      const serverAddress = `${fixedHost ?? (await containerAddress(server, networkName))}:${port}`
       return {
         serverAddress,
         serverLabel: spec.kind === 'command' ? `${spec.name} server (${networkName})` : `server (${networkName})`,
@@ -276,6 +352,43 @@ type ServerContainer = Pick<Dockerode.ContainerCreateOptions, 'Image' | 'Cmd' | 
 /** socklab's own server: the socklab image, its events logged as JSON. */
 function socklabServer(options: Record<string, unknown>, image: string): ServerContainer {
   return { Image: image, Cmd: ['server', ...serverFlags(options)], Env: ['SOCKLAB_LOG_FORMAT=json'], binds: [] }
+}
+
+/** Where a server as written finds the folder it serves, in its container. */
+function servedIn(server: AsWrittenServer): string {
+  return isAbsolute(server.files) ? server.files : join(IN_CONTAINER.dir, server.files)
+}
+
+/** Resolves once the container's own kernel tables show the port listening (never where they cannot be read). */
+async function listensIn(container: Dockerode.Container, port: number, signal: AbortSignal): Promise<void> {
+  const pid = (await container.inspect()).State.Pid
+  while (!signal.aborted) {
+    const found = await portListening(port, `/proc/${pid}/net`)
+    if (found === undefined) return new Promise(() => undefined)
+    if (found) return
+    await delay(50, undefined, { signal }).catch(() => undefined)
+  }
+  throw signal.reason
+}
+
+/** A server container that did not come up: what ran, what was waited for, the likely cause and its last lines. */
+async function startFailure(spec: ServerSpec, container: Dockerode.Container, port: number, why: string): Promise<SocklabError> {
+  const raw = (await container.logs({ stdout: true, stderr: true, follow: false }).catch(() => Buffer.alloc(0))) as unknown as Buffer
+  const text = demultiplexLog(raw).combined
+  const tail = text.trim().split('\n').slice(-5).map((line) => `    ${line}`).join('\n')
+  const host = spec.asWritten?.host
+  const cause = startDiagnosis(text, port)
+  const where = spec.asWritten ? ` (${spec.asWritten.source}${host ? `, binding ${host.value} from ${host.name} on line ${host.line}` : ''})` : ''
+  return new SocklabError(
+    'SOCKLAB_LISTEN_FAILED',
+    [
+      `the ${spec.name} server did not start: ${why}`,
+      `  ran: ${spec.asWritten ? spec.command.join(' ') : 'its container'}${where}, in a container on the docker target`,
+      `  waited for: its listening line (${spec.adapter?.describe('listening') ?? 'none'}) or port ${port} to listen`,
+      ...(cause ? [`  likely cause: ${cause}`] : []),
+      tail ? `  its last lines:\n${tail}` : '  it printed nothing',
+    ].join('\n'),
+  )
 }
 
 /** The address a container has on a network. */
