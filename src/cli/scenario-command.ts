@@ -79,7 +79,7 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
     server: {
       type: 'string',
       array: true,
-      describe: 'the server under test: socklab (default), original (the original Python server) or a server spec file; repeat it to compare servers in a table',
+      describe: 'the server under test: socklab (default), original (the original Python server), a server spec file, or a server.py (or a folder with one) run as written on the docker target; repeat it to compare servers in a table',
     },
     files: { type: 'string', describe: 'the files every scenario server starts from; default: ./server_files, or the shipped ones when there is none' },
     dashboard: { type: 'boolean', default: false, describe: 'watch the run on the lab dashboard as it happens (127.0.0.1); the run starts once the page is open, or after --dashboard-wait-ms' },
@@ -174,6 +174,8 @@ const runCommand: CommandModule = {
       const given = argv.server as string[] | undefined
       const servers = given ? await Promise.all(given.map((name) => loadServerSpec(name))) : [undefined]
       const named = servers.filter((s): s is ServerSpec => s !== undefined)
+      // socklab's clients connect where the server binds; a client.py beside it that would not is worth saying.
+      for (const s of named) if (s.asWritten?.clientMismatch) process.stderr.write(`warning: ${s.name}: ${s.asWritten.clientMismatch}\n`)
       target = await chooseTarget(targetFor(named, argv.target as string | undefined), String(argv.image), { containerStarts })
       if (target instanceof DockerTarget) for (const server of named) if (server.kind === 'command') await target.serverImage(server)
       const watching = argv.dashboard === true ? await watchOnDashboard(Number(argv.dashboardPort), Number(argv.dashboardWaitMs)) : undefined

@@ -8,7 +8,7 @@ import { SERVER_EVENT_FIELDS, SERVER_EVENT_NAMES, type ServerEventName } from '.
 import { LAB_ASSETS } from '../package/package-files.js'
 import { suggestion } from '../values/suggestion.js'
 import { YamlCursor } from '../values/yaml-cursor.js'
-import { bindAddressProblem, sourceConstants, type Found } from './source-constants.js'
+import { bindAddressProblem, clientServerMismatch, sourceConstants, type Found } from './source-constants.js'
 
 /** How a server under test is given one scenario server setting: an argument, or an environment variable. */
 export type SettingRoute = { arg: string } | { env: string }
@@ -56,6 +56,8 @@ export interface AsWrittenServer {
   port: number
   /** The folder it serves, relative to its own (`server_files` unless its source names another). */
   files: string
+  /** A `client.py` beside it that connects elsewhere than it binds: the two lines to compare. */
+  clientMismatch?: string
 }
 
 /**
@@ -131,6 +133,8 @@ export async function asWrittenSpec(source: string): Promise<ServerSpec> {
   if (problem) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${file}: ${problem}`)
   const original = await loadServerSpec('original')
   const host = found.host && found.host.value !== '0.0.0.0' && found.host.value !== '' ? found.host : undefined
+  const client = join(dir, 'client.py')
+  const clientMismatch = existsSync(client) ? clientServerMismatch(found, sourceConstants(await readFile(client, 'utf8'))) : undefined
   return {
     name,
     description: `${file.replace(/^.*\//, '')} of ${name}, as written`,
@@ -143,7 +147,13 @@ export async function asWrittenSpec(source: string): Promise<ServerSpec> {
     framed: false,
     adapter: original.adapter,
     docker: { base: 'python' },
-    asWritten: { source: file, ...(host ? { host } : {}), port: found.port?.value ?? IN_CONTAINER.port, files: found.files?.value ?? 'server_files' },
+    asWritten: {
+      source: file,
+      ...(host ? { host } : {}),
+      port: found.port?.value ?? IN_CONTAINER.port,
+      files: found.files?.value ?? 'server_files',
+      ...(clientMismatch ? { clientMismatch } : {}),
+    },
   }
 }
 

@@ -61,3 +61,24 @@ describe('the classic mistakes, in a student\'s words', () => {
     expect(clientServerMismatch(sourceConstants('HOST = "0.0.0.0"\nPORT = 12345\n'), sourceConstants('HOST = "192.168.2.53"\nPORT = 12345\n'))).toBeUndefined()
   })
 })
+
+describe('a server as written, with the client.py beside it', () => {
+  it('says where the client would connect elsewhere than the server binds, and leaves the folder as it was', async () => {
+    const { mkdtemp, writeFile, readdir, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { loadServerSpec } = await import('./server-spec.js')
+    const folder = await mkdtemp(join(tmpdir(), 'as-written-'))
+    try {
+      await writeFile(join(folder, 'server.py'), 'SERVER_HOST = "192.168.2.53"\nSERVER_PORT = 12345\nMAX_CLIENTS = 3\n')
+      await writeFile(join(folder, 'client.py'), 'SERVER_HOST = "192.168.2.35"\nSERVER_PORT = 12345\n')
+      const spec = await loadServerSpec(folder)
+      expect(spec.command).toEqual(['python3', '-u', 'server.py'])
+      expect(spec.fixed).toEqual({ maxClients: 3 })
+      expect(spec.asWritten?.clientMismatch).toBe('the client connects to 192.168.2.35 (SERVER_HOST, line 1 of client.py) but the server binds 192.168.2.53 (SERVER_HOST, line 1 of server.py)')
+      expect((await readdir(folder)).sort()).toEqual(['client.py', 'server.py'])
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
+  })
+})
