@@ -125,6 +125,20 @@ describe("a server as written: the original's own file, constants and all, no ar
     expect(left).toEqual([])
   })
 
+  it('runs scenarios at once that need its one address in turns, not into each other', async () => {
+    const folder = await asWritten('192.168.2.53')
+    try {
+      const spec = await loadServerSpec(folder)
+      const picked = ['echo', 'list', 'binary-get'].map(shipped)
+      const { results } = await runSuite(picked, target, { shippedFiles: SHIPPED_FILES, server: spec, signal: new AbortController().signal, repeat: 1, parallel: 2, bail: false, onRun: () => ({ step: () => undefined, finished: () => undefined }) })
+      expect(results.map((r) => [r.name, r.verdict]), whyNot(results)).toEqual([['echo', 'passed'], ['list', 'passed'], ['binary-get', 'passed']])
+    } finally {
+      await target.settle()
+      await rm(folder, { recursive: true, force: true })
+    }
+    expect((await docker.listNetworks()).filter((n) => n.IPAM?.Config?.some((c) => c.Subnet === '192.168.2.0/24'))).toEqual([])
+  })
+
   it('refuses, in a student\'s words and with the line, a stray space and a loopback bind; the local target says why it cannot run it', async () => {
     const spaced = await asWritten('192.168.2.53 ')
     const loopback = await asWritten('127.0.0.1')

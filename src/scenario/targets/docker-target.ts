@@ -49,6 +49,9 @@ export class DockerTarget implements ScenarioTarget {
   /** Networks with fixed addresses are made one after another (see #createNetwork). */
   #networkTurn: Promise<unknown> = Promise.resolve()
 
+  /** Lab subnets in use by this target's runs: the next run that needs one waits for the one before. */
+  readonly #subnetHolds = new Map<string, Promise<void>>()
+
   /** The image of each server under test, found (or built) once per target. */
   readonly #serverImages = new Map<string, Promise<string>>()
 
@@ -175,6 +178,20 @@ export class DockerTarget implements ScenarioTarget {
     }
   }
 
+  /** Waits for the runs before that hold `subnet`, then holds it until the returned release is called (its network removed). */
+  async #holdSubnet(subnet: string): Promise<() => void> {
+    const previous = this.#subnetHolds.get(subnet) ?? Promise.resolve()
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const turn = previous.then(() => held)
+    this.#subnetHolds.set(subnet, turn)
+    await previous
+    return () => {
+      release()
+      if (this.#subnetHolds.get(subnet) === turn) this.#subnetHolds.delete(subnet)
+    }
+  }
+
   /** A copy of a server's folder for its container (the author's own is never written), without the folder it serves. */
   async #appCopy(server: AsWrittenServer): Promise<OwnedTempDir> {
     const copy = await ownedTempDir('app')
@@ -199,11 +216,15 @@ export class DockerTarget implements ScenarioTarget {
       await files[Symbol.asyncDispose]()
       throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${asWritten!.source}: ${asWritten!.host!.name} on line ${asWritten!.host!.line} is ${JSON.stringify(fixedHost)}, which is not one IPv4 address a lab network can hold`)
     }
+    // Runs of this target that need the same lab subnet (the same server, --parallel) take it in turns.
+    const release = lab ? await this.#holdSubnet(lab.subnet) : undefined
     const copy = asWritten ? await this.#appCopy(asWritten).catch(async (error: unknown) => {
+      release?.()
       await files[Symbol.asyncDispose]()
       throw error
     }) : undefined
     const network = await this.#createNetwork(`socklab-${id}`, labels, cuts, lab).catch(async (error: unknown) => {
+      release?.()
       await copy?.[Symbol.asyncDispose]()
       await files[Symbol.asyncDispose]()
       throw error
@@ -217,6 +238,7 @@ export class DockerTarget implements ScenarioTarget {
       await clients?.close()
       await Promise.all(containers.map(({ container }) => container.remove({ force: true, v: true }).catch(() => undefined)))
       await removeNetwork(network).catch(() => undefined)
+      release?.()
       await files[Symbol.asyncDispose]()
       await copy?.[Symbol.asyncDispose]()
     }
