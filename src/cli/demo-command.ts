@@ -7,7 +7,9 @@ import { runLocalDemo } from '../demo/local-demo.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { finishOptions } from './yargs-options.js'
-import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
+import { loadServerSpec } from '../lab/server-spec.js'
+import type { DemoOptions } from '../demo/local-demo.js'
+import { watchInterrupts } from './interrupts.js'
 import type { DemoVerdict } from '../demo/demo-verdict.js'
 
 export const demoOptions = (env: NodeJS.ProcessEnv = process.env) =>
@@ -29,12 +31,12 @@ export const demoCommand: CommandModule = {
   describe: 'a server and four clients: three are served, the fourth is told the server is full',
   builder: (yargs) => yargs.options(demoOptions()),
   handler: async (argv) => {
+    using interrupts = watchInterrupts('socklab demo')
     try {
-      const options = { holdMs: Number(argv.holdMs), staggerMs: Number(argv.staggerMs), server: undefined as ServerSpec | undefined }
       const spec = await loadServerSpec(String(argv.server))
+      const options: DemoOptions = { holdMs: Number(argv.holdMs), staggerMs: Number(argv.staggerMs), server: spec, signal: interrupts.signal }
       const docker = argv.local === true ? undefined : await engineAnswers()
       const compose = docker !== undefined && spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
-      options.server = spec
       let verdict: DemoVerdict
       if (docker && compose) {
         const extra = spec.kind === 'socklab' ? '' : ' -f docker-compose.original.yml'
@@ -48,6 +50,8 @@ export const demoCommand: CommandModule = {
       console.log(verdict.text)
       process.exit(verdict.ok ? EXIT.OK : EXIT.SCENARIO_FAILED)
     } catch (error) {
+      // Interrupted: what the demo made is gone (containers, volume, processes, folders); say so by the exit code.
+      if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
       fail(error, 'socklab demo')
     }
   },

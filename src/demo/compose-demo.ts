@@ -6,11 +6,10 @@ import type Dockerode from 'dockerode'
 import { ensureImage } from '../docker/image-build.js'
 import { PACKAGE_ROOT } from '../package/package-files.js'
 import { DemoOutput } from './demo-output.js'
-import { demoVerdict, type DemoEvent, type DemoVerdict } from './demo-verdict.js'
+import { demoEvent, demoVerdict, type DemoEvent, type DemoVerdict } from './demo-verdict.js'
 import type { DemoOptions } from './local-demo.js'
 import { SOCKLAB_SERVER } from '../lab/server-spec.js'
 import { serverImage } from '../docker/server-image.js'
-import { JsonLineReader } from '../events/json-lines.js'
 import { SocklabError } from '../errors/socklab-error.js'
 
 const PROJECT = 'socklab-demo'
@@ -34,6 +33,10 @@ export async function runComposeDemo(docker: Dockerode, image: string, options: 
     env.SOCKLAB_ORIGINAL_IMAGE = await serverImage(docker, spec, { offline: 'auto', log: (line) => console.log(line) })
     files.push('-f', join(PACKAGE_ROOT, 'docker-compose.original.yml'))
   }
+  const signal = options.signal ?? new AbortController().signal
+  /** Resolves as `promise` does, or rejects at an interrupt (the `finally` below then takes everything down). */
+  const unlessAborted = <T>(promise: Promise<T>) =>
+    Promise.race([promise, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))])
   const compose = (args: string[], quiet = false) =>
     new Promise<number | null>((resolve) => {
       const child = spawn('docker', ['compose', '--ansi', 'never', '-p', PROJECT, ...files, ...args], {
@@ -48,10 +51,8 @@ export async function runComposeDemo(docker: Dockerode, image: string, options: 
     docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${PROJECT}`, `com.docker.compose.service=${service}`] } })
   const events: DemoEvent[] = []
   const record = (value: unknown) => {
-    const event = value as { event?: unknown; client?: unknown } | undefined
-    if (event?.event === 'client_connected' || event?.event === 'client_rejected' || event?.event === 'client_disconnected') {
-      events.push({ event: event.event, client: typeof event.client === 'string' ? event.client : undefined })
-    }
+    const event = demoEvent(value)
+    if (event) events.push(event)
   }
   const following: Array<Promise<void>> = []
   // The original's console lines become events through its spec's log adapter.
@@ -60,26 +61,20 @@ export async function runComposeDemo(docker: Dockerode, image: string, options: 
     const stream = (await docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream
     const text = new PassThrough()
     docker.modem.demuxStream(stream, text, text)
-    const reader = new JsonLineReader()
-    const show = (lines: ReturnType<JsonLineReader['push']>) => {
-      for (const { line, value } of lines) {
-        for (const adapted of value === undefined && adapter ? adapter.events(line) : []) record(adapted.value)
-        record(value)
-        const event = value as { msg?: unknown; event?: unknown; client?: unknown } | undefined
-        if (line) out.line(index, label, typeof event?.msg === 'string' ? event.msg : line)
-      }
-    }
-    text.on('data', (chunk: Buffer) => show(reader.push(chunk.toString('utf8'))))
-    following.push(new Promise((resolve) => stream.once('end', () => { show(reader.end()); resolve() })))
+    stream.once('end', () => text.end())
+    following.push(out.follow(index, label, text, ({ line, value }) => {
+      if (value === undefined && adapter) for (const adapted of adapter.events(line)) record(adapted.value)
+      else record(value)
+    }))
   }
   try {
-    if ((await compose(['up', '-d', '--wait', 'server'])) !== 0) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', 'the demo server did not become healthy')
+    if ((await unlessAborted(compose(['up', '-d', '--wait', 'server']))) !== 0) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', 'the demo server did not become healthy')
     const [server] = await containers('server')
     await follow(server!.Id, 0, 'server')
     const followed = new Set<string>()
     for (let scale = options.staggerMs > 0 ? 1 : CLIENTS; scale <= CLIENTS; scale += 1) {
-      if (scale > 1 && options.staggerMs > 0) await delay(options.staggerMs)
-      if ((await compose(['up', '-d', '--no-recreate', '--scale', `client=${scale}`, 'client'], true)) !== 0) {
+      if (scale > 1 && options.staggerMs > 0) await delay(options.staggerMs, undefined, { signal })
+      if ((await unlessAborted(compose(['up', '-d', '--no-recreate', '--scale', `client=${scale}`, 'client'], true))) !== 0) {
         throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `docker compose could not start client ${scale}`)
       }
       for (const c of await containers('client')) {
@@ -89,11 +84,11 @@ export async function runComposeDemo(docker: Dockerode, image: string, options: 
         await follow(c.Id, n, `client${n}`)
       }
     }
-    const ended = await Promise.all([...followed].map(async (id) => {
+    const ended = await unlessAborted(Promise.all([...followed].map(async (id) => {
       const { StatusCode } = (await docker.getContainer(id).wait()) as { StatusCode: number }
       const { Labels } = (await docker.getContainer(id).inspect()).Config
       return { label: `client${Labels['com.docker.compose.container-number']}`, code: StatusCode }
-    }))
+    })))
     const clients = ended.sort((a, b) => a.label.localeCompare(b.label))
     await compose(['stop', '-t', '5', 'server'], true)
     await Promise.all(following)

@@ -13,6 +13,13 @@ export interface DemoEvent {
   client?: string
 }
 
+/** The admission event a logged value is, if it is one (the verdict's cause reads only these). */
+export function demoEvent(value: unknown): DemoEvent | undefined {
+  const event = value as { event?: unknown; client?: unknown } | undefined
+  if (event?.event !== 'client_connected' && event?.event !== 'client_rejected' && event?.event !== 'client_disconnected') return undefined
+  return { event: event.event, client: typeof event.client === 'string' ? event.client : undefined }
+}
+
 export interface DemoVerdict {
   ok: boolean
   /** One line: what happened, and when it went wrong, why. */

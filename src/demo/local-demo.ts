@@ -6,7 +6,7 @@ import { SHIPPED_FILES } from '../package/package-files.js'
 import { startServerProcess } from '../process/server-process.js'
 import { spawnSocklab } from '../process/socklab-process.js'
 import { DemoOutput } from './demo-output.js'
-import { demoVerdict, type DemoEvent, type DemoVerdict } from './demo-verdict.js'
+import { demoEvent, demoVerdict, type DemoEvent, type DemoVerdict } from './demo-verdict.js'
 import { SOCKLAB_SERVER, type ServerSpec } from '../lab/server-spec.js'
 import { startCommandServer } from '../process/command-server.js'
 import { freePort } from '../process/free-port.js'
@@ -17,6 +17,8 @@ export interface DemoOptions {
   /** Start the clients this far apart (0: all at once). */
   staggerMs: number
   server?: ServerSpec
+  /** Aborted by an interrupt: the demo stops, and what it made is removed before it returns. */
+  signal?: AbortSignal
 }
 
 /** The session each demo client runs, and the file through which the turned-away one releases the others. */
@@ -31,38 +33,44 @@ export async function runLocalDemo(entry: string, options: DemoOptions): Promise
   const spec = options.server ?? SOCKLAB_SERVER
   const out = new DemoOutput()
   await using scratch = await ownedTempDir('demo')
-  const signal = join(scratch.path, 'rejected')
+  const rejectedFile = join(scratch.path, 'rejected')
   await using server =
     spec.kind === 'command'
       ? await startCommandServer(spec, { host: '127.0.0.1', port: await freePort(), files: SHIPPED_FILES, options: {} })
       : await startServerProcess({ entry, args: ['--files', SHIPPED_FILES] })
   const events: DemoEvent[] = []
-  const show = (event: { event: string; msg: string; client?: unknown }) => {
+  const show = (event: { msg: string }) => {
     out.line(0, 'server', event.msg)
-    if (event.event === 'client_connected' || event.event === 'client_rejected' || event.event === 'client_disconnected') {
-      events.push({ event: event.event, client: typeof event.client === 'string' ? event.client : undefined })
-    }
+    const admission = demoEvent(event)
+    if (admission) events.push(admission)
   }
   for (const event of server.events.events) show(event)
   server.events.subscribe(show)
+  const signal = options.signal ?? new AbortController().signal
   const client = async (n: number): Promise<{ label: string; code: number | null }> => {
     const downloads = join(scratch.path, `client${n}`)
     await mkdir(downloads)
     const child = spawnSocklab(entry, [
       'client', '--port', String(server.port), '--download-dir', downloads, '--no-progress',
-      '--hold-ms', String(options.holdMs), '--hold-until-rejected', signal, ...demoSession(n),
+      '--hold-ms', String(options.holdMs), '--hold-until-rejected', rejectedFile, ...demoSession(n),
     ])
     child.stdin?.end()
-    out.follow(n, `client${n}`, child.stdout!)
-    out.follow(n, `client${n}`, child.stderr!)
+    // An interrupt ends the clients first; the server and the folder go when this function returns.
+    const stop = () => child.kill('SIGTERM')
+    signal.addEventListener('abort', stop, { once: true })
+    child.once('close', () => signal.removeEventListener('abort', stop))
+    void out.follow(n, `client${n}`, child.stdout!)
+    void out.follow(n, `client${n}`, child.stderr!)
     return new Promise((resolve) => child.once('close', (code) => resolve({ label: `client${n}`, code })))
   }
   const running: Array<Promise<{ label: string; code: number | null }>> = []
   for (const n of [1, 2, 3, 4]) {
-    if (n > 1 && options.staggerMs > 0) await delay(options.staggerMs)
+    if (n > 1 && options.staggerMs > 0) await delay(options.staggerMs, undefined, { signal })
+    signal.throwIfAborted()
     running.push(client(n))
   }
   const clients = await Promise.all(running)
+  signal.throwIfAborted()
   await server.stop()
   console.log('')
   console.log(`client exit codes: ${clients.map((c) => `${c.label} ${c.code}`).join(', ')} (0 = served, 3 = server full)`)

@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { describe, expect, inject, it } from 'vitest'
 import { currentOwner, EXIT, LABEL, ownerLabels } from '../../src/index.js'
 import { startLongRun } from '../helpers/interrupts.js'
-import { SOCKLAB_BIN, runProcess } from '../helpers/processes.js'
+import { SOCKLAB_BIN, runProcess, spawnProcess } from '../helpers/processes.js'
 import { docker } from './helpers/docker-engine.js'
 
 const byOwner = (pid: number) => ({ label: [`${LABEL.pid}=${pid}`] })
@@ -23,6 +23,26 @@ describe('an interrupted scenario run (docker target)', () => {
     expect(await docker.listNetworks({ filters: byOwner(pid) })).toEqual([])
     expect(await long.leftFolders()).toEqual([])
   })
+})
+
+describe('an interrupted demo on containers', () => {
+  it('on SIGINT while the clients hold their slots takes its compose project down, volume included, and exits 130', async () => {
+    const project = { label: ['com.docker.compose.project=socklab-demo'] }
+    // Far apart: the interrupt comes while the first client holds its slot and the others have not started.
+    const run = spawnProcess('node', [SOCKLAB_BIN, 'demo', '--image', inject('image'), '--stagger-ms', '60000'], { env: { NO_COLOR: '1' } })
+    try {
+      await run.waitForOutput('Client01 received socklab.png')
+      expect((await docker.listContainers({ all: true, filters: project })).length).toBeGreaterThan(0)
+      run.child.kill('SIGINT')
+      const done = await run.exited
+      expect(done.code, done.stdout + done.stderr).toBe(EXIT.INTERRUPTED)
+      expect(await docker.listContainers({ all: true, filters: project })).toEqual([])
+      expect(await docker.listNetworks({ filters: project })).toEqual([])
+      expect((await docker.listVolumes({ filters: project })).Volumes ?? []).toEqual([])
+    } finally {
+      await run[Symbol.asyncDispose]()
+    }
+  }, 120_000)
 })
 
 describe('socklab clean (docker)', () => {
