@@ -135,7 +135,7 @@ const validateCommand: CommandModule = {
       const overrides = overridesFrom(argv.var)
       const catalog = files.length > 0 ? await readScenarioFiles(files.map((f) => resolve(f)), overrides) : await loadCatalog(scenarioDir(argv.dir), overrides)
       for (const s of catalog.scenarios) process.stdout.write(`✓ ${s.file}\n`)
-      for (const b of catalog.broken) process.stdout.write(`✗ ${b.file}: ${b.problems.length} problem${b.problems.length === 1 ? '' : 's'}\n${b.problems.map((p) => `    ${p}\n`).join('')}`)
+      for (const b of catalog.broken) process.stdout.write(`✗ ${b.file}: ${plural(b.problems.length, 'problem')}\n${b.problems.map((p) => `    ${p}\n`).join('')}`)
       const problems = catalog.broken.reduce((sum, b) => sum + b.problems.length, 0)
       process.stdout.write(`${catalog.scenarios.length} valid, ${catalog.broken.length} invalid${problems > 0 ? ` (${plural(problems, 'problem')})` : ''}\n`)
       process.exit(catalog.broken.length > 0 ? EXIT.USAGE : EXIT.OK)

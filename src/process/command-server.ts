@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
-import { SocklabError } from '../errors/socklab-error.js'
 import { EventStream } from '../events/event-stream.js'
 import { JsonLineReader } from '../events/json-lines.js'
 import { commandLine, type ServerSpec } from '../lab/server-spec.js'
 import { stopper, type ServerProcess, type ServerProcessExit } from './server-process.js'
 import { cleanEnv } from './socklab-process.js'
-import { portListening } from './port-listening.js'
-import { startDiagnosis } from './start-diagnosis.js'
+import { whenListening } from './port-listening.js'
+import { startFailure } from './start-diagnosis.js'
 
 const LISTEN_TIMEOUT_MS = 15_000
 
@@ -53,24 +52,18 @@ export async function startCommandServer(spec: ServerSpec, options: CommandServe
     // it listens in words of its own is not waited on for the whole timeout.
     const ready = adapter.cannotSee('listening')
       ? portAnswers(options.host, options.port, abort.signal)
-      : Promise.race([events.waitFor('listening', undefined, listened + 1, abort.signal), listens(options.port, abort.signal)])
+      : Promise.race([events.waitFor('listening', undefined, listened + 1, abort.signal), whenListening(options.port, abort.signal)])
     await Promise.race([ready, failedToStart])
   } catch (error) {
     child.kill('SIGKILL')
-    const text = output.join('')
-    const tail = text.trim().split('\n').slice(-5).map((line) => `    ${line}`).join('\n')
-    const waited = adapter.cannotSee('listening') ? `port ${options.port} to answer` : `its listening line (${adapter.describe('listening')}) or port ${options.port} to listen`
-    const diagnosis = startDiagnosis(text, options.port)
-    throw new SocklabError(
-      'SOCKLAB_LISTEN_FAILED',
-      [
-        `the ${spec.name} server did not start: ${(error as Error).message}`,
-        `  ran: ${argv.join(' ')}${spec.dir ? ` (in ${spec.dir})` : ''}`,
-        `  waited for: ${waited}, at most ${LISTEN_TIMEOUT_MS / 1000} s`,
-        ...(diagnosis ? [`  likely cause: ${diagnosis}`] : []),
-        tail ? `  its last lines:\n${tail}` : '  it printed nothing',
-      ].join('\n'),
-    )
+    throw startFailure({
+      server: spec.name,
+      why: (error as Error).message,
+      ran: `${argv.join(' ')}${spec.dir ? ` (in ${spec.dir})` : ''}`,
+      waited: `${adapter.cannotSee('listening') ? `port ${options.port} to answer` : `its listening line (${adapter.describe('listening')}) or port ${options.port} to listen`}, at most ${LISTEN_TIMEOUT_MS / 1000} s`,
+      output: output.join(''),
+      port: options.port,
+    })
   } finally {
     clearTimeout(timer)
   }
@@ -85,17 +78,6 @@ export async function startCommandServer(spec: ServerSpec, options: CommandServe
     stop,
     [Symbol.asyncDispose]: async () => void (await stop('SIGKILL')),
   }
-}
-
-/** Resolves once the kernel shows the port listening; never where its tables cannot be read. */
-async function listens(port: number, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted) {
-    const found = await portListening(port)
-    if (found === undefined) return new Promise(() => undefined)
-    if (found) return
-    await delay(50, undefined, { signal }).catch(() => undefined)
-  }
-  throw signal.reason
 }
 
 /** Resolves once a connection to host:port succeeds (then closes it at once). */

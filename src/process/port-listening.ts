@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { setTimeout as delay } from 'node:timers/promises'
 
 const TABLES = ['tcp', 'tcp6']
 const LISTEN = '0A'
@@ -22,4 +23,18 @@ export async function portListening(port: number, tables = '/proc/net'): Promise
     }
   }
   return readable ? false : undefined
+}
+
+/**
+ * Resolves once the port listens (polled every 50 ms); never where the tables cannot be read, so that it is
+ * raced with a server's own listening line. Rejects with the signal's reason when it aborts first.
+ */
+export async function whenListening(port: number, signal: AbortSignal, tables = '/proc/net'): Promise<void> {
+  while (!signal.aborted) {
+    const found = await portListening(port, tables)
+    if (found === undefined) return new Promise(() => undefined)
+    if (found) return
+    await delay(50, undefined, { signal }).catch(() => undefined)
+  }
+  throw signal.reason
 }

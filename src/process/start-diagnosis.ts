@@ -1,3 +1,5 @@
+import { SocklabError } from '../errors/socklab-error.js'
+
 /** What a server's last console lines say about why it did not start, in a sentence; undefined when nothing is known. */
 export function startDiagnosis(output: string, port: number): string | undefined {
   const known: Array<[RegExp, string]> = [
@@ -10,4 +12,33 @@ export function startDiagnosis(output: string, port: number): string | undefined
   ]
   for (const [pattern, why] of known) if (pattern.test(output)) return why
   return undefined
+}
+
+/** What a server that did not start was, for its one message. */
+export interface StartFailure {
+  server: string
+  why: string
+  /** The command, and where it ran. */
+  ran: string
+  /** The line or port waited for, and how long. */
+  waited: string
+  /** Everything it printed. */
+  output: string
+  port: number
+}
+
+/** The one message of a server that did not start: what ran, what was waited for, the likely cause, its last lines. */
+export function startFailure(f: StartFailure): SocklabError {
+  const tail = f.output.trim().split('\n').slice(-5).map((line) => `    ${line}`).join('\n')
+  const cause = startDiagnosis(f.output, f.port)
+  return new SocklabError(
+    'SOCKLAB_LISTEN_FAILED',
+    [
+      `the ${f.server} server did not start: ${f.why}`,
+      `  ran: ${f.ran}`,
+      `  waited for: ${f.waited}`,
+      ...(cause ? [`  likely cause: ${cause}`] : []),
+      f.output.trim() ? `  its last lines:\n${tail}` : '  it printed nothing',
+    ].join('\n'),
+  )
 }

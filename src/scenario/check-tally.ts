@@ -48,9 +48,14 @@ export function settleVerdict(result: ScenarioResult): void {
   }
 }
 
+/** `(5 of 7 checks; 2 skipped)` for a passed run with checks skipped; empty otherwise. */
+export function checksNote(result: Pick<ScenarioResult, 'verdict' | 'checks'>): string {
+  const c = result.checks
+  return result.verdict === 'passed' && c && c.skipped > 0 ? `(${c.passed} of ${c.total} checks; ${c.skipped} skipped)` : ''
+}
+
 /** `passed`, or `passed (5 of 7 checks; 2 skipped)` when some checks were skipped; otherwise the verdict. */
 export function verdictText(result: Pick<ScenarioResult, 'verdict' | 'checks'>): string {
-  const c = result.checks
-  if (result.verdict !== 'passed' || !c || c.skipped === 0) return result.verdict
-  return `passed (${c.passed} of ${c.total} checks; ${c.skipped} skipped)`
+  const note = checksNote(result)
+  return note ? `${result.verdict} ${note}` : result.verdict
 }

@@ -2,6 +2,7 @@ import { verdictText } from '../check-tally.js'
 import type { ScenarioResult } from '../scenario-result.js'
 import { EXTENSION_TAG } from '../scenario-catalog.js'
 import { firstFailure } from './report-data.js'
+import { plural } from '../../text/plural.js'
 
 /** One scenario against each server under test: passed (N of M checks when some were skipped), failed (with the step and why), or skipped (with why). */
 function outcome(result: ScenarioResult | undefined): string {
@@ -9,10 +10,8 @@ function outcome(result: ScenarioResult | undefined): string {
   if (result.verdict === 'passed') return verdictText(result)
   if (result.verdict === 'skipped') return `skipped: ${result.skipped ?? ''}`
   const skippedSteps = result.steps.filter((s) => s.verdict === 'skipped' && !s.reason?.startsWith('not run')).length
-  return `failed: ${firstFailure(result) ?? 'failed'}${skippedSteps ? ` (${steps(skippedSteps)} skipped)` : ''}`
+  return `failed: ${firstFailure(result) ?? 'failed'}${skippedSteps ? ` (${plural(skippedSteps, 'step')} skipped)` : ''}`
 }
-
-const steps = (n: number): string => `${n} step${n === 1 ? '' : 's'}`
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 

@@ -1,4 +1,4 @@
-import { verdictText } from '../check-tally.js'
+import { checksNote, verdictText } from '../check-tally.js'
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
 import { plural } from '../../text/plural.js'
 
@@ -87,7 +87,8 @@ export class ConsoleProgress {
     this.out.write(`\nScenarios on ${results[0]?.target ?? '?'}: ${results.length} run in ${seconds(wallMs)}\n`)
     if (this.detail !== 'quiet') {
       for (const r of results) {
-        const checks = r.verdict === 'passed' && r.checks?.skipped ? `  ${verdictText(r).slice('passed '.length)}` : ''
+        const note = checksNote(r)
+        const checks = note ? `  ${note}` : ''
         this.out.write(`  ${this.#paint(r.verdict, MARK[r.verdict])} ${runName(r).padEnd(24)} ${seconds(r.durationMs).padStart(8)}${checks}\n`)
       }
     }

@@ -2,7 +2,7 @@ import type { ScenarioResult, StepResult } from '../scenario-result.js'
 import { runName } from './console-progress.js'
 import { collapseRuns, firstFailure, flatSteps, parseLog, seconds, timeline, timelineWithSteps, type StepEntry, type TimelineEntry } from './report-data.js'
 import { sequenceSvg, xml } from './sequence-svg.js'
-import { verdictText } from '../check-tally.js'
+import { checksNote } from '../check-tally.js'
 
 /**
  * One HTML file that needs nothing else: styles inline, the diagrams drawn as SVG in the page, no script,
@@ -40,7 +40,7 @@ svg.sequence .message line { stroke: #1b1b1f; stroke-width: 1.3; } svg.sequence 
 svg.sequence .note rect { fill: #fff6d6; stroke: #b08d00; } svg.sequence .client-note rect { fill: #e6f0fb; stroke: #3b6ea8; } svg.sequence text { fill: #1b1b1f; }
 `
 
-const verdict = (v: keyof typeof VERDICT, r?: ScenarioResult): string => `<span class="${v}">${r ? `${VERDICT[v].slice(0, 2)}${verdictText(r)}` : VERDICT[v]}</span>`
+const verdict = (v: keyof typeof VERDICT, r?: ScenarioResult): string => `<span class="${v}">${VERDICT[v]}${r && checksNote(r) ? ` ${checksNote(r)}` : ''}</span>`
 const anchor = (r: ScenarioResult, i: number): string => `s${i + 1}-${r.name.replace(/[^a-z0-9_-]/gi, '-')}`
 
 /** Text shown whole; folded behind its first line when long. */

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, cp, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { connectEngine, imageExists } from '../../docker/docker-engine.js'
@@ -19,8 +18,8 @@ import { demultiplexLog } from './docker-log.js'
 import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type AsWrittenServer, type ServerSpec } from '../../lab/server-spec.js'
 import { hostRouteOverlap, labSubnet, type LabSubnet } from '../../docker/lab-subnet.js'
 import { ownedTempDir, type OwnedTempDir } from '../../ownership/owned-temp-dir.js'
-import { portListening } from '../../process/port-listening.js'
-import { startDiagnosis } from '../../process/start-diagnosis.js'
+import { whenListening } from '../../process/port-listening.js'
+import { startFailure } from '../../process/start-diagnosis.js'
 import { serverImage } from '../../docker/server-image.js'
 import { DEFAULT_CONTAINER_STARTS, StartTurns } from '../../docker/start-turns.js'
 import { LAB_ASSETS } from '../../package/package-files.js'
@@ -128,30 +127,18 @@ export class DockerTarget implements ScenarioTarget {
 
   /**
    * The network of a server that hard-codes its address: the /24 holding it. Never one that overlaps a route
-   * of the host's own (that would take the host's way to that network); one this target's earlier runs still
-   * hold is waited for; one another process holds is an error that says so.
+   * of the host's own (that would take the host's way to that network); this target's own runs take it in
+   * turns (#holdSubnet), so one taken here is another process's, and said so.
    */
   async #labNetwork(create: (options: Partial<Dockerode.NetworkCreateOptions>) => Promise<Dockerode.Network>, lab: LabSubnet): Promise<Dockerode.Network> {
     const route = await hostRouteOverlap(lab.subnet)
     if (route) {
       throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the server binds an address on ${lab.subnet}, which this machine already routes (${route}): a lab network there would cut the host off from it. Run it on another machine, or change the address it binds`)
     }
-    const made = this.#networkTurn.then(async () => {
-      for (;;) {
-        try {
-          return await create({ IPAM: { Driver: 'default', Config: [{ Subnet: lab.subnet, Gateway: lab.gateway, IPRange: lab.ipRange }] } })
-        } catch (error) {
-          if (!/overlap/i.test((error as Error).message)) throw error
-          if (this.#removals.size === 0) {
-            throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} is taken by another Docker network (another run, or a network of your own): ${(error as Error).message}`)
-          }
-          // An earlier run of this target (the same server, say) is still taking its network down.
-          await this.settle()
-        }
-      }
+    return create({ IPAM: { Driver: 'default', Config: [{ Subnet: lab.subnet, Gateway: lab.gateway, IPRange: lab.ipRange }] } }).catch((error: Error) => {
+      if (!/overlap/i.test(error.message)) throw error
+      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} is taken by another Docker network (another run, or a network of your own): ${error.message}`)
     })
-    this.#networkTurn = made.catch(() => undefined)
-    return made
   }
 
   /**
@@ -298,7 +285,7 @@ export class DockerTarget implements ScenarioTarget {
           else await events.waitFor('listening', undefined, listened + 1, abort.signal)
         } catch (error) {
           if (spec.kind !== 'command') throw error
-          throw await startFailure(spec, server, port, (error as Error).message)
+          throw await containerStartFailure(spec, server, port, (error as Error).message)
         } finally {
           clearTimeout(timer)
         }
@@ -383,34 +370,22 @@ function servedIn(server: AsWrittenServer): string {
 
 /** Resolves once the container's own kernel tables show the port listening (never where they cannot be read). */
 async function listensIn(container: Dockerode.Container, port: number, signal: AbortSignal): Promise<void> {
-  const pid = (await container.inspect()).State.Pid
-  while (!signal.aborted) {
-    const found = await portListening(port, `/proc/${pid}/net`)
-    if (found === undefined) return new Promise(() => undefined)
-    if (found) return
-    await delay(50, undefined, { signal }).catch(() => undefined)
-  }
-  throw signal.reason
+  return whenListening(port, signal, `/proc/${(await container.inspect()).State.Pid}/net`)
 }
 
 /** A server container that did not come up: what ran, what was waited for, the likely cause and its last lines. */
-async function startFailure(spec: ServerSpec, container: Dockerode.Container, port: number, why: string): Promise<SocklabError> {
+async function containerStartFailure(spec: ServerSpec, container: Dockerode.Container, port: number, why: string): Promise<SocklabError> {
   const raw = (await container.logs({ stdout: true, stderr: true, follow: false }).catch(() => Buffer.alloc(0))) as unknown as Buffer
-  const text = demultiplexLog(raw).combined
-  const tail = text.trim().split('\n').slice(-5).map((line) => `    ${line}`).join('\n')
   const host = spec.asWritten?.host
-  const cause = startDiagnosis(text, port)
   const where = spec.asWritten ? ` (${spec.asWritten.source}${host ? `, binding ${host.value} from ${host.name} on line ${host.line}` : ''})` : ''
-  return new SocklabError(
-    'SOCKLAB_LISTEN_FAILED',
-    [
-      `the ${spec.name} server did not start: ${why}`,
-      `  ran: ${spec.asWritten ? spec.command.join(' ') : 'its container'}${where}, in a container on the docker target`,
-      `  waited for: its listening line (${spec.adapter?.describe('listening') ?? 'none'}) or port ${port} to listen`,
-      ...(cause ? [`  likely cause: ${cause}`] : []),
-      tail ? `  its last lines:\n${tail}` : '  it printed nothing',
-    ].join('\n'),
-  )
+  return startFailure({
+    server: spec.name,
+    why,
+    ran: `${spec.asWritten ? spec.command.join(' ') : 'its container'}${where}, in a container on the docker target`,
+    waited: `its listening line (${spec.adapter?.describe('listening') ?? 'none'}) or port ${port} to listen`,
+    output: demultiplexLog(raw).combined,
+    port,
+  })
 }
 
 /** The address a container has on a network. */
