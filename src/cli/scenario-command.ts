@@ -1,3 +1,4 @@
+import { loadTopology } from '../lab/topology.js'
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
@@ -20,7 +21,7 @@ import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.
 import { parseVarOptions, type VarOverrides } from '../scenario/scenario-vars.js'
 import type { ScenarioResult } from '../scenario/scenario-result.js'
 import { runSuite } from '../scenario/suite-runner.js'
-import { DockerTarget } from '../scenario/targets/docker-target.js'
+import { DEFAULT_SUBNET_WAIT_MS, DockerTarget } from '../scenario/targets/docker-target.js'
 import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
@@ -81,6 +82,8 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
       array: true,
       describe: 'the server under test: socklab (default), original (the original Python server), a server spec file, or a server.py (or a folder with one) run as written on the docker target; repeat it to compare servers in a table',
     },
+    topology: { type: 'string', describe: "lay every scenario's lab out as rooms: subnets with a router between them, seed-lab (the assignment's rooms) or a topology file; docker target only (docs/topology.md)" },
+    'subnet-wait-ms': { type: 'number', default: DEFAULT_SUBNET_WAIT_MS, describe: 'on the docker target: how long a run waits for another socklab process to give back a lab subnet it needs (a fixed address, a topology)' },
     files: { type: 'string', describe: 'the files every scenario server starts from; default: ./server_files, or the shipped ones when there is none' },
     dashboard: { type: 'boolean', default: false, describe: 'watch the run on the lab dashboard as it happens (127.0.0.1); the run starts once the page is open, or after --dashboard-wait-ms' },
     'dashboard-port': { type: 'number', default: 0, describe: 'the port of the --dashboard page (0: any free one)' },
@@ -161,12 +164,16 @@ const runCommand: CommandModule = {
       const parallel = wholeNumber(argv.parallel, '--parallel')
       const containerStarts = wholeNumber(argv.containerStarts, '--container-starts')
       const overrides = overridesFrom(argv.var)
-      const selected = await selectScenarios(
+      let selected = await selectScenarios(
         scenarioDir(argv.dir),
         { selectors: (argv.scenarios as string[] | undefined) ?? [], all: argv.all === true, tags: (argv.tag as string[] | undefined) ?? [] },
         overrides,
       )
       checkGivenVars(selected, overrides.given)
+      if (typeof argv.topology === 'string') {
+        const topology = loadTopology(argv.topology)
+        selected = selected.map((s) => (isBroken(s) ? s : { ...s, topology }))
+      }
       const extensions = new Set(selected.flatMap((s) => (!isBroken(s) && s.tags.includes(EXTENSION_TAG) ? [s.name] : [])))
       if (selected.length === 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `no scenario has the tag ${((argv.tag as string[]) ?? []).join(' or ')}`)
       const files = filesDir(argv.files)
@@ -176,7 +183,7 @@ const runCommand: CommandModule = {
       const named = servers.filter((s): s is ServerSpec => s !== undefined)
       // socklab's clients connect where the server binds; a client.py beside it that would not is worth saying.
       for (const s of named) if (s.asWritten?.clientMismatch) process.stderr.write(`warning: ${s.name}: ${s.asWritten.clientMismatch}\n`)
-      target = await chooseTarget(targetFor(named, argv.target as string | undefined), String(argv.image), { containerStarts })
+      target = await chooseTarget(targetFor(named, argv.target as string | undefined), String(argv.image), { containerStarts, subnetWaitMs: wholeNumber(argv.subnetWaitMs, '--subnet-wait-ms') })
       if (target instanceof DockerTarget) for (const server of named) if (server.kind === 'command') await target.serverImage(server)
       const watching = argv.dashboard === true ? await watchOnDashboard(Number(argv.dashboardPort), Number(argv.dashboardWaitMs)) : undefined
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { basename, dirname, isAbsolute, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { SERVER_OPTION_SPECS, resolveServerOptions } from '../config/server-options.js'
@@ -25,12 +26,13 @@ import { STEP_KIND_NAMES, STEP_KINDS } from './steps/step-kinds.js'
 import { parseSize } from '../values/byte-size.js'
 import { YamlCursor } from '../values/yaml-cursor.js'
 import { BUILT_IN_SERVERS } from '../lab/server-spec.js'
+import { loadTopology, parseTopology, shippedTopologies, type Topology } from '../lab/topology.js'
 
 const FIXED_SERVER_OPTIONS = new Set(['host', 'port', 'files', 'logFormat', 'healthSocket'])
 const SERVER_KEYS = [...Object.keys(SERVER_OPTION_SPECS).filter((k) => !FIXED_SERVER_OPTIONS.has(k)), 'files', 'spec']
 const CLIENT_NAME = /^[a-z][a-z0-9_-]{0,30}$/
 
-const TOP_KEYS = ['name', 'description', 'vars', 'server', 'clients', 'steps', 'targets', 'tags', 'points', 'visibility']
+const TOP_KEYS = ['name', 'description', 'vars', 'server', 'clients', 'steps', 'targets', 'tags', 'points', 'visibility', 'topology']
 const TAG = /^[a-z0-9][a-z0-9_.-]*$/
 
 /**
@@ -64,6 +66,7 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
     return value
   }) ?? 1
   const visibility = problems.check(() => top.get('visibility')?.oneOf(['visible', 'hidden'] as const)) ?? 'visible'
+  const topology = problems.check(() => scenarioTopology(top.get('topology'), file))
   const parsedClients = problems.check(() => parseClients(top.get('clients') ?? root.fail('a `clients:` list')))
   // Without its clients, every step would be refused for naming them: the steps are checked once they parse.
   if (!parsedClients) problems.throwIfAny()
@@ -80,7 +83,19 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
     const relayed = (step.kind === 'network' && step.action === 'reset') || step.kind === 'link'
     if (relayed) clients.find((c) => c.name === step.client)!.relay = true
   }
-  return { name, description, file, vars: Object.fromEntries(vars!), tags, points, visibility, server: server!, clients, groups, steps: steps!, targets }
+  return { name, description, file, vars: Object.fromEntries(vars!), tags, points, visibility, server: server!, clients, groups, steps: steps!, targets, ...(topology ? { topology } : {}) }
+}
+
+/** `topology: seed-lab` (shipped), a topology file relative to the scenario, or one written inline. */
+function scenarioTopology(cursor: YamlCursor | undefined, file: string): Topology | undefined {
+  if (!cursor?.present) return undefined
+  if (cursor.isMap()) return parseTopology(cursor, file)
+  const given = cursor.string()
+  const shipped = shippedTopologies().includes(given)
+  if (!shipped && !existsSync(resolve(dirname(file), given))) {
+    cursor.fail(`a shipped topology (${shippedTopologies().join(', ')}), a topology file or a \`networks:\` map`, suggestion(given, shippedTopologies()))
+  }
+  return loadTopology(given, dirname(file))
 }
 
 function checkTag(cursor: YamlCursor): string {

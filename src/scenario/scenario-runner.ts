@@ -56,7 +56,8 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     result.skipped = `runs only on ${scenario.targets.join(', ')}; this is the ${target.kind} target`
     return result
   }
-  const unsupported = unsupportedTarget(server, target.kind) ?? unsupportedSettings(server, scenario.server.options) ?? unsupportedModes(server, scenario)
+  const laidOut = scenario.topology && target.kind !== 'docker' ? `it is laid out as the ${scenario.topology.name} topology (subnets and a router), which only the docker target builds` : undefined
+  const unsupported = laidOut ?? unsupportedTarget(server, target.kind) ?? unsupportedSettings(server, scenario.server.options) ?? unsupportedModes(server, scenario)
   if (unsupported) {
     result.verdict = 'skipped'
     result.skipped = unsupported

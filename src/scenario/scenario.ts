@@ -1,6 +1,7 @@
 import type { ServerOptions } from '../config/server-options.js'
 import type { LinkConditions } from '../relay/link-spec.js'
 import type { Step } from './steps/step.js'
+import type { Topology } from '../lab/topology.js'
 
 /**
  * A parsed, validated scenario (scenarios/*.yaml; format in docs/scenarios.md). Strings in replies and
@@ -26,6 +27,8 @@ export interface Scenario {
   points: number
   /** `hidden`: graded, but a student-facing report shows only its name and whether it passed. */
   visibility: 'visible' | 'hidden'
+  /** Rooms on subnets of their own and a router between them (docker target only; docs/topology.md). */
+  topology?: Topology
 }
 
 export const TARGET_KINDS = ['docker', 'local', 'remote'] as const

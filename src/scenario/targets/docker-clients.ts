@@ -22,6 +22,12 @@ export interface RunContainer {
   logged: boolean
 }
 
+/** Where a client of a topology sits: its network, and how a container of it gets its routes through the router. */
+export interface ClientPlace {
+  network: string
+  addRoutes(container: Dockerode.Container): Promise<void>
+}
+
 interface Standby {
   index: number
   ready: Promise<{ agent: ClientAgent; entry: RunContainer }>
@@ -38,6 +44,7 @@ export class DockerClients implements LinkControl, NetworkControl {
   readonly #relays = new Map<ClientAgent, ControlledLink>()
   readonly #standby = new Map<string, Standby>()
   readonly #addresses = new Map<ClientAgent, string>()
+  readonly #places = new Map<ClientAgent, ClientPlace>()
   /** Every launch, used or not, so that the run can wait for all of them before removing containers. */
   readonly #launches: Array<Promise<unknown>> = []
   /** Aborted when the run ends: launches still waiting for their turn are dropped (each one listens). */
@@ -48,7 +55,7 @@ export class DockerClients implements LinkControl, NetworkControl {
     private readonly image: string,
     private readonly turns: StartTurns,
     /** `server`: where clients connect (default the alias `server`, port 12345; a server as written, the address and port it binds). */
-    private readonly run: { id: string; labels: Record<string, string>; network: string; server?: { host: string; port: number } },
+    private readonly run: { id: string; labels: Record<string, string>; network: string; server?: { host: string; port: number }; place?: (client: ScenarioClient) => ClientPlace },
     private readonly containers: RunContainer[],
     /** How many times each client connects in the scenario. */
     private readonly connects: ReadonlyMap<string, number>,
@@ -83,17 +90,22 @@ export class DockerClients implements LinkControl, NetworkControl {
   /** Takes the client's container off the network, noting its address so that `restore` gives it back. */
   async cut(agent: ClientAgent): Promise<void> {
     const container = this.#agents.get(agent)!
+    const network = this.#places.get(agent)?.network ?? this.run.network
     const { NetworkSettings } = await container.inspect()
-    this.#addresses.set(agent, NetworkSettings.Networks[this.run.network]!.IPAddress)
-    await this.docker.getNetwork(this.run.network).disconnect({ Container: container.id, Force: true })
+    this.#addresses.set(agent, NetworkSettings.Networks[network]!.IPAddress)
+    await this.docker.getNetwork(network).disconnect({ Container: container.id, Force: true })
   }
 
   async restore(agent: ClientAgent): Promise<void> {
     const IPv4Address = this.#addresses.get(agent)
-    await this.docker.getNetwork(this.run.network).connect({
-      Container: this.#agents.get(agent)!.id,
+    const place = this.#places.get(agent)
+    const container = this.#agents.get(agent)!
+    await this.docker.getNetwork(place?.network ?? this.run.network).connect({
+      Container: container.id,
       ...(IPv4Address ? { EndpointConfig: { IPAMConfig: { IPv4Address } } } : {}),
     })
+    // Its routes went with its interface.
+    await place?.addRoutes(container)
   }
 
   /** Starts no more containers, and resolves once every launch under way has finished, one way or the other. */
@@ -120,9 +132,11 @@ export class DockerClients implements LinkControl, NetworkControl {
     const server = this.run.server ?? { host: 'server', port: 12345 }
     const host = client.relay ? `relay-${name}` : server.host
     const port = client.relay ? 12345 : server.port
-    const relay = client.relay ? await this.#startRelay(host) : undefined
+    const place = this.run.place?.(client)
+    const network = place?.network ?? this.run.network
+    const relay = client.relay ? await this.#startRelay(host, network, place) : undefined
     const container = await this.docker.createContainer({
-      ...this.#attachable(),
+      ...this.#attachable(network),
       name: `socklab-${this.run.id}-${name}`,
       Cmd: ['client', '--json', '--standby', '--no-progress', '--host', host, '--port', String(port), ...clientArgs(client), '--download-dir', DOWNLOAD_DIR],
     })
@@ -131,23 +145,26 @@ export class DockerClients implements LinkControl, NetworkControl {
     const agent = await this.#agent(container)
     const first = await agent.channel.next(AbortSignal.timeout(READY_TIMEOUT_MS))
     if (first.type !== 'standby') throw new Error(`the client container did not start: ${JSON.stringify(first)}`)
+    await place?.addRoutes(container)
     this.#agents.set(agent, container)
+    if (place) this.#places.set(agent, place)
     if (relay) this.#relays.set(agent, relay)
     return { agent, entry }
   }
 
   /** A `socklab relay` container in front of the server, reachable as `alias`. */
-  async #startRelay(alias: string): Promise<ControlledLink> {
+  async #startRelay(alias: string, network: string, place: ClientPlace | undefined): Promise<ControlledLink> {
     const container = await this.docker.createContainer({
-      ...this.#attachable(),
+      ...this.#attachable(network),
       name: `socklab-${this.run.id}-${alias}`,
       Cmd: ['relay', '--to', `${this.run.server?.host ?? 'server'}:${this.run.server?.port ?? 12345}`, '--port', '12345'],
-      NetworkingConfig: { EndpointsConfig: { [this.run.network]: { Aliases: [alias] } } },
+      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [alias] } } },
     })
     this.containers.push({ name: alias, container, logged: true })
     const relay = await this.#attach<RelayOutput>(container)
     const ready = await relay.channel.next(AbortSignal.timeout(READY_TIMEOUT_MS))
     if (ready.type !== 'listening') throw new Error(`the relay did not start: ${JSON.stringify(ready)}`)
+    await place?.addRoutes(container)
     return new ControlledLink(relay.channel, relay.write)
   }
 
@@ -192,8 +209,8 @@ export class DockerClients implements LinkControl, NetworkControl {
     return { channel, exited, isRunning: () => running, write: (text) => void stream.write(text) }
   }
 
-  /** A container on the scenario's network whose standard streams the runner drives. */
-  #attachable(): Dockerode.ContainerCreateOptions {
+  /** A container on one of the scenario's networks whose standard streams the runner drives. */
+  #attachable(network: string): Dockerode.ContainerCreateOptions {
     return {
       Image: this.image,
       OpenStdin: true,
@@ -204,7 +221,7 @@ export class DockerClients implements LinkControl, NetworkControl {
       Tty: false,
       Labels: this.run.labels,
       Healthcheck: { Test: ['NONE'] },
-      HostConfig: { NetworkMode: this.run.network },
+      HostConfig: { NetworkMode: network },
     }
   }
 }

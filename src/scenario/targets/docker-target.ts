@@ -9,14 +9,19 @@ import { removeNetwork } from '../../ownership/leftovers.js'
 import { LABEL, ownerLabels } from '../../ownership/owner-labels.js'
 import { EventStream } from '../../events/event-stream.js'
 import { JsonLineReader } from '../../events/json-lines.js'
-import { allSteps, stepClients, type Scenario } from '../scenario.js'
+import { allSteps, stepClients, type Scenario, type ScenarioClient } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { DockerClients, type RunContainer } from './docker-clients.js'
 import { serverFlags } from './server-flags.js'
 import { demultiplexLog } from './docker-log.js'
 import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type AsWrittenServer, type ServerSpec } from '../../lab/server-spec.js'
-import { hostRouteOverlap, labSubnet, type LabSubnet } from '../../docker/lab-subnet.js'
+import { hostRouteOverlap, labSubnet } from '../../docker/lab-subnet.js'
+import { placeClient, placeServer, routedSubnets, type Topology, type TopologyNetwork } from '../../lab/topology.js'
+import { addRoutes, startRouter, type LabRoute } from '../../docker/lab-router.js'
+import { routerImage } from '../../docker/router-image.js'
+import { isSocklabMade } from '../../ownership/owner-labels.js'
+import { cidr, overlaps } from '../../values/ipv4.js'
 import { ownedTempDir, type OwnedTempDir } from '../../ownership/owned-temp-dir.js'
 import { whenListening } from '../../process/port-listening.js'
 import { startFailure } from '../../process/start-diagnosis.js'
@@ -30,10 +35,14 @@ const LISTEN_TIMEOUT_MS = 30_000
 const STOP_GRACE_S = 5
 /** How often a subnet taken by another process meanwhile is picked again. */
 const SUBNET_ATTEMPTS = 5
+/** How long a run waits for another socklab run (another process) to give back a lab subnet it needs. */
+export const DEFAULT_SUBNET_WAIT_MS = 120_000
 
 export interface DockerTargetOptions {
   /** How many client containers start at once, all runs together (--container-starts). */
   containerStarts?: number
+  /** How long to wait for another socklab process to give back a lab subnet this run needs (--subnet-wait). */
+  subnetWaitMs?: number
   log?: (message: string) => void
 }
 
@@ -61,6 +70,8 @@ export class DockerTarget implements ScenarioTarget {
   readonly #turns: StartTurns
   /** Where socklab says what it does for a server under test's image (building, pulling). */
   private readonly log: (message: string) => void
+  readonly #subnetWaitMs: number
+  #routerImage: Promise<string> | undefined
 
   constructor(
     private readonly docker: Dockerode,
@@ -69,6 +80,14 @@ export class DockerTarget implements ScenarioTarget {
   ) {
     this.#turns = new StartTurns(options.containerStarts ?? DEFAULT_CONTAINER_STARTS)
     this.log = options.log ?? ((message) => process.stderr.write(`[docker] ${message}\n`))
+    this.#subnetWaitMs = options.subnetWaitMs ?? DEFAULT_SUBNET_WAIT_MS
+  }
+
+  /** The image of topologies' routers and route helpers (made or pulled once). */
+  #router(): Promise<string> {
+    this.#routerImage ??= routerImage(this.docker, this.log)
+    this.#routerImage.catch(() => (this.#routerImage = undefined))
+    return this.#routerImage
   }
 
   /** Connects to the engine and checks that the image is there (the CLI builds a missing one first). */
@@ -103,10 +122,9 @@ export class DockerTarget implements ScenarioTarget {
    * Runs in parallel must not take the same subnet between the two steps: this target makes its networks
    * one at a time, and a subnet that another process took meanwhile is picked again.
    */
-  #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean, lab?: LabSubnet): Promise<Dockerode.Network> {
+  #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean): Promise<Dockerode.Network> {
     const create = (options: Partial<Dockerode.NetworkCreateOptions> = {}) =>
       this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, ...options })
-    if (lab) return this.#labNetwork(create, lab)
     if (!fixedAddresses) return create()
     const made = this.#networkTurn.then(async () => {
       for (let attempt = 1; ; attempt += 1) {
@@ -126,19 +144,47 @@ export class DockerTarget implements ScenarioTarget {
   }
 
   /**
-   * The network of a server that hard-codes its address: the /24 holding it. Never one that overlaps a route
-   * of the host's own (that would take the host's way to that network); this target's own runs take it in
-   * turns (#holdSubnet), so one taken here is another process's, and said so.
+   * A network of a lab subnet (a topology's, or the /24 of an address a server hard-codes), with exactly its
+   * CIDR. Never one that overlaps a route of the host's own (that would take the host's way to that network).
+   * This target's own runs take a subnet in turns (#holdSubnet); one held by another socklab process is
+   * waited for, said so, up to the subnet wait; one taken by a network that is not socklab's is refused.
    */
-  async #labNetwork(create: (options: Partial<Dockerode.NetworkCreateOptions>) => Promise<Dockerode.Network>, lab: LabSubnet): Promise<Dockerode.Network> {
+  async #labNetwork(name: string, labels: Record<string, string>, lab: TopologyNetwork, signal?: AbortSignal): Promise<Dockerode.Network> {
     const route = await hostRouteOverlap(lab.subnet)
     if (route) {
-      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the server binds an address on ${lab.subnet}, which this machine already routes (${route}): a lab network there would cut the host off from it. Run it on another machine, or change the address it binds`)
+      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} (${lab.name}) overlaps a route of this machine (${route}): a lab network there would cut the host off from it. Pick another subnet in the topology, or run it on another machine`)
     }
-    return create({ IPAM: { Driver: 'default', Config: [{ Subnet: lab.subnet, Gateway: lab.gateway, IPRange: lab.ipRange }] } }).catch((error: Error) => {
-      if (!/overlap/i.test(error.message)) throw error
-      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} is taken by another Docker network (another run, or a network of your own): ${error.message}`)
-    })
+    const deadline = Date.now() + this.#subnetWaitMs
+    let said = false
+    for (;;) {
+      try {
+        return await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, IPAM: { Driver: 'default', Config: [{ Subnet: lab.subnet, Gateway: lab.gateway, IPRange: lab.ipRange }] } })
+      } catch (error) {
+        if (!/overlap/i.test((error as Error).message)) throw error
+        const holder = await this.#overlapping(lab.subnet)
+        if (!holder?.socklab || Date.now() > deadline) {
+          const who = holder ? `the network ${holder.name}${holder.socklab ? ', of another socklab run that did not give it back in time' : ', which is not socklab\'s'}` : 'another Docker network'
+          throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} (${lab.name}) is taken by ${who}: ${(error as Error).message}`)
+        }
+        if (!said) this.log(`the lab subnet ${lab.subnet} is held by another socklab run (${holder.name}): waiting for it`)
+        said = true
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        signal?.throwIfAborted()
+      }
+    }
+  }
+
+  /** The network that holds a subnet overlapping `subnet`, and whether socklab made it. */
+  async #overlapping(subnet: string): Promise<{ name: string; socklab: boolean } | undefined> {
+    const wanted = cidr(subnet)!
+    for (const n of await this.docker.listNetworks()) {
+      const hit = n.IPAM?.Config?.some((c) => {
+        const theirs = c.Subnet ? cidr(c.Subnet) : undefined
+        return theirs !== undefined && overlaps(theirs, wanted)
+      })
+      if (hit) return { name: n.Name, socklab: isSocklabMade(n.Labels) }
+    }
+    return undefined
   }
 
   /**
@@ -198,42 +244,61 @@ export class DockerTarget implements ScenarioTarget {
     const cuts = allSteps(scenario.steps).some((step) => step.kind === 'network' && step.action === 'cut')
     const asWritten = spec.asWritten
     const fixedHost = asWritten?.host?.value
-    const lab = fixedHost ? labSubnet(fixedHost) : undefined
-    if (fixedHost && !lab) {
+    // A topology's subnets; a server as written that binds a fixed address alone gets the /24 that holds it.
+    let topology: Topology | undefined
+    let serverPlace: { network: TopologyNetwork; address?: string } | undefined
+    try {
+      topology = scenario.topology ?? (fixedHost ? hostSubnet(asWritten!) : undefined)
+      serverPlace = topology ? placeServer(topology, asWritten?.host) : undefined
+    } catch (error) {
       await files[Symbol.asyncDispose]()
-      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${asWritten!.source}: ${asWritten!.host!.name} on line ${asWritten!.host!.line} is ${JSON.stringify(fixedHost)}, which is not one IPv4 address a lab network can hold`)
+      throw error
     }
-    // Runs of this target that need the same lab subnet (the same server, --parallel) take it in turns.
-    const release = lab ? await this.#holdSubnet(lab.subnet) : undefined
-    const copy = asWritten ? await this.#appCopy(asWritten).catch(async (error: unknown) => {
-      release?.()
-      await files[Symbol.asyncDispose]()
-      throw error
-    }) : undefined
-    const network = await this.#createNetwork(`socklab-${id}`, labels, cuts, lab).catch(async (error: unknown) => {
-      release?.()
-      await copy?.[Symbol.asyncDispose]()
-      await files[Symbol.asyncDispose]()
-      throw error
-    })
-    const networkName = `socklab-${id}`
-    const port = asWritten?.port ?? IN_CONTAINER.port
+    const base = `socklab-${id}`
+    const names = new Map<TopologyNetwork, string>(topology?.networks.map((n) => [n, topology === scenario.topology ? `${base}-${n.name}` : base]) ?? [])
+    const networks: Dockerode.Network[] = []
+    const releases: Array<() => void> = []
+    let copy: OwnedTempDir | undefined
     let clients: DockerClients | undefined
     const dispose = async () => {
       // Client containers still starting in standby are waited for, so that none is created after the sweep
       // (those still waiting for their turn never start).
       await clients?.close()
       await Promise.all(containers.map(({ container }) => container.remove({ force: true, v: true }).catch(() => undefined)))
-      await removeNetwork(network).catch(() => undefined)
-      release?.()
+      await Promise.all(networks.map((network) => removeNetwork(network).catch(() => undefined)))
+      for (const release of releases) release()
       await files[Symbol.asyncDispose]()
       await copy?.[Symbol.asyncDispose]()
     }
     try {
+      copy = asWritten ? await this.#appCopy(asWritten) : undefined
+      if (topology) {
+        // Runs of this target that need a subnet (the same server, --parallel, the same topology) take it in turns;
+        // subnets are taken in one order, by every run and process, so that no two runs wait for each other.
+        const ordered = [...topology.networks].sort((a, b) => cidr(a.subnet)!.base - cidr(b.subnet)!.base)
+        for (const n of ordered) releases.push(await this.#holdSubnet(n.subnet))
+        for (const n of ordered) networks.push(await this.#labNetwork(names.get(n)!, labels, n))
+      } else {
+        networks.push(await this.#createNetwork(base, labels, cuts))
+      }
+    } catch (error) {
+      await dispose()
+      throw error
+    }
+    const networkName = serverPlace ? names.get(serverPlace.network)! : base
+    const serverHost = serverPlace?.address
+    const port = asWritten?.port ?? IN_CONTAINER.port
+    try {
+      const routerImageName = topology?.router === 'forward' && topology.networks.length > 1 ? await this.#router() : undefined
+      if (routerImageName) {
+        const router = await startRouter(this.docker, routerImageName, `${base}-router`, labels, topology!.networks.map((n) => ({ network: names.get(n)!, address: n.router })))
+        containers.push({ name: 'router', container: router, logged: false })
+      }
+      const routes = (n: TopologyNetwork): LabRoute[] => (routerImageName ? routedSubnets(topology!, n).map((subnet) => ({ subnet, via: n.router })) : [])
       const { binds, ...how } = spec.kind === 'command' ? await this.#commandServer(spec, scenario.server.options) : socklabServer(scenario.server.options, this.image)
       const server = await this.docker.createContainer({
         ...how,
-        name: `socklab-${id}-server`,
+        name: `${base}-server`,
         Labels: labels,
         // Under an init process, as the signals' recipient: a program that is PID 1 gets no default handlers,
         // so the original would ignore SIGTERM.
@@ -244,7 +309,7 @@ export class DockerTarget implements ScenarioTarget {
             ? [`${copy.path}:${IN_CONTAINER.dir}`, `${files.dir}:${servedIn(asWritten!)}:ro`]
             : [`${files.dir}:${IN_CONTAINER.files}:ro`, ...binds],
         },
-        NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'], ...(fixedHost ? { IPAMConfig: { IPv4Address: fixedHost } } : {}) } } },
+        NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'], ...(serverHost ? { IPAMConfig: { IPv4Address: serverHost } } : {}) } } },
       })
       containers.push({ name: 'server', container: server, logged: true })
       const events = new EventStream()
@@ -262,6 +327,8 @@ export class DockerTarget implements ScenarioTarget {
         const listened = events.all('listening').length
         const skip = linesRead
         await server.start()
+        // Its routes go with its network namespace: given again at every start, before any client connects.
+        if (serverPlace) await addRoutes(this.docker, routerImageName!, server, routes(serverPlace.network), labels)
         const logs = (await server.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream
         previousLog = new Promise((resolve) => {
           logs.once('end', resolve)
@@ -290,14 +357,21 @@ export class DockerTarget implements ScenarioTarget {
           clearTimeout(timer)
         }
       }
-      clients = new DockerClients(this.docker, this.image, this.#turns, { id, labels, network: networkName, server: { host: fixedHost ?? 'server', port } }, containers, connectCounts(scenario))
+      const positions = new Map(scenario.clients.map((c, i) => [c.name, i + 1]))
+      const place = topology
+        ? (client: ScenarioClient) => {
+            const n = placeClient(topology!, client.name, positions.get(client.name) ?? 0)
+            return { network: names.get(n)!, addRoutes: (container: Dockerode.Container) => addRoutes(this.docker, routerImageName!, container, routes(n), labels) }
+          }
+        : undefined
+      clients = new DockerClients(this.docker, this.image, this.#turns, { id, labels, network: networkName, server: { host: serverHost ?? 'server', port }, place }, containers, connectCounts(scenario))
       // The clients' containers start while the server does.
       clients.prepare(scenario.clients)
       await startServer()
-      const serverAddress = `${fixedHost ?? (await containerAddress(server, networkName))}:${port}`
+      const serverAddress = `${serverHost ?? (await containerAddress(server, networkName))}:${port}`
       return {
         serverAddress,
-        serverLabel: spec.kind === 'command' ? `${spec.name} server (${networkName})` : `server (${networkName})`,
+        serverLabel: `${spec.kind === 'command' ? `${spec.name} server` : 'server'} (${topology === scenario.topology && topology ? `${topology.name}: ${serverPlace!.network.name} ${serverPlace!.network.subnet}` : networkName})`,
         events,
         adapter: spec.adapter,
         files,
@@ -361,6 +435,14 @@ type ServerContainer = Pick<Dockerode.ContainerCreateOptions, 'Image' | 'Cmd' | 
 /** socklab's own server: the socklab image, its events logged as JSON. */
 function socklabServer(options: Record<string, unknown>, image: string): ServerContainer {
   return { Image: image, Cmd: ['server', ...serverFlags(options)], Env: ['SOCKLAB_LOG_FORMAT=json'], binds: [] }
+}
+
+/** The one-subnet lab of a server as written that binds a fixed address: the /24 that holds it. */
+function hostSubnet(server: AsWrittenServer): Topology {
+  const host = server.host!
+  const lab = labSubnet(host.value)
+  if (!lab) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${server.source}: ${host.name} on line ${host.line} is ${JSON.stringify(host.value)}, which is not one IPv4 address a lab network can hold`)
+  return { name: 'lab', description: '', file: '', router: 'none', networks: [{ name: 'lab', ...lab, router: '', server: host.value, clients: 'rest' }] }
 }
 
 /** Where a server as written finds the folder it serves, in its container. */
