@@ -1,4 +1,3 @@
-import { loadTopology } from '../lab/topology.js'
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
@@ -21,6 +20,7 @@ import { checkGivenVars, selectScenarios } from '../scenario/scenario-selection.
 import { parseVarOptions, type VarOverrides } from '../scenario/scenario-vars.js'
 import type { ScenarioResult } from '../scenario/scenario-result.js'
 import { runSuite } from '../scenario/suite-runner.js'
+import { loadTopology } from '../lab/topology.js'
 import { DEFAULT_SUBNET_WAIT_MS, DockerTarget } from '../scenario/targets/docker-target.js'
 import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
 import { EXIT } from './exit-codes.js'

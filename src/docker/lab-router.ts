@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode'
 import { SocklabError } from '../errors/socklab-error.js'
-import { demultiplexLog } from '../scenario/targets/docker-log.js'
+import { demultiplexLog } from './docker-log.js'
 
 /** A route a node of a topology takes to another subnet: through the router's address on its own network. */
 export interface LabRoute {

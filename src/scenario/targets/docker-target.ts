@@ -14,7 +14,7 @@ import { prepareServedFiles } from '../served-files.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { DockerClients, type RunContainer } from './docker-clients.js'
 import { serverFlags } from './server-flags.js'
-import { demultiplexLog } from './docker-log.js'
+import { demultiplexLog } from '../../docker/docker-log.js'
 import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type AsWrittenServer, type ServerSpec } from '../../lab/server-spec.js'
 import { hostRouteOverlap, labSubnet } from '../../docker/lab-subnet.js'
 import { placeClient, placeServer, routedSubnets, type Topology, type TopologyNetwork } from '../../lab/topology.js'
@@ -149,7 +149,7 @@ export class DockerTarget implements ScenarioTarget {
    * This target's own runs take a subnet in turns (#holdSubnet); one held by another socklab process is
    * waited for, said so, up to the subnet wait; one taken by a network that is not socklab's is refused.
    */
-  async #labNetwork(name: string, labels: Record<string, string>, lab: TopologyNetwork, signal?: AbortSignal): Promise<Dockerode.Network> {
+  async #labNetwork(name: string, labels: Record<string, string>, lab: TopologyNetwork): Promise<Dockerode.Network> {
     const route = await hostRouteOverlap(lab.subnet)
     if (route) {
       throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} (${lab.name}) overlaps a route of this machine (${route}): a lab network there would cut the host off from it. Pick another subnet in the topology, or run it on another machine`)
@@ -169,7 +169,6 @@ export class DockerTarget implements ScenarioTarget {
         if (!said) this.log(`the lab subnet ${lab.subnet} is held by another socklab run (${holder.name}): waiting for it`)
         said = true
         await new Promise((resolve) => setTimeout(resolve, 250))
-        signal?.throwIfAborted()
       }
     }
   }
@@ -255,7 +254,9 @@ export class DockerTarget implements ScenarioTarget {
       throw error
     }
     const base = `socklab-${id}`
-    const names = new Map<TopologyNetwork, string>(topology?.networks.map((n) => [n, topology === scenario.topology ? `${base}-${n.name}` : base]) ?? [])
+    /** The scenario's own rooms (not the one subnet of a fixed address): each network is named after its room. */
+    const rooms = topology !== undefined && topology === scenario.topology
+    const names = new Map<TopologyNetwork, string>(topology?.networks.map((n) => [n, rooms ? `${base}-${n.name}` : base]) ?? [])
     const networks: Dockerode.Network[] = []
     const releases: Array<() => void> = []
     let copy: OwnedTempDir | undefined
@@ -294,7 +295,12 @@ export class DockerTarget implements ScenarioTarget {
         const router = await startRouter(this.docker, routerImageName, `${base}-router`, labels, topology!.networks.map((n) => ({ network: names.get(n)!, address: n.router })))
         containers.push({ name: 'router', container: router, logged: false })
       }
-      const routes = (n: TopologyNetwork): LabRoute[] => (routerImageName ? routedSubnets(topology!, n).map((subnet) => ({ subnet, via: n.router })) : [])
+      /** Gives a container on `n` its routes to the other rooms through the router (nothing without one). */
+      const giveRoutes = async (container: Dockerode.Container, n: TopologyNetwork): Promise<void> => {
+        if (!routerImageName) return
+        const routes: LabRoute[] = routedSubnets(topology!, n).map((subnet) => ({ subnet, via: n.router }))
+        await addRoutes(this.docker, routerImageName, container, routes, labels)
+      }
       const { binds, ...how } = spec.kind === 'command' ? await this.#commandServer(spec, scenario.server.options) : socklabServer(scenario.server.options, this.image)
       const server = await this.docker.createContainer({
         ...how,
@@ -328,7 +334,7 @@ export class DockerTarget implements ScenarioTarget {
         const skip = linesRead
         await server.start()
         // Its routes go with its network namespace: given again at every start, before any client connects.
-        if (serverPlace) await addRoutes(this.docker, routerImageName!, server, routes(serverPlace.network), labels)
+        if (serverPlace) await giveRoutes(server, serverPlace.network)
         const logs = (await server.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream
         previousLog = new Promise((resolve) => {
           logs.once('end', resolve)
@@ -361,7 +367,7 @@ export class DockerTarget implements ScenarioTarget {
       const place = topology
         ? (client: ScenarioClient) => {
             const n = placeClient(topology!, client.name, positions.get(client.name) ?? 0)
-            return { network: names.get(n)!, addRoutes: (container: Dockerode.Container) => addRoutes(this.docker, routerImageName!, container, routes(n), labels) }
+            return { network: names.get(n)!, addRoutes: (container: Dockerode.Container) => giveRoutes(container, n) }
           }
         : undefined
       clients = new DockerClients(this.docker, this.image, this.#turns, { id, labels, network: networkName, server: { host: serverHost ?? 'server', port }, place }, containers, connectCounts(scenario))
@@ -371,7 +377,7 @@ export class DockerTarget implements ScenarioTarget {
       const serverAddress = `${serverHost ?? (await containerAddress(server, networkName))}:${port}`
       return {
         serverAddress,
-        serverLabel: `${spec.kind === 'command' ? `${spec.name} server` : 'server'} (${topology === scenario.topology && topology ? `${topology.name}: ${serverPlace!.network.name} ${serverPlace!.network.subnet}` : networkName})`,
+        serverLabel: `${spec.kind === 'command' ? `${spec.name} server` : 'server'} (${rooms ? `${topology!.name}: ${serverPlace!.network.name} ${serverPlace!.network.subnet}` : networkName})`,
         events,
         adapter: spec.adapter,
         files,
