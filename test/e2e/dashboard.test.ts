@@ -95,12 +95,20 @@ describe.runIf(available)('the lab dashboard in headless Chromium', () => {
     expect((await cli.run('exec', '--name', 'dash', 'c1', 'link', '{bandwidth: 4MB/s}')).code).toBe(EXIT.OK)
     await page.waitForFunction(() => document.querySelector('#client-c1')?.textContent?.includes("4 MB/s"))
     await page.type('#client-c1 input[aria-label="file for c1 to get"]', 'big.bin')
+    // Every percentage the page shows is noted as it is rendered (a busy machine may render the next one
+    // before a poll would have looked): the transfer must be shown part-way before it is shown done.
+    await page.evaluate(() => {
+      const seen: number[] = []
+      ;(window as unknown as { percentsShown: number[] }).percentsShown = seen
+      new MutationObserver(() => {
+        const percent = document.querySelector<HTMLElement>('#transfers li')?.dataset.percent
+        if (percent !== undefined) seen.push(Number(percent))
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-percent'] })
+    })
     await click(page, '#client-c1 button[title^="fetch"]')
-    await page.waitForFunction(() => {
-      const percent = Number(document.querySelector<HTMLElement>('#transfers li')?.dataset.percent)
-      return percent > 0 && percent < 100
-    }, { timeout: 15_000 })
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#transfers li')?.dataset.state === 'done', { timeout: 30_000 })
+    const shown = await page.evaluate(() => (window as unknown as { percentsShown: number[] }).percentsShown)
+    expect(shown.some((percent) => percent > 0 && percent < 100), `percentages shown: ${shown.join(', ')}`).toBe(true)
     const transfer = await page.$eval('#transfers li', (item) => ({ text: item.textContent, value: item.querySelector('progress')!.value }))
     expect(transfer.value).toBe(100)
     expect(transfer.text).toMatch(/^c1 ← big\.bin: 100% of 16777216 bytes, sent at [\d.]+ MB\/s \(done\)/)
