@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DockerTarget, EventStream, LocalTarget, loadServerSpec, runScenario, runSuite, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
+import { DockerTarget, EventStream, LocalTarget, loadServerSpec, loadTopology, runScenario, runSuite, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
 import { ORIGINAL_SERVER, SOCKLAB_BIN } from '../helpers/processes.js'
 import { ORIGINAL_VERDICTS, whyNot } from '../helpers/original-verdicts.js'
 import { fixtureScenario, SHIPPED_FILES, shippedScenarios } from '../helpers/scenarios.js'
@@ -97,31 +97,31 @@ describe("a server as written: the original's own file, constants and all, no ar
     return folder
   }
 
-  it("runs the whole shipped suite at 192.168.2.53 on a lab subnet that holds it, with the original's verdicts", { timeout: 300_000 }, async () => {
+  it("runs the whole shipped suite at 192.168.2.53 in the seed's rooms, clients on 10.0.0.0/24 and 10.49.189.0/24, with the original's verdicts", { timeout: 300_000 }, async () => {
     const folder = await asWritten('192.168.2.53')
+    const seedLab = loadTopology('seed-lab')
     try {
       const spec = await loadServerSpec(folder)
       expect(spec.asWritten).toMatchObject({ host: { value: '192.168.2.53', name: 'HOST' }, port: 12345, files: 'server_files' })
       const results: ScenarioResult[] = []
-      for (const scenario of scenarios) results.push(await runScenario(scenario, target, { shippedFiles: SHIPPED_FILES, server: spec }))
+      for (const scenario of scenarios) results.push(await runScenario({ ...scenario, topology: seedLab }, target, { shippedFiles: SHIPPED_FILES, server: spec }))
       expect(Object.fromEntries(results.map((r) => [r.name, r.verdict])), whyNot(results)).toEqual(ORIGINAL_VERDICTS)
       const overflow = results.find((r) => r.name === 'four-client-overflow')!
-      // It listened where its source says, and saw its clients' own addresses on that subnet.
+      // It listened where its source says, and its console shows each client's own address in its room,
+      // through the router (no NAT): the first and third in the lab room, the second in the library.
       expect(events(overflow).find((e) => e.event === 'listening')).toMatchObject({ host: '192.168.2.53', port: 12345 })
-      const connected = events(overflow).filter((e) => e.event === 'client_connected')
-      expect(connected).toHaveLength(3)
-      // The other containers get the half of the /24 the server is not in.
-      for (const e of connected) {
-        expect(e.address).toMatch(/^192\.168\.2\.\d+$/)
-        expect(Number(String(e.address).split('.')[3])).toBeGreaterThanOrEqual(128)
-      }
+      const lines = events(overflow).map((e) => String(e.msg))
+      const from = (pattern: RegExp) => lines.filter((line) => pattern.test(line))
+      expect(from(/^Client0[13] connected from \('10\.0\.0\.\d+', \d+\)$/)).toHaveLength(2)
+      expect(from(/^Client02 connected from \('10\.49\.189\.\d+', \d+\)$/)).toHaveLength(1)
+      expect(from(/^Rejected connection from \('10\.0\.0\.\d+', \d+\)\. Server is full\.$/)).toHaveLength(1)
       // Its own folder is never written: the container ran a copy.
       expect(await readdir(folder)).toEqual(['server.py'])
     } finally {
       await target.settle()
       await rm(folder, { recursive: true, force: true })
     }
-    const left = (await docker.listNetworks()).filter((n) => n.IPAM?.Config?.some((c) => c.Subnet === '192.168.2.0/24'))
+    const left = (await docker.listNetworks()).filter((n) => n.IPAM?.Config?.some((c) => seedLab.networks.some((r) => r.subnet === c.Subnet)))
     expect(left).toEqual([])
   })
 

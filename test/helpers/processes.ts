@@ -19,6 +19,8 @@ export interface Spawned extends AsyncDisposable {
   stdout(): string
   /** Resolves once standard output contains `text`. */
   waitForOutput(text: string): Promise<void>
+  /** Resolves once standard error contains `text`. */
+  waitForError(text: string): Promise<void>
   exited: Promise<Run>
 }
 
@@ -31,30 +33,35 @@ export function spawnProcess(command: string, args: string[], options: { env?: N
     stdout += chunk.toString('utf8')
     for (const wake of [...waiters]) wake()
   })
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8')
+    for (const wake of [...waiters]) wake()
+  })
   const exited = new Promise<Run>((resolve) =>
     child.once('close', (code, signal) => {
       for (const wake of [...waiters]) wake()
       resolve({ code, signal, stdout, stderr })
     }),
   )
+  const waitFor = (stream: () => string, text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (stream().includes(text)) {
+          waiters.delete(check)
+          resolve()
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          waiters.delete(check)
+          reject(new Error(`process exited before printing ${JSON.stringify(text)}:\n${stdout}\n${stderr}`))
+        }
+      }
+      waiters.add(check)
+      check()
+    })
   return {
     child,
     stdout: () => stdout,
-    waitForOutput: (text) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          if (stdout.includes(text)) {
-            waiters.delete(check)
-            resolve()
-          } else if (child.exitCode !== null || child.signalCode !== null) {
-            waiters.delete(check)
-            reject(new Error(`process exited before printing ${JSON.stringify(text)}:\n${stdout}\n${stderr}`))
-          }
-        }
-        waiters.add(check)
-        check()
-      }),
+    waitForOutput: (text) => waitFor(() => stdout, text),
+    waitForError: (text) => waitFor(() => stderr, text),
     exited,
     async [Symbol.asyncDispose]() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
