@@ -11,6 +11,7 @@ import { labGraph } from '../lab/lab-graph.js'
 import { checkLabName, ensureLabDir, labLogPath, readLabRecord, removeLabRecord, writeLabRecord, type LabRecord } from '../lab/lab-record.js'
 import type { ExecResult, LabView } from '../lab/lab-view.js'
 import { loadServerSpec } from '../lab/server-spec.js'
+import { loadTopology } from '../lab/topology.js'
 import { deploySwarmLab, describeSwarmLab, removeSwarmLab, stackName, swarmLabView, waitForVerdict } from '../lab/swarm-lab.js'
 import { connectEngine, engineAnswers } from '../docker/docker-engine.js'
 import { DEFAULT_IMAGE, ensureImage } from '../docker/image-build.js'
@@ -39,7 +40,8 @@ export const labUpOptions = (env: NodeJS.ProcessEnv = process.env) =>
       name: { type: 'string', default: 'lab', describe: 'the lab\'s name (several can be up side by side)' },
       clients: { type: 'number', default: 3, describe: 'clients made at once (c1 … cN), idle until they connect' },
       'max-clients': { type: 'number', describe: "the server's client limit (default: the server's own, 3)" },
-      server: { type: 'string', default: 'socklab', describe: 'the server: socklab, original (the original Python server) or a server spec file' },
+      server: { type: 'string', default: 'socklab', describe: 'the server: socklab, original (the original Python server), a server spec file, or a server.py (or a folder with one) run as written on the docker target' },
+      topology: { type: 'string', describe: "lay the lab out as rooms: subnets with a router between them, seed-lab (the assignment's rooms) or a topology file; docker target only (docs/topology.md)" },
       target: { type: 'string', describe: 'docker (containers on a network of the lab\'s own) or local (processes on loopback); default: docker when an engine answers' },
       image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image on the docker target (built when missing)' },
       files: { type: 'string', describe: 'the folder the server serves (a copy); default: ./server_files, or the shipped ones' },
@@ -99,7 +101,8 @@ const serveCommand: CommandModule = {
       if (target instanceof DockerTarget && spec.kind === 'command') await target.serverImage(spec)
       const files = typeof argv.files === 'string' ? argv.files : existsSync('server_files') ? 'server_files' : SHIPPED_FILES
       const link = typeof argv.link === 'string' ? parseLinkText(argv.link, '--link').link : undefined
-      lab = await Lab.start({ name, target, server: spec, clients: Number(argv.clients), maxClients: argv.maxClients as number | undefined, files, ...(link ? { link } : {}) })
+      const topology = typeof argv.topology === 'string' ? loadTopology(argv.topology) : undefined
+      lab = await Lab.start({ name, target, server: spec, clients: Number(argv.clients), maxClients: argv.maxClients as number | undefined, files, ...(link ? { link } : {}), ...(topology ? { topology } : {}) })
       let stopping: Promise<void> | undefined
       const stop = () => {
         stopping ??= (async () => {

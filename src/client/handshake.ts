@@ -16,6 +16,9 @@ const FULL = Buffer.from(SERVER_FULL, 'utf8')
 const isPrefixOf = (bytes: Buffer, whole: Buffer): boolean =>
   bytes.length <= whole.length && whole.subarray(0, bytes.length).equals(bytes)
 
+/** The first bytes a server sent, quoted, for a message. */
+const firstBytes = (bytes: Buffer): string => `${JSON.stringify(bytes.subarray(0, 40).toString('latin1'))}${bytes.length > 40 ? ` (the first 40 of ${bytes.length} bytes)` : ''}`
+
 export const serverFull = (): SocklabError => new SocklabError('SOCKLAB_SERVER_FULL', SERVER_FULL)
 
 /**
@@ -52,7 +55,7 @@ export function handshake(socket: Socket, timeoutMs: number): Promise<HandshakeR
       if (received.equals(HELLO_ECHO)) return finish({ mode: 'compat' })
       if (received.equals(FULL)) return finish(serverFull())
       if (!isPrefixOf(received, HELLO_ECHO) && !isPrefixOf(received, FULL)) {
-        finish(protocolError(`unexpected answer to the hello: ${JSON.stringify(received.subarray(0, 40).toString('latin1'))}`))
+        finish(protocolError(`unexpected answer to the hello: ${firstBytes(received)}, where the assignment's server answers any text with "<text> ACK" (and a socklab server with its WELCOME)`))
       }
     }
     const onEnd = () =>
@@ -68,7 +71,15 @@ export function handshake(socket: Socket, timeoutMs: number): Promise<HandshakeR
           : new SocklabError('SOCKLAB_CONNECTION_LOST', `connection failed during the handshake: ${error.message}`),
       )
     const timer = setTimeout(
-      () => finish(new SocklabError('SOCKLAB_HANDSHAKE_FAILED', `no answer to the hello within ${timeoutMs} ms`)),
+      () =>
+        finish(
+          new SocklabError(
+            'SOCKLAB_HANDSHAKE_FAILED',
+            received.length > 0
+              ? `the server accepted the connection but stopped part-way through its answer to the hello: in ${timeoutMs} ms it sent only ${firstBytes(received)}`
+              : `the server accepted the connection but never answered: no byte came back to the hello in ${timeoutMs} ms (does it recv() and send() on every connection it accepts, each in a thread of its own?)`,
+          ),
+        ),
       timeoutMs,
     )
     socket.on('data', onData).on('end', onEnd).on('error', onError).on('close', onEnd)

@@ -1,6 +1,7 @@
 import type { Reply } from '../client/reply.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { SOCKLAB_SERVER, type ServerSpec } from './server-spec.js'
+import type { Topology } from './topology.js'
 import type { DisconnectHow, Scenario, ScenarioClient } from '../scenario/scenario.js'
 import { startAgent, stopAgent } from '../scenario/steps/agents.js'
 import { describeOutput, describeReply, request } from '../scenario/steps/replies.js'
@@ -31,6 +32,8 @@ export interface LabOptions {
   progressIntervalMs?: number
   /** Every client connects through a relay of its own, starting with these conditions (`{}`: none yet). */
   link?: LinkConditions
+  /** The lab laid out as rooms: subnets with a router between them (docker target only). */
+  topology?: Topology
 }
 
 
@@ -81,6 +84,10 @@ export class Lab implements LabSource {
       steps: [],
       points: 0,
       visibility: 'visible',
+      ...(options.topology ? { topology: options.topology } : {}),
+    }
+    if (options.topology && options.target.kind !== 'docker') {
+      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `the ${options.topology.name} topology lays the lab out as subnets with a router between them, which only the docker target builds (this lab is on ${options.target.name})`)
     }
     const run = await options.target.prepare(scenario, options.files, spec)
     const abort = new AbortController()

@@ -54,6 +54,8 @@ export interface AsWrittenServer {
   /** The address it binds, and where its source says so (absent: 0.0.0.0, every address). */
   host?: Found<string>
   port: number
+  /** Where its source gives the port (absent: it binds 12345, the assignment's, or prints where it listens). */
+  portFound?: Found<number>
   /** The folder it serves, relative to its own (`server_files` unless its source names another). */
   files: string
   /** A `client.py` beside it that connects elsewhere than it binds: the two lines to compare. */
@@ -151,6 +153,7 @@ export async function asWrittenSpec(source: string): Promise<ServerSpec> {
       source: file,
       ...(host ? { host } : {}),
       port: found.port?.value ?? IN_CONTAINER.port,
+      ...(found.port ? { portFound: found.port } : {}),
       files: found.files?.value ?? 'server_files',
       ...(clientMismatch ? { clientMismatch } : {}),
     },

@@ -179,6 +179,26 @@ describe('a server as written that exits at start', () => {
   })
 })
 
+describe('the classic mistakes of a server as written, each against its fixture', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/as-written/${name}`, import.meta.url))
+  const connectFails = async (name: string) => {
+    const result = await runScenario(shipped('echo'), target, { shippedFiles: SHIPPED_FILES, server: await loadServerSpec(fixture(name)) })
+    expect(result.verdict).toBe('failed')
+    return result.steps.find((s) => s.label.startsWith('connect a'))!
+  }
+
+  it('listens but never answers: said so, with nothing sent; a banner of its own is quoted, first bytes and all', async () => {
+    expect((await connectFails('silent')).actual).toMatch(/the server accepted the connection but never answered: no byte came back to the hello in 5000 ms/)
+    expect((await connectFails('banner')).actual).toContain('unexpected answer to the hello: "Welcome to the file server! Type a comma" (the first 40 of 44 bytes)')
+  })
+
+  it('the port is in use when it binds: said so with the line that names the port, and its last lines', async () => {
+    const result = await runScenario(shipped('echo'), target, { shippedFiles: SHIPPED_FILES, server: await loadServerSpec(fixture('port-taken')) })
+    expect(result.error).toContain('likely cause: port 12345 (SERVER_PORT on line 5) was already in use when it bound it')
+    expect(result.error).toContain('OSError: [Errno 98] Address already in use')
+  })
+})
+
 describe('the compose demo with the original server: docker-compose.original.yml', () => {
   it('admits three clients, rejects the fourth, shows it in the original\'s console, and is torn down completely', async () => {
     const { project, octet, compose } = composeProject(['docker-compose.yml', 'docker-compose.original.yml'], {

@@ -473,6 +473,7 @@ async function containerStartFailure(spec: ServerSpec, container: Dockerode.Cont
     waited: `its listening line (${spec.adapter?.describe('listening') ?? 'none'}) or port ${port} to listen`,
     output: demultiplexLog(raw).combined,
     port,
+    ...(spec.asWritten ? { ownPort: spec.asWritten.portFound ? `${spec.asWritten.portFound.name} on line ${spec.asWritten.portFound.line}` : 'the one it binds itself' } : {}),
   })
 }
 
