@@ -1,3 +1,4 @@
+import type { Room } from './topology.js'
 import type { ServerWatch, TransferRecord } from './server-watch.js'
 
 /** One lab client as the lab keeps it between actions. */
@@ -28,6 +29,8 @@ export interface LabView {
   clients: Array<ClientRecord & { slot?: number }>
   /** bytesPerSecond: lately while it runs, over the whole transfer once it is done (as the server sent it). */
   transfers: Array<TransferRecord & { percent: number; bytesPerSecond: number; lab?: string }>
+  /** A lab laid out as rooms (a topology): each subnet, its router address and who sits there. */
+  rooms?: Room[]
 }
 
 export interface LabParts {
@@ -38,6 +41,7 @@ export interface LabParts {
   holders: ReadonlyMap<string, { address: string; port: number; since: number; slot: number }>
   clients: readonly ClientRecord[]
   transfers: readonly TransferRecord[]
+  rooms?: Room[]
 }
 
 /** The lab's state as one plain object: slots from the server's events, clients as the lab drove them. */
@@ -52,6 +56,7 @@ export function labView(parts: LabParts): LabView {
     target: parts.target,
     server: parts.server,
     slots,
+    ...(parts.rooms ? { rooms: parts.rooms } : {}),
     ...(parts.maxClients !== undefined ? { maxClients: parts.maxClients } : {}),
     clients: parts.clients.map((c) => ({ ...c, ...(slotOf.has(c.name) ? { slot: slotOf.get(c.name)! } : {}) })),
     transfers: parts.transfers.map((t) => {

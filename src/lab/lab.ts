@@ -1,7 +1,7 @@
 import type { Reply } from '../client/reply.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { SOCKLAB_SERVER, type ServerSpec } from './server-spec.js'
-import type { Topology } from './topology.js'
+import { rooms, type Topology } from './topology.js'
 import type { DisconnectHow, Scenario, ScenarioClient } from '../scenario/scenario.js'
 import { startAgent, stopAgent } from '../scenario/steps/agents.js'
 import { describeOutput, describeReply, request } from '../scenario/steps/replies.js'
@@ -116,6 +116,7 @@ export class Lab implements LabSource {
       holders: this.watch.holders,
       clients: [...this.#clients.values()],
       transfers: this.watch.transfers,
+      ...(this.scenario.topology ? { rooms: rooms(this.scenario.topology, [...this.#clients.keys()], this.spec.asWritten?.host) } : {}),
     })
   }
 

@@ -141,6 +141,29 @@ export function placeClient(topology: Topology, name: string, position: number):
   )
 }
 
+/** A room of a lab as it is drawn: its subnet, its router address, and who sits in it. */
+export interface Room {
+  name: string
+  subnet: string
+  /** The router's address here (absent: no router). */
+  router?: string
+  server: boolean
+  clients: string[]
+}
+
+/** Who sits in which room of a topology: the server (bound where its source says) and each client, by its name and position. */
+export function rooms(topology: Topology, clients: readonly string[], bound?: Found<string>): Room[] {
+  const serverRoom = placeServer(topology, bound).network
+  const placed = clients.map((name, i) => [name, placeClient(topology, name, i + 1)] as const)
+  return topology.networks.map((n) => ({
+    name: n.name,
+    subnet: n.subnet,
+    ...(topology.router === 'forward' && topology.networks.length > 1 ? { router: n.router } : {}),
+    server: n === serverRoom,
+    clients: placed.filter(([, at]) => at === n).map(([name]) => name),
+  }))
+}
+
 /** The subnets a node on `network` reaches through the router (none without one). */
 export function routedSubnets(topology: Topology, network: TopologyNetwork): string[] {
   return topology.router === 'forward' ? topology.networks.filter((n) => n !== network).map((n) => n.subnet) : []

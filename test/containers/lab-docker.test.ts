@@ -1,4 +1,6 @@
+import { rm } from 'node:fs/promises'
 import { describe, expect, inject, it } from 'vitest'
+import { originalAsWritten } from '../helpers/as-written.js'
 import { EXIT, LABEL } from '../../src/index.js'
 import { labCli } from '../helpers/labs.js'
 import { docker } from './helpers/docker-engine.js'
@@ -53,5 +55,30 @@ describe('socklab lab on the docker target', () => {
     expect((await cli.run('exec', '--name', 'orig', 'c1', 'hi')).stdout.trim()).toBe('hi ACK')
     expect((await cli.run('down', '--name', 'orig')).code).toBe(EXIT.OK)
     expect(await labelled('lab-orig-')).toEqual({ containers: [], networks: [] })
+  })
+  it("lays a lab out as the seed's rooms around the original as written, and draws them", { timeout: 120_000 }, async () => {
+    const folder = await originalAsWritten('192.168.2.53')
+    try {
+      await using cli = await labCli()
+      const up = await cli.run('up', '--target', 'docker', '--image', inject('image'), '--name', 'seed', '--server', folder, '--topology', 'seed-lab', '--clients', '2')
+      expect(up.code, up.stderr).toBe(EXIT.OK)
+      expect(up.stdout).toMatch(/server {2}\S+ at 192\.168\.2\.53:12345; slots 0 of 3 taken/)
+      expect((await cli.run('exec', '--name', 'seed', 'c1', 'connect')).stdout).toMatch(/^c1 connected as Client01 from 10\.0\.0\.\d+:\d+ \(compat mode\)$/m)
+      expect((await cli.run('exec', '--name', 'seed', 'c2', 'connect')).stdout).toMatch(/^c2 connected as Client02 from 10\.49\.189\.\d+:\d+ \(compat mode\)$/m)
+      const view = JSON.parse((await cli.run('status', '--name', 'seed', '--json')).stdout) as { rooms: Array<{ name: string; clients: string[]; server: boolean; router?: string }> }
+      expect(view.rooms.map((r) => [r.name, r.server, r.clients, r.router])).toEqual([
+        ['server-room', true, [], '192.168.2.254'],
+        ['lab-room', false, ['c1'], '10.0.0.254'],
+        ['library', false, ['c2'], '10.49.189.254'],
+      ])
+      const graph = (await cli.run('graph', '--name', 'seed')).stdout
+      expect(graph).toContain('subgraph room_server_room["server-room 192.168.2.0/24"]')
+      expect(graph).toContain('room_library ---|10.49.189.254| router')
+      expect(graph).toMatch(/client_c2 -->\|slot 2\| server/)
+      expect((await cli.run('down', '--name', 'seed')).code).toBe(EXIT.OK)
+      expect(await labelled('lab-seed-')).toEqual({ containers: [], networks: [] })
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
   })
 })

@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DockerTarget, EventStream, LocalTarget, loadServerSpec, loadTopology, runScenario, runSuite, serverImage, type ScenarioResult, type ServerSpec } from '../../src/index.js'
-import { ORIGINAL_SERVER, SOCKLAB_BIN } from '../helpers/processes.js'
+import { SOCKLAB_BIN } from '../helpers/processes.js'
 import { ORIGINAL_VERDICTS, whyNot } from '../helpers/original-verdicts.js'
+import { originalAsWritten } from '../helpers/as-written.js'
 import { fixtureScenario, SHIPPED_FILES, shippedScenarios } from '../helpers/scenarios.js'
 import { composeProject } from './helpers/compose-project.js'
 import { docker } from './helpers/docker-engine.js'
@@ -85,17 +86,7 @@ describe('a server run from its spec folder on the Python base', () => {
 })
 
 describe("a server as written: the original's own file, constants and all, no arguments", () => {
-  /** The original as the assignment had it: 192.168.2.53:12345 and its folder hard-coded, no argv. */
-  const asWritten = async (host: string) => {
-    const folder = await mkdtemp(join(tmpdir(), 'as-written-'))
-    const source = (await readFile(ORIGINAL_SERVER, 'utf8'))
-      .replace("HOST = '0.0.0.0'", `HOST = '${host}'`)
-      .replace('PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 12345', 'PORT = 12345')
-      .replace("SERVER_FILES = sys.argv[2] if len(sys.argv) > 2 else 'server_files'", "SERVER_FILES = 'server_files'")
-    expect(source).not.toContain('sys.argv')
-    await writeFile(join(folder, 'server.py'), source)
-    return folder
-  }
+  const asWritten = originalAsWritten
 
   it("runs the whole shipped suite at 192.168.2.53 in the seed's rooms, clients on 10.0.0.0/24 and 10.49.189.0/24, with the original's verdicts", { timeout: 300_000 }, async () => {
     const folder = await asWritten('192.168.2.53')
