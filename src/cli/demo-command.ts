@@ -11,13 +11,17 @@ import { loadServerSpec } from '../lab/server-spec.js'
 import type { DemoOptions } from '../demo/local-demo.js'
 import { watchInterrupts } from './interrupts.js'
 import type { DemoVerdict } from '../demo/demo-verdict.js'
+import { runSeedLabDemo } from '../demo/seed-lab-demo.js'
+import { chooseTarget } from './target-choice.js'
+import type { DockerTarget } from '../scenario/targets/docker-target.js'
+import { SocklabError } from '../errors/socklab-error.js'
 
 export const demoOptions = (env: NodeJS.ProcessEnv = process.env) =>
   finishOptions(
     {
       local: { type: 'boolean', default: false, describe: 'run as local processes even when a Docker engine answers' },
       image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image for the containers (built when missing)' },
-      server: { type: 'string', default: 'socklab', choices: ['socklab', 'original'], describe: "the server: socklab's, or the original Python one (docker-compose.original.yml on containers)" },
+      server: { type: 'string', default: 'socklab', describe: "the server: socklab's, the original Python one (docker-compose.original.yml on containers), or a server.py (or a folder with one) run as written, in the seed's rooms (docs/topology.md)" },
       'hold-ms': { type: 'number', default: 60_000, describe: 'the longest an admitted client keeps its slot waiting for the fourth to be turned away' },
       'stagger-ms': { type: 'number', default: 0, describe: 'start the clients this far apart (they still overlap: each keeps its slot until the fourth is turned away)' },
     },
@@ -38,7 +42,11 @@ export const demoCommand: CommandModule = {
       const docker = argv.local === true ? undefined : await engineAnswers()
       const compose = docker !== undefined && spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
       let verdict: DemoVerdict
-      if (docker && compose) {
+      if (spec.asWritten) {
+        // As written, it binds its own address: only containers on a subnet that holds it can run it.
+        if (!docker) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `${spec.asWritten.source} runs as written (it binds ${spec.asWritten.host?.value ?? '0.0.0.0'}:${spec.asWritten.port} itself), which needs a Docker engine: none answers${argv.local === true ? ' (or --local was given)' : ''}`)
+        verdict = await runSeedLabDemo((await chooseTarget('docker', String(argv.image))) as DockerTarget, spec, interrupts.signal, (line) => console.log(line))
+      } else if (docker && compose) {
         const extra = spec.kind === 'socklab' ? '' : ' -f docker-compose.original.yml'
         console.log(`A Docker engine answers: running the demo on containers (docker compose -f docker-compose.yml${extra} up --scale client=4).`)
         verdict = await runComposeDemo(docker, String(argv.image), options)

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
 import { EXIT, LABEL, loadTopology } from '../../src/index.js'
 import { startLongRun } from '../helpers/interrupts.js'
-import { SOCKLAB_BIN, spawnProcess } from '../helpers/processes.js'
+import { SOCKLAB_BIN, runProcess, spawnProcess } from '../helpers/processes.js'
+import { originalAsWritten } from '../helpers/as-written.js'
 import { docker } from './helpers/docker-engine.js'
 
 /**
@@ -46,5 +47,22 @@ describe('two runs at once on overlapping topologies', () => {
     expect(await seedNetworks()).toEqual([])
     for (const pid of pids) expect(await docker.listContainers({ all: true, filters: { label: [`${LABEL.pid}=${pid}`] } })).toEqual([])
     expect(await hostRoutes()).toBe(routesBefore)
+  })
+})
+
+describe('socklab demo --server <a server.py as written>', () => {
+  it("runs the four clients in the seed's rooms and shows the server's own console", { timeout: 120_000 }, async () => {
+    const folder = await originalAsWritten('192.168.2.53')
+    try {
+      const done = await runProcess('node', [SOCKLAB_BIN, 'demo', '--image', inject('image'), '--server', folder], '', { NO_COLOR: '1' })
+      expect(done.code, done.stdout + done.stderr).toBe(EXIT.OK)
+      expect(done.stdout).toContain('Server listening on 192.168.2.53:12345')
+      expect(done.stdout).toMatch(/^ {2}Client02 connected from \('10\.49\.189\.\d+', \d+\)$/m)
+      expect(done.stdout).toMatch(/^ {2}Rejected connection from \('10\.0\.0\.\d+', \d+\)\. Server is full\.$/m)
+      expect(done.stdout).toContain('Three clients were served and the fourth was told the server is full.')
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
+    expect(await seedNetworks()).toEqual([])
   })
 })
