@@ -37,6 +37,37 @@ export function scenarioSchema(): JsonSchema {
       visibility: { enum: ['visible', 'hidden'], description: 'hidden: graded, but student-facing reports show only its name and whether it passed' },
       vars: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
       targets: { type: 'array', items: { enum: [...TARGET_KINDS] } },
+      topology: {
+        description: 'lay the lab out as rooms on the docker target (docs/topology.md): a shipped topology (seed-lab), a topology file relative to the scenario, or one written here',
+        oneOf: [
+          { type: 'string' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['networks'],
+            properties: {
+              name: { type: 'string' },
+              description: { type: 'string' },
+              router: { enum: ['forward', 'none'], description: 'forward (default): a router container joins every subnet, without NAT; none: the subnets cannot reach one another' },
+              networks: {
+                type: 'object',
+                minProperties: 1,
+                propertyNames: { pattern: '^[a-z][a-z0-9-]{0,23}$' },
+                additionalProperties: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['subnet'],
+                  properties: {
+                    subnet: { type: 'string', description: 'an IPv4 subnet in CIDR form, /16 to /28, e.g. 10.0.0.0/24' },
+                    server: { type: 'string', description: "the server's address, on exactly one network" },
+                    clients: { oneOf: [{ const: 'rest' }, { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 1 }] } }] },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
       server: {
         type: 'object',
         additionalProperties: false,
