@@ -244,7 +244,15 @@ export class ClientConnection {
       const { idleTimeoutMs } = this.#ctx.options
       const left = idleTimeoutMs - (performance.now() - this.#activeAt)
       if (left > 0) return this.#armIdleTimer(left)
-      this.#finish('timeout', `idle for ${idleTimeoutMs} ms`)
+      // Timers run before the loop polls for I/O: after a stall of this process (a long hash, a pause for
+      // garbage collection), bytes the client sent or took meanwhile are not yet seen. Look once more after
+      // the poll, so that the server's own stall is never counted against the client.
+      setImmediate(() => {
+        if (this.#ending) return
+        const after = idleTimeoutMs - (performance.now() - this.#activeAt)
+        if (after > 0) return this.#armIdleTimer(after)
+        this.#finish('timeout', `idle for ${idleTimeoutMs} ms`)
+      }).unref()
     }, delay).unref()
   }
 

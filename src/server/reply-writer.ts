@@ -16,7 +16,8 @@ import type { WireErrorCode } from '../protocol/wire-error-code.js'
 /**
  * Puts replies on the wire in the connection's mode. Every method returns what `socket.write()` did, so the
  * caller can wait for 'drain' and never buffer without bound for a client that does not read. Each write
- * is reported to `onWrite` (the connection's idle clock: a client being sent something is not idle).
+ * is reported to `onWrite`, and so is each file chunk the kernel takes (the connection's idle clock: a client
+ * being sent something is not idle).
  */
 export interface ReplyWriter {
   readonly mode: ProtocolMode
@@ -48,7 +49,11 @@ export function framedWriter(socket: Socket, welcome: WelcomePayload, onWrite: (
       // Corked so header and chunk leave in one writev, without copying the chunk.
       socket.cork()
       write(encodeFileDataHeader(chunk.length))
-      const flowing = write(chunk, () => taken())
+      // The kernel took the chunk: the client made room for it, which is progress too.
+      const flowing = write(chunk, () => {
+        onWrite()
+        taken()
+      })
       socket.uncork()
       return flowing
     },
@@ -70,7 +75,11 @@ export function compatWriter(socket: Socket, onWrite: () => void): ReplyWriter {
     error: (code, message, terminated) =>
       line(code === 'FILE_NOT_FOUND' || code === 'PATH_REFUSED' ? FILE_NOT_FOUND : `Error: ${message}`, terminated),
     fileStart: () => true,
-    fileChunk: (chunk, taken) => write(chunk, () => taken()),
+    fileChunk: (chunk, taken) =>
+      write(chunk, () => {
+        onWrite()
+        taken()
+      }),
     fileEnd: () => true,
     bye: () => undefined,
   }

@@ -194,7 +194,6 @@ describe('the compose demo with the original server: docker-compose.original.yml
   it('admits three clients, rejects the fourth, shows it in the original\'s console, and is torn down completely', async () => {
     const { project, octet, compose } = composeProject(['docker-compose.yml', 'docker-compose.original.yml'], {
       SOCKLAB_ORIGINAL_IMAGE: originalImage,
-      SOCKLAB_HOLD_MS: '2000',
     })
     try {
       const up = compose('up', '-d', '--wait', 'server')

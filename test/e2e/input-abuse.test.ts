@@ -195,13 +195,18 @@ describe('slow senders and silent clients give their slots back', () => {
     await once(reader, 'connect')
     reader.write('get big.bin\n')
     reader.pause()
-    // It says nothing more and reads a little every 100 ms: the server's writes keep the session alive.
+    // It says nothing more and takes 1 MiB every 100 ms, far slower than loopback carries: the server's
+    // writes keep the session alive. (The kernel wakes a blocked sender only once a third of its buffer is
+    // free, so the server's writes come about 200 ms apart at this rate, and further apart the slower it is.)
     let received = 0
-    reader.on('data', (chunk: Buffer) => (received += chunk.length))
+    let allowed = 0
+    reader.on('data', (chunk: Buffer) => {
+      received += chunk.length
+      if (received >= allowed) reader.pause()
+    })
     for (let i = 0; i < 25; i += 1) {
+      allowed += MiB
       reader.resume()
-      await new Promise((resolve) => setImmediate(resolve))
-      reader.pause()
       await delay(100)
     }
     expect(received).toBeGreaterThan(0)
