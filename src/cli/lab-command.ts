@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { CommandModule } from 'yargs'
 import { SOCKLAB_ERROR_CODES, SocklabError, type SocklabErrorCode } from '../errors/socklab-error.js'
@@ -10,7 +11,9 @@ import { isLoopbackHost, startLabApi } from '../lab/lab-api.js'
 import { labGraph } from '../lab/lab-graph.js'
 import { checkLabName, ensureLabDir, labLogPath, readLabRecord, removeLabRecord, writeLabRecord, type LabRecord } from '../lab/lab-record.js'
 import type { ExecResult, LabView } from '../lab/lab-view.js'
-import { loadServerSpec } from '../lab/server-spec.js'
+import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
+import { clientServerMismatch, sourceConstants } from '../lab/source-constants.js'
+import type { ProgramSource } from '../scenario/targets/scenario-target.js'
 import { loadTopology } from '../lab/topology.js'
 import { deploySwarmLab, describeSwarmLab, removeSwarmLab, stackName, swarmLabView, waitForVerdict } from '../lab/swarm-lab.js'
 import { connectEngine, engineAnswers } from '../docker/docker-engine.js'
@@ -45,6 +48,7 @@ export const labUpOptions = (env: NodeJS.ProcessEnv = process.env) =>
       target: { type: 'string', describe: 'docker (containers on a network of the lab\'s own) or local (processes on loopback); default: docker when an engine answers' },
       image: { type: 'string', default: DEFAULT_IMAGE, describe: 'the socklab image on the docker target (built when missing)' },
       files: { type: 'string', describe: 'the folder the server serves (a copy); default: ./server_files, or the shipped ones' },
+      'client-py': { type: 'string', describe: "also run a client.py as written as the lab client `student` (docker target): a client.py, or a folder holding one (the server's own); `lab exec student <line>` types on its console" },
       link: { type: 'string', describe: "every client connects through a relay of its own with these conditions ('{}': none yet; `lab exec <client> link …` changes them)" },
       dashboard: { type: 'boolean', default: false, describe: 'say where the dashboard is (it is always served while the lab is up)' },
       'dashboard-port': { type: 'number', default: 0, describe: 'the port of the dashboard and the lab\'s API (0: any free one)' },
@@ -56,6 +60,20 @@ export const labUpOptions = (env: NodeJS.ProcessEnv = process.env) =>
     process.argv,
     env,
   )
+
+/** The lab client that runs a client.py as written (`--client-py`). */
+const STUDENT_CLIENT = 'student'
+
+/** The client.py `--client-py` names (a file, or a folder holding one), and where it would connect elsewhere than the server binds. */
+async function studentClient(given: string, spec: ServerSpec): Promise<{ source: ProgramSource; mismatch?: string }> {
+  const named = resolve(given)
+  const file = (await stat(named).catch(() => undefined))?.isDirectory() ? join(named, 'client.py') : named
+  const text = await readFile(file, 'utf8').catch((error: Error) => {
+    throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--client-py: cannot read ${file}: ${error.message}`)
+  })
+  const mismatch = spec.asWritten ? clientServerMismatch(sourceConstants(await readFile(spec.asWritten.source, 'utf8')), sourceConstants(text)) : undefined
+  return { source: { dir: dirname(file), file: basename(file) }, ...(mismatch ? { mismatch } : {}) }
+}
 
 const upCommand: CommandModule = {
   command: 'up',
@@ -102,7 +120,9 @@ const serveCommand: CommandModule = {
       const files = typeof argv.files === 'string' ? argv.files : existsSync('server_files') ? 'server_files' : SHIPPED_FILES
       const link = typeof argv.link === 'string' ? parseLinkText(argv.link, '--link').link : undefined
       const topology = typeof argv.topology === 'string' ? loadTopology(argv.topology) : undefined
-      lab = await Lab.start({ name, target, server: spec, clients: Number(argv.clients), maxClients: argv.maxClients as number | undefined, files, ...(link ? { link } : {}), ...(topology ? { topology } : {}) })
+      const program = typeof argv.clientPy === 'string' ? await studentClient(argv.clientPy, spec) : undefined
+      lab = await Lab.start({ name, target, server: spec, clients: Number(argv.clients), maxClients: argv.maxClients as number | undefined, files, ...(link ? { link } : {}), ...(topology ? { topology } : {}), ...(program ? { programs: [{ name: STUDENT_CLIENT, program: program.source }] } : {}) })
+      if (program?.mismatch) lab.watch.note(`warning: ${program.mismatch}`, STUDENT_CLIENT)
       let stopping: Promise<void> | undefined
       const stop = () => {
         stopping ??= (async () => {
@@ -348,12 +368,13 @@ export function describeLab(record: LabRecord, view: LabView): string {
     `  server  ${view.server.spec} at ${view.server.address}${view.server.running ? '' : ' (restarting)'}; slots ${held.length} of ${view.slots.length} taken`,
     ...view.slots.map((s) => `    slot ${s.slot}: ${s.holder ? `${s.holder.name}${s.holder.client ? ` (${s.holder.client})` : ''} from ${s.holder.address}:${s.holder.port}` : 'free'}`),
     ...view.clients.map((c) => {
-      const where = c.address ? ` from ${c.address}:${c.port}` : ''
+      const where = c.address ? ` from ${c.address}${c.port === undefined ? '' : `:${c.port}`}` : ''
       const as = c.serverName ? ` as ${c.serverName}` : ''
       const mode = c.mode && c.state === 'connected' ? `, ${c.mode} mode` : ''
       const note = c.note && c.state !== 'connected' ? ` (${c.note})` : ''
       const link = c.link ? `; link: ${c.link}` : ''
-      return `  client  ${c.name.padEnd(6)} ${c.state}${as}${where}${mode}${note}${link}`
+      const program = c.program ? ` (runs ${c.program})` : ''
+      return `  client  ${c.name.padEnd(6)} ${c.state}${program}${as}${where}${mode}${note}${link}`
     }),
   ]
   return `${lines.join('\n')}\n`

@@ -12,6 +12,8 @@ export interface ClientRecord {
   mode?: 'framed' | 'compat'
   /** Its link's conditions, where it connects through a relay (`no conditions`, `latency 100 ms …`). */
   link?: string
+  /** A program of someone's own run as this client (client.py), where it is one. */
+  program?: string
   /** Why it is in its state (the rejection message, how it left). */
   note?: string
   /** When it entered its state (epoch ms). */

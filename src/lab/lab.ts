@@ -6,7 +6,7 @@ import type { DisconnectHow, Scenario, ScenarioClient } from '../scenario/scenar
 import { startAgent, stopAgent } from '../scenario/steps/agents.js'
 import { describeOutput, describeReply, request } from '../scenario/steps/replies.js'
 import { newStepContext, type StepContext } from '../scenario/steps/step-context.js'
-import type { ScenarioTarget, TargetRun } from '../scenario/targets/scenario-target.js'
+import type { ConsoleProgram, ProgramSource, ScenarioTarget, TargetRun } from '../scenario/targets/scenario-target.js'
 import { describeLink, NO_CONDITIONS, parseLinkText, type LinkConditions } from '../relay/link-spec.js'
 import { labView, type ClientRecord, type ExecResult, type LabSource, type LabView } from './lab-view.js'
 import { ServerWatch } from './server-watch.js'
@@ -34,6 +34,14 @@ export interface LabOptions {
   link?: LinkConditions
   /** The lab laid out as rooms: subnets with a router between them (docker target only). */
   topology?: Topology
+  /** Programs of someone's own run as clients, unchanged (a student's client.py; docker target only). */
+  programs?: ReadonlyArray<{ name: string; program: ProgramSource }>
+}
+
+/** A lab client that is a program of someone's own: its source, and the run of it under way. */
+interface ProgramClient {
+  source: ProgramSource
+  running?: ConsoleProgram
 }
 
 
@@ -48,6 +56,7 @@ export class Lab implements LabSource {
   readonly watch = new ServerWatch()
   readonly #clients = new Map<string, ClientRecord>()
   readonly #busy = new Set<string>()
+  readonly #programs = new Map<string, ProgramClient>()
   #serverRunning = true
   #stopContainerEvents: (() => void) | undefined
   #closed: Promise<void> | undefined
@@ -89,6 +98,10 @@ export class Lab implements LabSource {
     if (options.topology && options.target.kind !== 'docker') {
       throw new SocklabError('SOCKLAB_CONFIG_INVALID', `the ${options.topology.name} topology lays the lab out as subnets with a router between them, which only the docker target builds (this lab is on ${options.target.name})`)
     }
+    if (options.programs?.length && options.target.kind !== 'docker') {
+      const { name, program } = options.programs[0]!
+      throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${program.file} (${name}) runs as written, connecting where its source says, on a host of its own: only the docker target gives it one (on ${options.target.name} it would run on this machine, with your rights)`)
+    }
     const run = await options.target.prepare(scenario, options.files, spec)
     const abort = new AbortController()
     const ctx = newStepContext({ scenario, run, messages: [], signal: abort.signal, targetKind: options.target.kind })
@@ -97,6 +110,11 @@ export class Lab implements LabSource {
     const lab = new Lab(options.name, abort, async () => options.target.settle?.(), options.target.name, spec, scenario, run, ctx, address, options.link)
     lab.watch.maxClients = (listening?.maxClients as number | undefined) ?? options.maxClients
     for (const client of clients) lab.#clients.set(client.name, lab.#record(client.name))
+    for (const { name, program } of options.programs ?? []) {
+      if (!CLIENT_NAME.test(name) || lab.#clients.has(name)) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `a program client needs a name of its own, not ${JSON.stringify(name)}`)
+      lab.#programs.set(name, { source: program })
+      lab.#clients.set(name, { name, state: 'idle', program: program.file })
+    }
     for (const event of run.events?.events ?? []) lab.watch.event(event)
     run.events?.subscribe((event) => lab.watch.event(event))
     // On the docker target, the engine's word on the lab's containers goes on the timeline too.
@@ -143,6 +161,8 @@ export class Lab implements LabSource {
     this.#busy.add(client)
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(EXEC_TIMEOUT_MS)])
     try {
+      const program = this.#programs.get(client)
+      if (program) return await this.#execProgram(client, program, words, line, signal)
       const [verb, how, ...rest] = words
       if (verb === 'connect' && how === undefined) return await this.#connect(client, signal)
       if (verb === 'link') return await this.#setLink(client, words.slice(1).join(' '))
@@ -207,6 +227,65 @@ export class Lab implements LabSource {
     this.#update(record, { state: 'failed', note: describeOutput(first) })
     this.#note(text, client)
     return { ok: false, outcome: 'failed', text, code: first.type === 'failed' ? first.code : 'SOCKLAB_CONNECT_FAILED' }
+  }
+
+  /**
+   * An action as a program client: `connect` starts it (it connects as its source says), `disconnect` kills
+   * it, anything else is typed on its console. The answer is what it printed, until it waits for input again.
+   */
+  async #execProgram(client: string, program: ProgramClient, words: readonly string[], line: string, signal: AbortSignal): Promise<ExecResult> {
+    const record = this.#clients.get(client)!
+    const { file } = program.source
+    const [verb, how] = words
+    const running = program.running?.running ? program.running : undefined
+    if (verb === 'connect' && words.length === 1) {
+      if (running) return { ok: false, outcome: 'connected', text: `${client} (${file}) is already running`, code: 'SOCKLAB_CONFIG_INVALID' }
+      this.#update(record, { state: 'connecting', note: undefined })
+      this.#note(`${client} starts ${file}`, client)
+      const started = await this.run.startProgram!(client, program.source)
+      program.running = started
+      void started.exited.then((code) => this.#programGone(client, started, code))
+      const { text, ended } = await started.transcript.next({ signal })
+      const said = text.trimEnd()
+      if (ended) {
+        const code = await started.exited
+        this.#update(record, { state: 'failed', address: started.address, note: `${file} ended (exit ${code})` })
+        this.#note(`${client}'s ${file} ended at once (exit ${code})${said ? `: ${lastLine(said)}` : ''}`, client)
+        return { ok: false, outcome: 'failed', text: `${file} ended (exit ${code})${said ? `:\n${said}` : ' without printing anything'}`, code: 'SOCKLAB_CONNECT_FAILED' }
+      }
+      // The server's name for it, where the server said it admitted a client from its address.
+      const admitted = this.run.events?.all('client_connected').filter((e) => e.address === started.address).at(-1)
+      const serverName = admitted?.client
+      this.#update(record, { state: 'connected', address: started.address, ...(serverName ? { serverName, port: admitted!.port } : {}) })
+      this.#note(`${client}'s ${file} runs from ${started.address}${said ? `: ${lastLine(said)}` : ''}`, client)
+      return { ok: true, outcome: 'connected', text: said }
+    }
+    if (!running) return { ok: false, outcome: record.state, text: `${client}'s ${file} is not running: exec ${client} connect first`, code: 'SOCKLAB_CONFIG_INVALID' }
+    if (verb === 'disconnect' && words.length <= 2) {
+      if (how !== undefined && !HOWS.includes(how as DisconnectHow)) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `disconnect takes ${HOWS.join(', ')}, not ${how}`)
+      this.#note(`${client}'s ${file} is killed`, client)
+      this.#update(record, { state: 'disconnected', note: 'killed' })
+      await running.kill()
+      return { ok: true, outcome: 'disconnected', text: `${client}'s ${file} was killed` }
+    }
+    this.#note(`${client} types ${line}`, client)
+    running.type(line)
+    const { text, ended } = await running.transcript.next({ signal })
+    const said = text.trimEnd()
+    this.#note(`${client} ← ${firstLine(said || '(nothing)')}`, client)
+    if (ended) {
+      const code = await running.exited
+      this.#update(record, { state: 'disconnected', note: `${file} ended (exit ${code})` })
+      return { ok: true, outcome: 'disconnected', text: `${said}${said ? '\n' : ''}(${file} ended, exit ${code})` }
+    }
+    return { ok: true, outcome: 'reply', text: said }
+  }
+
+  #programGone(client: string, program: ConsoleProgram, code: number | null): void {
+    const record = this.#clients.get(client)
+    if (!record || this.#programs.get(client)?.running !== program || this.#busy.has(client) || record.state !== 'connected') return
+    this.#update(record, { state: 'disconnected', note: `ended (exit ${code})` })
+    this.#note(`${client}'s program ended (exit ${code})`, client)
   }
 
   /** `link clear`, or conditions as YAML or JSON (`link {latency: 100ms, bandwidth: 1MB/s}`): from now on, and for its next connections. */
@@ -277,6 +356,8 @@ export class Lab implements LabSource {
 }
 
 const labClient = (name: string, link: LinkConditions | undefined): ScenarioClient => ({ name, mode: 'auto', retry: 0, relay: link !== undefined, ...(link ? { link } : {}) })
+
+const lastLine = (text: string): string => text.split('\n').at(-1)!.trim()
 
 const firstLine = (text: string): string => {
   const [first, ...rest] = text.split('\n')

@@ -1,6 +1,6 @@
-import { rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { describe, expect, inject, it } from 'vitest'
-import { originalAsWritten } from '../helpers/as-written.js'
+import { clientAsWritten, originalAsWritten } from '../helpers/as-written.js'
 import { EXIT, LABEL } from '../../src/index.js'
 import { labCli } from '../helpers/labs.js'
 import { docker } from './helpers/docker-engine.js'
@@ -56,19 +56,30 @@ describe('socklab lab on the docker target', () => {
     expect((await cli.run('down', '--name', 'orig')).code).toBe(EXIT.OK)
     expect(await labelled('lab-orig-')).toEqual({ containers: [], networks: [] })
   })
-  it("lays a lab out as the seed's rooms around the original as written, and draws them", { timeout: 120_000 }, async () => {
+  it("lays a lab out as the seed's rooms around the original as written, with its own client.py as a client, and draws them", { timeout: 120_000 }, async () => {
     const folder = await originalAsWritten('192.168.2.53')
+    await clientAsWritten(folder, '192.168.2.53')
     try {
       await using cli = await labCli()
-      const up = await cli.run('up', '--target', 'docker', '--image', inject('image'), '--name', 'seed', '--server', folder, '--topology', 'seed-lab', '--clients', '2')
+      const up = await cli.run('up', '--target', 'docker', '--image', inject('image'), '--name', 'seed', '--server', folder, '--topology', 'seed-lab', '--clients', '2', '--client-py', folder)
       expect(up.code, up.stderr).toBe(EXIT.OK)
       expect(up.stdout).toMatch(/server {2}\S+ at 192\.168\.2\.53:12345; slots 0 of 3 taken/)
       expect((await cli.run('exec', '--name', 'seed', 'c1', 'connect')).stdout).toMatch(/^c1 connected as Client01 from 10\.0\.0\.\d+:\d+ \(compat mode\)$/m)
       expect((await cli.run('exec', '--name', 'seed', 'c2', 'connect')).stdout).toMatch(/^c2 connected as Client02 from 10\.49\.189\.\d+:\d+ \(compat mode\)$/m)
+      // The student's client.py, unchanged, from the lab room through the router: typed on, read until its next prompt.
+      const started = await cli.run('exec', '--name', 'seed', 'student', 'connect')
+      expect(started.code, started.stderr).toBe(EXIT.OK)
+      expect(started.stdout).toMatch(/^Connected to server\. Type messages.*\n+You:$/m)
+      expect((await cli.run('exec', '--name', 'seed', 'student', 'hello', 'there')).stdout.trim()).toBe('Server: hello there ACK\nYou:')
+      const student = (JSON.parse((await cli.run('status', '--name', 'seed', '--json')).stdout) as { clients: Array<{ name: string; state: string; program?: string; address?: string }> }).clients.find((c) => c.name === 'student')
+      expect(student).toMatchObject({ state: 'connected', program: 'client.py', address: expect.stringMatching(/^10\.0\.0\.\d+$/) })
+      const left = await cli.run('exec', '--name', 'seed', 'student', 'exit')
+      expect(left.stdout.trim()).toBe('Disconnected from server.\n(client.py ended, exit 0)')
+      expect((await readdir(folder)).sort()).toEqual(['client.py', 'server.py'])
       const view = JSON.parse((await cli.run('status', '--name', 'seed', '--json')).stdout) as { rooms: Array<{ name: string; clients: string[]; server: boolean; router?: string }> }
       expect(view.rooms.map((r) => [r.name, r.server, r.clients, r.router])).toEqual([
         ['server-room', true, [], '192.168.2.254'],
-        ['lab-room', false, ['c1'], '10.0.0.254'],
+        ['lab-room', false, ['c1', 'student'], '10.0.0.254'],
         ['library', false, ['c2'], '10.49.189.254'],
       ])
       const graph = (await cli.run('graph', '--name', 'seed')).stdout

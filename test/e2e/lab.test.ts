@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { EXIT } from '../../src/index.js'
 import { ownerState } from '../../src/ownership/owner.js'
 import { labCli } from '../helpers/labs.js'
+import { ORIGINAL_CLIENT } from '../helpers/processes.js'
 
 /**
  * A lab that stays up, on the local target: `lab up` returns once its owner (a background process) has the
@@ -88,7 +89,9 @@ describe('socklab lab on the local target', () => {
     expect(two.server.address).toMatch(/^127\.0\.0\.1:\d+$/)
     expect((await cli.run('down', '--name', 'two')).stdout.trim()).toBe('lab two is down')
     expect((await cli.run('down', '--name', 'one')).stdout.trim()).toBe('lab one is down')
-    expect(await readdir(cli.dir)).toEqual([])
+    // No lab stands: only the owner's log, which the message points to.
+    expect(up.stderr).toContain(`(log: ${cli.dir}/py.log)`)
+    expect(await readdir(cli.dir)).toEqual(['py.log'])
   })
 })
 
@@ -155,5 +158,18 @@ describe('socklab lab up, interrupted', () => {
     expect(await list(cli.dir)).toEqual([])
     const { spawnSync } = await import('node:child_process')
     expect(spawnSync('pgrep', ['-f', 'lab serve --target local --name intr']).status).toBe(1)
+  })
+
+})
+
+describe('socklab lab up --client-py', () => {
+  it("refuses to run a student's client.py as a client on this machine, and says why", { timeout: 30_000 }, async () => {
+    await using cli = await labCli()
+    const up = await cli.run('up', '--target', 'local', '--name', 'py', '--client-py', ORIGINAL_CLIENT)
+    expect(up.code).toBe(EXIT.USAGE)
+    expect(up.stderr).toContain('client.py (student) runs as written, connecting where its source says, on a host of its own: only the docker target gives it one (on local it would run on this machine, with your rights)')
+    // No lab stands: only the owner's log, which the message points to.
+    expect(up.stderr).toContain(`(log: ${cli.dir}/py.log)`)
+    expect(await readdir(cli.dir)).toEqual(['py.log'])
   })
 })

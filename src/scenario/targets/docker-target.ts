@@ -9,7 +9,7 @@ import { removeNetwork } from '../../ownership/leftovers.js'
 import { LABEL, ownerLabels } from '../../ownership/owner-labels.js'
 import { EventStream } from '../../events/event-stream.js'
 import { JsonLineReader } from '../../events/json-lines.js'
-import { allSteps, stepClients, type Scenario, type ScenarioClient } from '../scenario.js'
+import { allSteps, stepClients, type Scenario } from '../scenario.js'
 import { prepareServedFiles } from '../served-files.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 import { DockerClients, type RunContainer } from './docker-clients.js'
@@ -29,6 +29,8 @@ import { serverImage } from '../../docker/server-image.js'
 import { DEFAULT_CONTAINER_STARTS, StartTurns } from '../../docker/start-turns.js'
 import { LAB_ASSETS } from '../../package/package-files.js'
 import { portAnswers } from '../../process/command-server.js'
+import { baseImage } from '../../docker/server-image.js'
+import { startDockerProgram } from './docker-program.js'
 
 const LISTEN_TIMEOUT_MS = 30_000
 /** How long a server has to exit after SIGTERM when it is stopped, before SIGKILL. */
@@ -72,6 +74,7 @@ export class DockerTarget implements ScenarioTarget {
   private readonly log: (message: string) => void
   readonly #subnetWaitMs: number
   #routerImage: Promise<string> | undefined
+  #pythonImage: Promise<string> | undefined
 
   constructor(
     private readonly docker: Dockerode,
@@ -88,6 +91,13 @@ export class DockerTarget implements ScenarioTarget {
     this.#routerImage ??= routerImage(this.docker, this.log)
     this.#routerImage.catch(() => (this.#routerImage = undefined))
     return this.#routerImage
+  }
+
+  /** The image of programs run as clients (a student's client.py): the Python base of servers under test. */
+  #python(): Promise<string> {
+    this.#pythonImage ??= baseImage(this.docker, 'python', { offline: 'auto', log: this.log })
+    this.#pythonImage.catch(() => (this.#pythonImage = undefined))
+    return this.#pythonImage
   }
 
   /** Connects to the engine and checks that the image is there (the CLI builds a missing one first). */
@@ -260,6 +270,8 @@ export class DockerTarget implements ScenarioTarget {
     const networks: Dockerode.Network[] = []
     const releases: Array<() => void> = []
     let copy: OwnedTempDir | undefined
+    /** Copies of the folders of programs run as clients. */
+    const copies: OwnedTempDir[] = []
     let clients: DockerClients | undefined
     const dispose = async () => {
       // Client containers still starting in standby are waited for, so that none is created after the sweep
@@ -270,6 +282,7 @@ export class DockerTarget implements ScenarioTarget {
       for (const release of releases) release()
       await files[Symbol.asyncDispose]()
       await copy?.[Symbol.asyncDispose]()
+      await Promise.all(copies.map((c) => c[Symbol.asyncDispose]()))
     }
     try {
       copy = asWritten ? await this.#appCopy(asWritten) : undefined
@@ -364,8 +377,9 @@ export class DockerTarget implements ScenarioTarget {
         }
       }
       const positions = new Map(scenario.clients.map((c, i) => [c.name, i + 1]))
+      const programStarts = new Map<string, number>()
       const place = topology
-        ? (client: ScenarioClient) => {
+        ? (client: { name: string }) => {
             const n = placeClient(topology!, client.name, positions.get(client.name) ?? 0)
             return { network: names.get(n)!, addRoutes: (container: Dockerode.Container) => giveRoutes(container, n) }
           }
@@ -382,6 +396,14 @@ export class DockerTarget implements ScenarioTarget {
         adapter: spec.adapter,
         files,
         startClient: (client, index) => clients!.start(client, index),
+        startProgram: async (name, program) => {
+          positions.set(name, positions.get(name) ?? positions.size + 1)
+          const starts = (programStarts.get(name) ?? 0) + 1
+          programStarts.set(name, starts)
+          const image = await this.#python()
+          const where = place?.({ name })
+          return startDockerProgram({ docker: this.docker, image, name: `${base}-${name}-${starts}`, logName: `program-${name}-${starts}`, labels, network: where?.network ?? networkName, place: where, containers, copies }, program)
+        },
         links: clients,
         network: clients,
         serverControl: {

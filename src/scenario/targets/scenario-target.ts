@@ -6,6 +6,7 @@ import type { EventStream } from '../../events/event-stream.js'
 import type { AgentChannel } from '../agent-channel.js'
 import type { Scenario, ScenarioClient, TargetKind } from '../scenario.js'
 import type { ServedFiles } from '../served-files.js'
+import type { ConsoleTranscript } from '../../lab/console-transcript.js'
 
 /** One running client agent: a process (local, remote) or a container (docker). */
 export interface ClientAgent {
@@ -19,6 +20,25 @@ export interface ClientAgent {
   readonly running: boolean
   /** Whether the client's download folder holds a file of this name (also after the agent has ended). */
   hasDownload(name: string): Promise<boolean>
+}
+
+/** A program of someone's own to run as one of the clients, unchanged: `file` (client.py) in `dir`, run from a copy of `dir`. */
+export interface ProgramSource {
+  dir: string
+  file: string
+}
+
+/** A program on a console of its own (a student's client.py), run as written on the run's network. */
+export interface ConsoleProgram {
+  /** Everything it prints (standard output and error), read one answer at a time. */
+  readonly transcript: ConsoleTranscript
+  /** Types a line on its console (the newline is added). */
+  type(line: string): void
+  readonly exited: Promise<number | null>
+  readonly running: boolean
+  /** Its own address on the lab network. */
+  readonly address: string
+  kill(): Promise<void>
 }
 
 /** One engine event about a container of a run. */
@@ -85,6 +105,11 @@ export interface TargetRun extends AsyncDisposable {
    * for a live view; returns how to stop. Absent where hosts are not containers.
    */
   containerEvents?(listener: (event: ContainerEvent) => void): () => void
+  /**
+   * Starts a program of someone's own as the client `name` (placed as a client of that name is), where the
+   * target can run it as written: absent on targets whose clients share the host (it would run on this machine).
+   */
+  startProgram?(name: string, program: ProgramSource): Promise<ConsoleProgram>
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }
