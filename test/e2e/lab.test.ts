@@ -89,9 +89,7 @@ describe('socklab lab on the local target', () => {
     expect(two.server.address).toMatch(/^127\.0\.0\.1:\d+$/)
     expect((await cli.run('down', '--name', 'two')).stdout.trim()).toBe('lab two is down')
     expect((await cli.run('down', '--name', 'one')).stdout.trim()).toBe('lab one is down')
-    // No lab stands: only the owner's log, which the message points to.
-    expect(up.stderr).toContain(`(log: ${cli.dir}/py.log)`)
-    expect(await readdir(cli.dir)).toEqual(['py.log'])
+    expect(await readdir(cli.dir)).toEqual([])
   })
 })
 
@@ -159,7 +157,6 @@ describe('socklab lab up, interrupted', () => {
     const { spawnSync } = await import('node:child_process')
     expect(spawnSync('pgrep', ['-f', 'lab serve --target local --name intr']).status).toBe(1)
   })
-
 })
 
 describe('socklab lab up --client-py', () => {
