@@ -11,15 +11,28 @@ export const REGISTRY_BUSYBOX = 'busybox:1.36'
 const HOST_BUSYBOX = ['/bin/busybox', '/usr/bin/busybox']
 const APPLETS = ['sh', 'ip', 'sleep', 'sysctl', 'cat']
 
+/** Where the router image comes from; each part defaults to what socklab uses (tests replay the registry path with their own). */
+export interface RouterImageSource {
+  /** The image's name. */
+  image?: string
+  /** Where this machine's busybox may be ([] : nowhere, as on a machine without one). */
+  hostBusybox?: readonly string[]
+  /** The registry's busybox, and how it is pulled. */
+  registry?: string
+  pull?: (docker: Dockerode, image: string) => Promise<void>
+}
+
 /**
  * The router image, made once: from this machine's busybox when it has one (Debian's `busybox-static`; no
  * registry needed), else pulled from the registry and tagged.
  */
-export async function routerImage(docker: Dockerode, log: (message: string) => void): Promise<string> {
-  if (await imageExists(docker, ROUTER_IMAGE)) return ROUTER_IMAGE
-  const host = HOST_BUSYBOX.find((path) => existsSync(path))
+export async function routerImage(docker: Dockerode, log: (message: string) => void, source: RouterImageSource = {}): Promise<string> {
+  const { image = ROUTER_IMAGE, hostBusybox = HOST_BUSYBOX, registry = REGISTRY_BUSYBOX, pull = pullImage } = source
+  const [repo, tag] = splitTag(image)
+  if (await imageExists(docker, image)) return image
+  const host = hostBusybox.find((path) => existsSync(path))
   if (host) {
-    log(`making ${ROUTER_IMAGE} from this machine's busybox (${host}), for the topology's router`)
+    log(`making ${image} from this machine's busybox (${host}), for the topology's router`)
     const binary = realpathSync(host)
     let libraries: HostFile[] = []
     try {
@@ -28,8 +41,8 @@ export async function routerImage(docker: Dockerode, log: (message: string) => v
       // A static busybox links nothing (ldd says "not a dynamic executable").
     }
     return importHostImage(docker, {
-      repo: 'socklab/router',
-      tag: 'busybox',
+      repo,
+      tag,
       files: [{ name: 'bin/busybox', path: binary }, ...libraries],
       links: Object.fromEntries(APPLETS.map((applet) => [`bin/${applet}`, 'busybox'])),
       changes: ['ENV PATH=/bin', 'CMD ["sh"]', 'LABEL org.opencontainers.image.title=socklab-router'],
@@ -37,11 +50,16 @@ export async function routerImage(docker: Dockerode, log: (message: string) => v
     })
   }
   try {
-    log(`pulling ${REGISTRY_BUSYBOX} for the topology's router`)
-    await pullImage(docker, REGISTRY_BUSYBOX)
+    log(`pulling ${registry} for the topology's router`)
+    await pull(docker, registry)
   } catch (error) {
-    throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `a topology's router needs a busybox: install one (Debian: apt-get install busybox-static) or let ${REGISTRY_BUSYBOX} be pulled (${(error as Error).message})`)
+    throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `a topology's router needs a busybox: install one (Debian: apt-get install busybox-static) or let ${registry} be pulled (${(error as Error).message})`)
   }
-  await docker.getImage(REGISTRY_BUSYBOX).tag({ repo: 'socklab/router', tag: 'busybox' })
-  return ROUTER_IMAGE
+  await docker.getImage(registry).tag({ repo, tag })
+  return image
+}
+
+const splitTag = (image: string): [string, string] => {
+  const at = image.lastIndexOf(':')
+  return at > image.lastIndexOf('/') ? [image.slice(0, at), image.slice(at + 1)] : [image, 'latest']
 }
