@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events'
-import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import type { AgentOutput } from '../../client/agent-protocol.js'
 import { AgentChannel } from '../agent-channel.js'
+import { startAttached, type AttachedStart } from '../../docker/attached-start.js'
 import type { ScenarioClient } from '../scenario.js'
 import type { StartTurns } from '../../docker/start-turns.js'
 import { clientArgs } from './client-args.js'
@@ -188,25 +188,13 @@ export class DockerClients implements LinkControl, NetworkControl {
 
   /** Starts a container with its standard streams attached; its standard output is read as JSON lines. */
   async #attach<T extends { type: string }>(container: Dockerode.Container): Promise<Attached<T>> {
-    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream
     const channel = new AgentChannel<T>()
-    const stdout = new PassThrough()
-    const stderr = new PassThrough()
-    stdout.on('data', (chunk: Buffer) => channel.feed(chunk.toString('utf8')))
-    stderr.on('data', (chunk: Buffer) => channel.transcript.push(`stderr: ${chunk.toString('utf8').trimEnd()}`))
-    this.docker.modem.demuxStream(stream, stdout, stderr)
-    stream.on('end', () => channel.end())
-    stream.on('error', () => channel.end())
-    await container.start()
-    let running = true
-    const exited = container
-      .wait()
-      .then((r: { StatusCode: number }) => r.StatusCode)
-      .catch(() => null)
-      .finally(() => {
-        running = false
-      })
-    return { channel, exited, isRunning: () => running, write: (text) => void stream.write(text) }
+    const started = await startAttached(this.docker, container, {
+      stdout: (text) => channel.feed(text),
+      stderr: (text) => channel.transcript.push(`stderr: ${text.trimEnd()}`),
+      end: () => channel.end(),
+    })
+    return { channel, ...started }
   }
 
   /** A container on one of the scenario's networks whose standard streams the runner drives. */
@@ -227,10 +215,7 @@ export class DockerClients implements LinkControl, NetworkControl {
 }
 
 /** A started container's JSON-lines output, its input, and its end. */
-interface Attached<T extends { type: string }> {
+interface Attached<T extends { type: string }> extends AttachedStart {
   channel: AgentChannel<T>
-  exited: Promise<number | null>
-  isRunning(): boolean
-  write(text: string): void
 }
 

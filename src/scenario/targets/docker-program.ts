@@ -1,7 +1,7 @@
 import { chmod, cp } from 'node:fs/promises'
-import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { ConsoleTranscript } from '../../lab/console-transcript.js'
+import { startAttached } from '../../docker/attached-start.js'
 import { ownedTempDir, type OwnedTempDir } from '../../ownership/owned-temp-dir.js'
 import { IN_CONTAINER } from '../../lab/server-spec.js'
 import type { ClientPlace, RunContainer } from './docker-clients.js'
@@ -54,33 +54,20 @@ export async function startDockerProgram(host: ProgramHost, program: ProgramSour
     HostConfig: { NetworkMode: host.network, Binds: [`${copy.path}:${IN_CONTAINER.dir}`], CapDrop: ['ALL'], Init: true },
   })
   host.containers.push({ name: host.logName, container, logged: true })
-  const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream
   const transcript = new ConsoleTranscript()
-  const out = new PassThrough()
-  out.on('data', (chunk: Buffer) => transcript.push(chunk.toString('utf8')))
-  host.docker.modem.demuxStream(stream, out, out)
-  await container.start()
-  let running = true
-  const exited = container
-    .wait()
-    .then((r: { StatusCode: number }) => r.StatusCode)
-    .catch(() => null)
-    .finally(() => {
-      running = false
-    })
-  // Its console ends once the stream has given everything it printed.
-  stream.once('end', () => transcript.end())
-  stream.once('error', () => transcript.end())
+  // Its console ends once the streams have given everything it printed.
+  const started = await startAttached(host.docker, container, { stdout: (text) => transcript.push(text), stderr: (text) => transcript.push(text), end: () => transcript.end() })
   await host.place?.addRoutes(container)
   const { NetworkSettings } = await container.inspect()
   const address = NetworkSettings.Networks[host.network]?.IPAddress ?? ''
-  stream.write('\n')
+  started.write('\n')
+  const { exited } = started
   return {
     transcript,
-    type: (line) => void stream.write(`${line}\n`),
+    type: (line) => started.write(`${line}\n`),
     exited,
     get running() {
-      return running
+      return started.isRunning()
     },
     address,
     async kill() {
