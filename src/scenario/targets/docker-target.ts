@@ -172,12 +172,16 @@ export class DockerTarget implements ScenarioTarget {
       } catch (error) {
         if (!/overlap/i.test((error as Error).message)) throw error
         const holder = await this.#overlapping(lab.subnet)
-        if (!holder?.socklab || Date.now() > deadline) {
+        // No holder listed: the one that had it is being removed (the engine frees its pool a moment after
+        // the network leaves the list). Tried again, as for a socklab holder, until the subnet wait is over.
+        if ((holder && !holder.socklab) || Date.now() > deadline) {
           const who = holder ? `the network ${holder.name}${holder.socklab ? ', of another socklab run that did not give it back in time' : ', which is not socklab\'s'}` : 'another Docker network'
           throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the lab subnet ${lab.subnet} (${lab.name}) is taken by ${who}: ${(error as Error).message}`)
         }
-        if (!said) this.log(`the lab subnet ${lab.subnet} is held by another socklab run (${holder.name}): waiting for it`)
-        said = true
+        if (holder && !said) {
+          this.log(`the lab subnet ${lab.subnet} is held by another socklab run (${holder.name}): waiting for it`)
+          said = true
+        }
         await new Promise((resolve) => setTimeout(resolve, 250))
       }
     }
