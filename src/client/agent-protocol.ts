@@ -10,6 +10,8 @@ export type AgentInput =
   | { release: true }
   /** With `--standby`: connect now. */
   | { connect: true }
+  /** `--mode raw`: these bytes (base64), as they are. */
+  | { send: string }
 
 export interface LocalEnd {
   /** This side's address and port of the connection, as the server sees them. */
@@ -20,11 +22,14 @@ export interface LocalEnd {
 export type AgentOutput =
   /** With `--standby`: started, not connected; waiting for `{"connect": true}`. */
   | { type: 'standby' }
-  | ({ type: 'connected'; mode: 'framed' | 'compat'; client?: string } & LocalEnd)
+  | ({ type: 'connected'; mode: 'framed' | 'compat' | 'raw'; client?: string } & LocalEnd)
   | ({ type: 'rejected'; message: string } & LocalEnd)
   | { type: 'failed'; code: string; message: string }
   | { type: 'reply'; command: string; reply: Reply; durationMs: number }
   | { type: 'error'; command: string; code: string; message: string; durationMs: number }
-  | { type: 'closed'; reason: string }
+  /** How it ended; with `--mode raw`, `how` says who closed it and how: the server's FIN or RST, or this side. */
+  | { type: 'closed'; reason: string; how?: 'fin' | 'rst' | 'local' }
+  /** `--mode raw`: bytes the server sent (base64), as they came. */
+  | { type: 'data'; data: string }
   /** A get sent with `hold: true` has started and the client stopped reading; `{"release": true}` goes on. */
   | { type: 'held'; command: string; name: string; size: number | undefined }

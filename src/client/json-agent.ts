@@ -4,6 +4,7 @@ import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
 import type { AgentInput, AgentOutput, LocalEnd } from './agent-protocol.js'
 import { getTarget, type Reply, type Session } from './reply.js'
 import { openSession } from './open-session.js'
+import { serveRaw } from './raw-agent.js'
 
 /** How an agent ended; `failedGets` counts gets that saved no file (exit 6, as for the console client). */
 export type AgentOutcome = { kind: 'done'; failedGets: number } | { kind: 'failed'; error: SocklabError; failedGets: number }
@@ -31,6 +32,7 @@ export async function runJsonAgent(
         if (next.value.trim() !== '' && 'connect' in parseInput(next.value)) break
       }
     }
+    if (options.mode === 'raw') return await serveRaw(options, () => nextLine(lines), emit)
     return await serve(options, lines, emit)
   } finally {
     rl.close()
@@ -69,8 +71,12 @@ async function serve(options: Readonly<ClientOptions>, lines: AsyncIterator<stri
       await session.send('exit').catch(() => undefined)
       break
     }
-    // Nothing to release, and already connected.
+    // Nothing to release, and already connected; raw bytes are for --mode raw only.
     if ('release' in input || 'connect' in input) continue
+    if ('send' in input) {
+      emit({ type: 'error', command: '', code: 'SOCKLAB_CONFIG_INVALID', message: '{"send": …} is for --mode raw: this client speaks socklab\'s protocol', durationMs: 0 })
+      continue
+    }
     if ('close' in input) {
       session.abandon(input.close)
       break
@@ -132,6 +138,15 @@ async function sendHeld(
 
 const noStart = (): undefined => undefined
 
+/** The next input that is not blank, or undefined at the end of input. */
+async function nextLine(lines: AsyncIterator<string>): Promise<AgentInput | undefined> {
+  for (;;) {
+    const next = await lines.next()
+    if (next.done) return undefined
+    if (next.value.trim() !== '') return parseInput(next.value)
+  }
+}
+
 function parseInput(line: string): AgentInput {
   try {
     const value = JSON.parse(line) as AgentInput
@@ -140,12 +155,13 @@ function parseInput(line: string): AgentInput {
       if ('close' in value && (value.close === 'end' || value.close === 'reset')) return value
       if ('release' in value && value.release === true) return value
       if ('connect' in value && value.connect === true) return value
+      if ('send' in value && typeof value.send === 'string') return value
     }
   } catch {
     // reported below
   }
   throw new SocklabError(
     'SOCKLAB_CONFIG_INVALID',
-    `--json input must be {"command": "...", "hold"?: true}, {"release": true}, {"close": "end"|"reset"} or {"connect": true}, got ${line}`,
+    `--json input must be {"command": "...", "hold"?: true}, {"release": true}, {"close": "end"|"reset"}, {"connect": true} or (--mode raw) {"send": "<base64>"}, got ${line}`,
   )
 }

@@ -10,8 +10,8 @@ export const CLIENT_OPTION_SPECS = {
   mode: {
     type: 'string',
     default: 'auto',
-    choices: ['auto', 'framed', 'compat'],
-    describe: 'auto: framed if the server offers it, else compatible; compat: never send the hello',
+    choices: ['auto', 'framed', 'compat', 'raw'],
+    describe: "auto: framed if the server offers it, else compatible; compat: never send the hello; raw: plain TCP to any server (what is typed is sent, what comes is printed, as netcat does)",
   },
   connectTimeoutMs: { type: 'number', default: 5_000, min: 1, describe: 'give up connecting after this long' },
   handshakeTimeoutMs: { type: 'number', default: 5_000, min: 1, describe: 'give up waiting for the answer to the hello after this long' },

@@ -5,6 +5,7 @@ import { dockerContextFiles, packContext } from './docker-context.js'
 import { imageExists, pullImage } from './docker-engine.js'
 import { followDockerProgress } from './docker-progress.js'
 import { REGISTRY_PYTHON_IMAGE, pythonBaseImage } from './python-base-image.js'
+import { HOST_BASE_PREFIX, hostProgramImage } from './host-program-image.js'
 
 export interface ServerImageOptions {
   /** auto: a registry's base when one answers, else one made from this machine; true: never pull. */
@@ -43,9 +44,11 @@ export async function serverImage(docker: Dockerode, spec: ServerSpec, options: 
 
 /**
  * A base image by name: `python` is the registry's python:3.12-slim where one answers, else a Python base
- * made from this machine's python3; any other name is used as it is, pulled when missing.
+ * made from this machine's python3; `host:<program>` is made from this machine's program of that name; any
+ * other name is used as it is, pulled when missing.
  */
 export async function baseImage(docker: Dockerode, name: string, options: ServerImageOptions): Promise<string> {
+  if (name.startsWith(HOST_BASE_PREFIX)) return hostProgramImage(docker, name.slice(HOST_BASE_PREFIX.length), options.log)
   const wanted = name === 'python' ? REGISTRY_PYTHON_IMAGE : name
   if (options.offline !== true && (await imageExists(docker, wanted))) return wanted
   if (options.offline !== true) {

@@ -9,7 +9,7 @@ export interface ClientRecord {
   serverName?: string
   address?: string
   port?: number
-  mode?: 'framed' | 'compat'
+  mode?: 'framed' | 'compat' | 'raw'
   /** Its link's conditions, where it connects through a relay (`no conditions`, `latency 100 ms …`). */
   link?: string
   /** A program of someone's own run as this client (client.py), where it is one. */

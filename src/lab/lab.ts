@@ -2,7 +2,7 @@ import type { Reply } from '../client/reply.js'
 import { SocklabError } from '../errors/socklab-error.js'
 import { SOCKLAB_SERVER, type ServerSpec } from './server-spec.js'
 import { rooms, type Topology } from './topology.js'
-import type { DisconnectHow, Scenario, ScenarioClient } from '../scenario/scenario.js'
+import { DEFAULT_MAX_RECEIVE, type DisconnectHow, type Scenario, type ScenarioClient } from '../scenario/scenario.js'
 import { startAgent, stopAgent } from '../scenario/steps/agents.js'
 import { describeOutput, describeReply, request } from '../scenario/steps/replies.js'
 import { newStepContext, type StepContext } from '../scenario/steps/step-context.js'
@@ -355,7 +355,7 @@ export class Lab implements LabSource {
   }
 }
 
-const labClient = (name: string, link: LinkConditions | undefined): ScenarioClient => ({ name, mode: 'auto', retry: 0, relay: link !== undefined, ...(link ? { link } : {}) })
+const labClient = (name: string, link: LinkConditions | undefined): ScenarioClient => ({ name, mode: 'auto', protocol: 'socklab', eol: 'lf', maxReceive: DEFAULT_MAX_RECEIVE, retry: 0, relay: link !== undefined, ...(link ? { link } : {}) })
 
 const lastLine = (text: string): string => text.split('\n').at(-1)!.trim()
 

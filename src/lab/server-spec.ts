@@ -11,7 +11,7 @@ import { YamlCursor } from '../values/yaml-cursor.js'
 import { bindAddressProblem, clientServerMismatch, sourceConstants, type Found } from './source-constants.js'
 
 /** How a server under test is given one scenario server setting: an argument, or an environment variable. */
-export type SettingRoute = { arg: string } | { env: string }
+export type SettingRoute = { arg: string | string[] } | { env: string }
 
 /**
  * A server under test: socklab's own, or any program started by a command (the original Python server, a
@@ -170,18 +170,23 @@ export function parseServerSpec(text: string, file: string): ServerSpec {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true })
   if (doc.errors.length > 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`)
   const root = new YamlCursor(doc.contents, '', { file, lines, vars: new Map() })
-  const e = root.entries(['name', 'description', 'command', 'env', 'settings', 'fixed', 'framed', 'adapter', 'docker'])
-  const command = argvOf(e.get('command') ?? root.fail('a `command`: the program and its arguments, as a list'))
+  const e = root.entries(['name', 'description', 'command', 'env', 'settings', 'fixed', 'framed', 'adapter', 'ready', 'docker'])
+  const imageOnly = e.get('docker')?.isMap() && e.get('docker')!.entries().has('image') && !e.has('command')
+  const command = imageOnly ? [] : argvOf(e.get('command') ?? root.fail('a `command`: the program and its arguments, as a list (or a `docker: { image }` that runs its own)'))
   const env = Object.fromEntries([...(e.get('env')?.entries() ?? [])].map(([key, value]) => [key, String(value.scalar())]))
   const settings: Record<string, SettingRoute> = {}
   for (const [key, value] of e.get('settings')?.entries() ?? []) {
     const route = value.entries(['arg', 'env'])
-    if (route.size !== 1) value.fail('one of `arg` (e.g. "--max-clients={value}") or `env` (a variable name)')
-    settings[key] = route.has('arg') ? { arg: route.get('arg')!.string() } : { env: route.get('env')!.string() }
+    if (route.size !== 1) value.fail('one of `arg` (e.g. "--max-clients={value}", or a list: [--maxclients, "{value}"]) or `env` (a variable name)')
+    const arg = route.get('arg')
+    settings[key] = arg ? { arg: arg.isSeq() ? arg.items().map((item) => String(item.scalar())) : arg.string() } : { env: route.get('env')!.string() }
   }
   const fixed = Object.fromEntries([...(e.get('fixed')?.entries() ?? [])].map(([key, value]) => [key, value.scalar() as string | number]))
   const name = e.get('name')?.string() ?? file.replace(/^.*\//, '').replace(/\.ya?ml$/, '')
-  const adapterCursor = e.get('adapter') ?? root.fail('an `adapter`: rules that turn the server\'s console lines into events')
+  // No adapter: a server of any protocol, whose log says nothing socklab reads (steps that need events are skipped).
+  const rules = e.get('adapter')?.items().map(parseRule) ?? []
+  const ready = e.get('ready')
+  if (ready) rules.push(...readyRule(ready))
   const docker = e.has('docker') ? parseDocker(e.get('docker')!, dirname(file)) : undefined
   const argSetting = Object.keys(settings).find((key) => 'arg' in settings[key]!)
   if (docker?.image && !docker.command && argSetting) {
@@ -197,8 +202,27 @@ export function parseServerSpec(text: string, file: string): ServerSpec {
     settings,
     fixed,
     framed: e.get('framed')?.scalar() === true,
-    adapter: new LogAdapter(name, adapterCursor.items().map(parseRule)),
+    adapter: new LogAdapter(name, rules),
     ...(docker ? { docker } : {}),
+  }
+}
+
+/**
+ * `ready: { port: true }` (its port answering a connection: the default for a server whose log says nothing
+ * socklab reads) or `ready: { console: <regex> }` (a line it prints once it listens), as a listening rule.
+ */
+function readyRule(cursor: YamlCursor): AdapterRule[] {
+  const e = cursor.entries(['port', 'console'])
+  if (e.size !== 1) cursor.fail('one of `port: true` (its port answers) or `console` (a regex for the line it prints once it listens)')
+  if (e.has('port')) {
+    if (e.get('port')!.scalar() !== true) e.get('port')!.fail('true')
+    return []
+  }
+  const pattern = e.get('console')!
+  try {
+    return [{ event: 'listening', match: new RegExp(pattern.string()), set: {} }]
+  } catch (error) {
+    return pattern.fail(`a valid regular expression (${(error as Error).message})`)
   }
 }
 
@@ -261,6 +285,7 @@ export function unsupportedTarget(spec: ServerSpec, target: 'docker' | 'local' |
     return `the ${spec.name} server runs as written (no arguments; it binds ${binds} itself), which only a container of its own can give it: use the docker target`
   }
   if (target === 'docker' && !spec.docker) return `the ${spec.name} server has no \`docker:\` section in its spec, so it runs on the local target only`
+  if (target === 'local' && spec.command.length === 0) return `the ${spec.name} server runs its image's own command (its spec has no \`command\`), so it runs on the docker target only`
   return undefined
 }
 
@@ -297,7 +322,7 @@ export function commandLine(spec: ServerSpec, where: ServerPlace, options: Recor
   for (const [key, route] of Object.entries(spec.settings)) {
     const value = options[key]
     if (value === undefined) continue
-    if ('arg' in route) argv.push(fill(route.arg.replaceAll('{value}', String(value))))
+    if ('arg' in route) argv.push(...[route.arg].flat().map((part) => fill(part.replaceAll('{value}', String(value)))))
     else env[route.env] = String(value)
   }
   return { argv, env }

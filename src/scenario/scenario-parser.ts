@@ -10,6 +10,8 @@ import {
   allSteps,
   TARGET_KINDS,
   MAX_GROUP_SIZE,
+  CLIENT_PROTOCOLS,
+  DEFAULT_MAX_RECEIVE,
   type RetryPolicy,
   type FileSetup,
   type Scenario,
@@ -71,7 +73,7 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
   // Without its clients, every step would be refused for naming them: the steps are checked once they parse.
   if (!parsedClients) problems.throwIfAny()
   const { clients, groups } = parsedClients!
-  const refs: References = { clients: new Set(clients.map((c) => c.name)), groups, values: new Set(), vars: new Set(vars!.keys()) }
+  const refs: References = { clients: new Set(clients.map((c) => c.name)), protocols: new Map(clients.map((c) => [c.name, c.protocol])), groups, values: new Set(), vars: new Set(vars!.keys()) }
   const steps = problems.check(() => {
     const list = top.get('steps') ?? root.fail('a `steps:` list')
     const parsed = parseSteps(list, refs, problems)
@@ -151,8 +153,9 @@ function parseClients(cursor: YamlCursor): { clients: ScenarioClient[]; groups: 
   const groups: Record<string, string[]> = {}
   const add = (nameCursor: YamlCursor, name: string, settings?: YamlCursor) => {
     if (!CLIENT_NAME.test(name)) nameCursor.fail('a client name: a lowercase letter, then letters, digits, - or _')
-    const entries = settings?.present ? settings.entries(['mode', 'retry', 'replyTimeout', 'count', 'link']) : new Map<string, YamlCursor>()
+    const entries = settings?.present ? settings.entries(['mode', 'protocol', 'eol', 'rejected_when', 'maxReceive', 'retry', 'replyTimeout', 'count', 'link']) : new Map<string, YamlCursor>()
     const mode = entries.get('mode')?.oneOf(['auto', 'framed', 'compat']) ?? 'auto'
+    const wire = clientProtocol(entries)
     const retryCursor = entries.get('retry')
     const retry = retryCursor?.number() ?? 0
     if (!Number.isInteger(retry) || retry < 0) retryCursor!.fail('a whole number of retries, 0 or more')
@@ -161,11 +164,11 @@ function parseClients(cursor: YamlCursor): { clients: ScenarioClient[]; groups: 
     const linkCursor = entries.get('link')
     const link = { ...timeout, ...(linkCursor ? { link: parseLink(linkCursor), relay: true } : { relay: false }) }
     const countCursor = entries.get('count')
-    if (!countCursor) return void clients.push({ name, mode, retry, ...link })
+    if (!countCursor) return void clients.push({ name, mode, retry, ...wire, ...link })
     const count = countCursor.number()
     if (!Number.isInteger(count) || count < 1 || count > MAX_GROUP_SIZE) countCursor.fail(`a whole number of members, 1 to ${MAX_GROUP_SIZE}`)
     groups[name] = Array.from({ length: count }, (_, i) => `${name}-${i + 1}`)
-    for (const member of groups[name]) clients.push({ name: member, mode, retry, ...link, group: name })
+    for (const member of groups[name]) clients.push({ name: member, mode, retry, ...wire, ...link, group: name })
   }
   if (cursor.isSeq()) for (const item of cursor.items()) add(item, item.string())
   else for (const [name, settings] of cursor.entries()) add(settings, name, settings)
@@ -173,6 +176,30 @@ function parseClients(cursor: YamlCursor): { clients: ScenarioClient[]; groups: 
   const twice = clients.find((c, i) => clients.findIndex((o) => o.name === c.name) !== i)
   if (twice) cursor.fail(`clients of different names (${twice.name} is also a member of the group ${twice.group ?? clients.find((c) => c.name === twice.name)!.group})`)
   return { clients, groups }
+}
+
+/** `protocol: text | bytes` and the settings only such a client has (`eol`, `rejected_when`, `maxReceive`). */
+function clientProtocol(entries: Map<string, YamlCursor>): Pick<ScenarioClient, 'protocol' | 'eol' | 'rejectedWhen' | 'maxReceive'> {
+  const protocol = entries.get('protocol')?.oneOf(CLIENT_PROTOCOLS) ?? 'socklab'
+  if (protocol === 'socklab') {
+    for (const key of ['eol', 'rejected_when', 'maxReceive']) if (entries.has(key)) entries.get(key)!.fail(`\`${key}\` on a text or byte client (protocol: text | bytes)`)
+  } else if (entries.has('mode')) entries.get('mode')!.fail("`mode` on a client of socklab's protocol: a text or byte client speaks plain TCP")
+  const eolCursor = entries.get('eol')
+  if (eolCursor && protocol !== 'text') eolCursor.fail('`eol` on a text client (protocol: text): a byte client sends its bytes as they are')
+  const eol = eolCursor?.oneOf(['lf', 'crlf'] as const) ?? 'lf'
+  const rejectedCursor = entries.get('rejected_when')
+  const rejectedWhen = rejectedCursor?.string()
+  if (rejectedWhen !== undefined) {
+    try {
+      new RegExp(rejectedWhen)
+    } catch {
+      rejectedCursor!.fail('a valid regular expression')
+    }
+  }
+  const maxCursor = entries.get('maxReceive')
+  const maxReceive = maxCursor ? parseSize(maxCursor.scalar() as string | number) : DEFAULT_MAX_RECEIVE
+  if (maxReceive === undefined || maxReceive < 1) return maxCursor!.fail('a size such as 64MiB or a number of bytes')
+  return { protocol, eol, maxReceive, ...(rejectedWhen !== undefined ? { rejectedWhen } : {}) }
 }
 
 /** A list of steps, each checked on its own: a step with a problem is recorded and the next one is read. */

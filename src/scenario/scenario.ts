@@ -50,9 +50,27 @@ export interface ServerSetup {
   spec?: string
 }
 
+/**
+ * What a client speaks: `socklab` (the assignment's protocol, framed or compatible: send commands, get
+ * files), or any TCP service's: `text` (lines) or `bytes` (docs/scenarios.md, "Testing any TCP service").
+ */
+export const CLIENT_PROTOCOLS = ['socklab', 'text', 'bytes'] as const
+export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number]
+
+/** The most unread bytes a text or byte client keeps by default (`maxReceive`). */
+export const DEFAULT_MAX_RECEIVE = 64 * 1024 * 1024
+
 export interface ScenarioClient {
   name: string
   mode: 'auto' | 'framed' | 'compat'
+  /** `socklab` unless the client says `protocol: text | bytes`. */
+  protocol: ClientProtocol
+  /** Text clients: the line end put after each `text` sent (`eol: lf | crlf`). */
+  eol: 'lf' | 'crlf'
+  /** Text and byte clients: a regex for what the server says as it turns a client away (`-ERR max number of clients`). */
+  rejectedWhen?: string
+  /** Text and byte clients: the most bytes it keeps unread before it gives up on the connection. */
+  maxReceive: number
   /** `--retry`: how often the client tries again when the server is full or unreachable. */
   retry: number
   /** Connects through a relay of its own: set when it has a `link`, or a `link` or `network: reset` step names it. */

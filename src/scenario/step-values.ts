@@ -2,7 +2,7 @@ import { SOCKLAB_ERROR_CODES } from '../errors/socklab-error.js'
 import { EVENT_FIELD_VALUES, FIELD_VALUES, SERVER_EVENT_FIELDS, type ServerEventName } from '../events/server-event.js'
 import { WIRE_ERROR_CODES } from '../protocol/wire-error-code.js'
 import { suggestion } from '../values/suggestion.js'
-import type { EventFields, ReplyMatcher } from './scenario.js'
+import type { ClientProtocol, EventFields, ReplyMatcher } from './scenario.js'
 import type { YamlCursor } from '../values/yaml-cursor.js'
 
 /**
@@ -17,6 +17,8 @@ import type { YamlCursor } from '../values/yaml-cursor.js'
  */
 export interface References {
   clients: ReadonlySet<string>
+  /** What each client speaks (socklab's protocol, text or bytes): steps that do not fit it are refused. */
+  protocols: ReadonlyMap<string, ClientProtocol>
   /** Client groups and their members. */
   groups: Readonly<Record<string, string[]>>
   /** Captures and counters declared so far, in the order of the file. */

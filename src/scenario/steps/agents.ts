@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { AgentOutput } from '../../client/agent-protocol.js'
 import { describeLink } from '../../relay/link-spec.js'
 import type { DisconnectHow } from '../scenario.js'
+import { WireStream } from '../wire-stream.js'
 import { connected, PREVIOUS_EXIT_MS, say, StepFailed, TargetUnavailable, type StepContext } from './step-context.js'
 
 /**
@@ -24,7 +25,11 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
   const agent = await ctx.run.startClient({ ...declared, link }, index)
   if (link && index === 1) say(ctx, { from: name, to: name, text: `link: ${describeLink(link)}` })
   const first = await agent.channel.next(signal)
-  if (first.type === 'connected') {
+  if (first.type === 'connected' && first.mode === 'raw') {
+    // A text or byte client: no name of socklab's; what the server sends is kept for the steps to read.
+    ctx.facts.set(name, { address: first.address, port: first.port })
+    ctx.agents.set(name, { agent, mode: 'raw', wire: new WireStream(agent.channel, declared.maxReceive) })
+  } else if (first.type === 'connected') {
     const given = first.client ?? (declared.relay ? undefined : await nameFromLog(ctx, first.address, first.port, signal))
     ctx.facts.set(name, { address: first.address, port: first.port, name: given })
     ctx.agents.set(name, { agent, mode: first.mode })

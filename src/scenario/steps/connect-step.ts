@@ -1,6 +1,7 @@
 import type { StepBase } from '../scenario.js'
 import { connectGroup, groupLabel, groupTimeout, type ConnectGroup } from './client-group.js'
 import { startAgent } from './agents.js'
+import { connectWire, connectWireGroup } from './wire-connect.js'
 import { describeOutput } from './replies.js'
 import { say, StepFailed, StepSkipped } from './step-context.js'
 import { ref, stepMap } from './step-schema.js'
@@ -53,11 +54,13 @@ export const connectStep: StepKind<ConnectStep> = {
       return [{ ...base, ...groupTimeout(scope, target.members.length), kind: 'connect', ...target, admitted, rejected }]
     }
     for (const key of ['admitted', 'rejected']) if (e.has(key)) e.get(key)!.fail('`' + key + '` only with `group`')
+    const name = client(e.get('client') ?? body.fail('a `client` or a `group`'))
+    if (e.has('as') && scope.refs.protocols.get(name) !== 'socklab') e.get('as')!.fail("`as` on a client of socklab's protocol: a server of any protocol gives a text or byte client no name to check")
     return [
       {
         ...base,
         kind: 'connect',
-        client: client(e.get('client') ?? body.fail('a `client` or a `group`')),
+        client: name,
         expect: e.get('expect')?.oneOf(['admitted', 'rejected']) ?? 'admitted',
         as: e.get('as')?.string(),
       },
@@ -70,7 +73,9 @@ export const connectStep: StepKind<ConnectStep> = {
       ? `connect ${groupLabel(step)}${step.admitted !== undefined ? `, ${step.admitted} admitted` : ''}${step.rejected !== undefined ? `, ${step.rejected} rejected` : ''}`
       : `connect ${step.client}${step.expect === 'rejected' ? ' (expect rejected)' : step.as ? ` as ${step.as}` : ''}`,
   async run(step, ctx, { signal }) {
-    if ('group' in step) return connectGroup(step, ctx, signal)
+    const speaksWire = (name: string) => ctx.scenario.clients.find((c) => c.name === name)!.protocol !== 'socklab'
+    if ('group' in step) return speaksWire(step.members[0]!) ? connectWireGroup(step, ctx, signal) : connectGroup(step, ctx, signal)
+    if (speaksWire(step.client)) return connectWire(step, ctx, signal)
     const first = await startAgent(ctx, step.client, signal)
     say(ctx, { from: step.client, to: 'server', text: 'connect' })
     if (first.type === 'connected') {

@@ -20,16 +20,21 @@ export const disconnectStep: StepKind<DisconnectStep> = {
   },
   parse(body, scope) {
     const { base, client, group } = scope
-    if (!body.isMap()) return [{ ...base, kind: 'disconnect', client: client(body), how: 'exit' }]
-    const e = body.entries(['client', 'group', 'how', ...STEP_OPTIONS])
-    const how = e.get('how')?.oneOf(DISCONNECT_HOWS) ?? 'exit'
-    const groupCursor = e.get('group')
-    if (groupCursor) {
-      if (e.has('client')) e.get('client')!.fail('a `client` or a `group`, not both')
-      const target = group(groupCursor)
-      return [{ ...base, ...groupTimeout(scope, target.members.length), kind: 'disconnect', ...target, how }]
+    // A text or byte client has no `exit` of socklab's protocol: it leaves by closing its connection.
+    const leaves = (name: string): DisconnectHow => (scope.refs.protocols.get(name) === 'socklab' ? 'exit' : 'close')
+    if (!body.isMap()) {
+      const name = client(body)
+      return [{ ...base, kind: 'disconnect', client: name, how: leaves(name) }]
     }
-    return [{ ...base, kind: 'disconnect', client: client(e.get('client') ?? body.fail('a `client` or a `group`')), how }]
+    const e = body.entries(['client', 'group', 'how', ...STEP_OPTIONS])
+    const groupCursor = e.get('group')
+    const target = groupCursor ? group(groupCursor) : undefined
+    if (target && e.has('client')) e.get('client')!.fail('a `client` or a `group`, not both')
+    const name = target ? target.members[0]! : client(e.get('client') ?? body.fail('a `client` or a `group`'))
+    const how = e.get('how')?.oneOf(DISCONNECT_HOWS) ?? leaves(name)
+    if (how === 'exit' && leaves(name) === 'close') e.get('how')!.fail(`close, reset or kill: ${name} is a ${scope.refs.protocols.get(name)} client, and \`exit\` is a command of socklab's protocol (send it as text if the server has one)`)
+    if (target) return [{ ...base, ...groupTimeout(scope, target.members.length), kind: 'disconnect', ...target, how }]
+    return [{ ...base, kind: 'disconnect', client: name, how }]
   },
   label: (step) => `disconnect ${'group' in step ? groupLabel(step) : step.client} (${step.how})`,
   async run(step, ctx, { signal }) {

@@ -30,7 +30,9 @@ export const getStep: StepKind<GetStep> = {
   schema: stepMap({ client: ref('client'), file: ref('text'), error: getError, during: ref('steps') }, ['client', 'file']),
   parse(body, { base, client, parseSteps, refs }) {
     const e = body.entries(['client', 'file', 'error', 'during', ...STEP_OPTIONS])
-    const name = client(e.get('client') ?? body.fail('a `client`'))
+    const clientCursor = e.get('client') ?? body.fail('a `client`')
+    const name = client(clientCursor)
+    if (refs.protocols.get(name) !== 'socklab') clientCursor.fail(`a client of socklab's protocol: ${name} is a ${refs.protocols.get(name)} client, and \`get\` is the assignment's file transfer (send its request with \`send\`, read the bytes with \`expect: { length: … }\`)`)
     const duringCursor = e.get('during')
     const during = duringCursor ? parseSteps(duringCursor) : undefined
     if (duringCursor && during!.length === 0) duringCursor.fail('at least one step')
@@ -116,7 +118,7 @@ function skipUnservedFile(step: GetStep, ctx: StepContext): void {
 }
 
 /** Checks a get's outcome against the step: the expected refusal or failure, or a verified copy. */
-async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'framed' | 'compat', agent: ClientAgent, ctx: StepContext): Promise<string | void> {
+async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'framed' | 'compat' | 'raw', agent: ClientAgent, ctx: StepContext): Promise<string | void> {
   if (step.error) {
     const matched =
       reply === KILLED

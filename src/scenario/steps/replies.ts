@@ -88,5 +88,7 @@ export function describeOutput(out: AgentOutput): string {
       return `${out.name} started; the client holds it`
     case 'standby':
       return 'started, not connected'
+    case 'data':
+      return `${Buffer.from(out.data, 'base64').length} bytes`
   }
 }

@@ -6,7 +6,9 @@ import { groupLabel, groupTimeout, sendGroup, type SendGroup } from './client-gr
 import { describeReply, matchReply, request } from './replies.js'
 import { connected, StepFailed, type StepContext } from './step-context.js'
 import { ref, stepMap } from './step-schema.js'
-import { STEP_OPTIONS, type StepKind } from './step-kind.js'
+import { STEP_OPTIONS, type GroupTarget, type ParseScope, type StepKind } from './step-kind.js'
+import { WIRE_EXPECT_SCHEMA } from './wire-expect.js'
+import { parseExpect, parsePayload, protocolOf, runWireSend, type WirePayload, type WireSend, type WireSendOne } from './wire-send.js'
 
 export interface SendOne extends StepBase {
   kind: 'send'
@@ -17,7 +19,11 @@ export interface SendOne extends StepBase {
   capture?: Record<string, string>
 }
 
-export type SendStep = SendOne | SendGroup
+export type SendStep = SendOne | SendGroup | WireSend
+
+const CAPTURE_SCHEMA = { type: 'object', additionalProperties: { type: 'string' } }
+const WIRE_SEND_PROPERTIES = { text: ref('text'), bytes: { type: 'string', description: 'hex: 2a 31 0d 0a, or a text sent as its UTF-8 bytes' }, expect: WIRE_EXPECT_SCHEMA }
+
 
 /**
  * `send: { client: a, command: hello, reply: hello ACK }`: a command, and what its reply must be; with
@@ -28,24 +34,31 @@ export const sendStep: StepKind<SendStep> = {
   kind: 'send',
   schema: {
     anyOf: [
-      stepMap({ client: ref('client'), command: ref('text'), reply: ref('reply'), capture: { type: 'object', additionalProperties: { type: 'string' } } }, ['client', 'command']),
+      stepMap({ client: ref('client'), command: ref('text'), reply: ref('reply'), capture: CAPTURE_SCHEMA }, ['client', 'command']),
       stepMap({ group: ref('group'), command: ref('text'), reply: ref('reply') }, ['group', 'command']),
+      stepMap({ client: ref('client'), ...WIRE_SEND_PROPERTIES, capture: CAPTURE_SCHEMA }, ['client'], { oneOf: [{ required: ['text'] }, { required: ['bytes'] }] }),
+      stepMap({ group: ref('group'), ...WIRE_SEND_PROPERTIES }, ['group'], { oneOf: [{ required: ['text'] }, { required: ['bytes'] }] }),
     ],
   },
   parse(body, scope) {
     const { base, client, group, refs } = scope
-    const e = body.entries(['client', 'group', 'command', 'reply', 'capture', ...STEP_OPTIONS])
+    const e = body.entries(['client', 'group', 'command', 'reply', 'text', 'bytes', 'expect', 'capture', ...STEP_OPTIONS])
     const reply = e.get('reply')
     const groupCursor = e.get('group')
+    const target = groupCursor ? group(groupCursor) : undefined
+    const name = target ? target.members[0]! : client(e.get('client') ?? body.fail('a `client` or a `group`'))
+    if (protocolOf(scope, name) !== 'socklab') return [parseWireSend(body, e, scope, name, target)]
+    for (const key of ['text', 'bytes', 'expect']) {
+      if (e.has(key)) e.get(key)!.fail(`\`${key}\` on a text or byte client (protocol: text | bytes): ${name} speaks socklab's protocol, and sends a \`command\` (its \`reply\` checked)`)
+    }
     if (groupCursor) {
       for (const key of ['client', 'capture']) if (e.has(key)) e.get(key)!.fail('no `' + key + '` beside `group`')
-      const target = group(groupCursor)
       return [
         {
           ...base,
-          ...groupTimeout(scope, target.members.length),
+          ...groupTimeout(scope, target!.members.length),
           kind: 'send',
-          ...target,
+          ...target!,
           command: checkedText(e.get('command') ?? body.fail('a `command`'), refs),
           reply: reply ? parseReply(reply, refs) : undefined,
         },
@@ -54,7 +67,7 @@ export const sendStep: StepKind<SendStep> = {
     const step: SendOne = {
       ...base,
       kind: 'send',
-      client: client(e.get('client') ?? body.fail('a `client` or a `group`')),
+      client: name,
       command: checkedText(e.get('command') ?? body.fail('a `command`'), refs),
       reply: reply ? parseReply(reply, refs) : undefined,
     }
@@ -63,9 +76,14 @@ export const sendStep: StepKind<SendStep> = {
     if (capture) step.capture = parseCaptures(capture, refs)
     return [step]
   },
-  checks: (step) => step.reply !== undefined,
-  label: (step) => `send ${'group' in step ? groupLabel(step) : step.client}: ${step.command}`,
+  checks: (step) => ('payload' in step ? step.expect !== undefined : step.reply !== undefined),
+  label: (step) => `send ${'group' in step ? groupLabel(step) : step.client}: ${'payload' in step ? payloadLabel(step.payload) : step.command}`,
   async run(step, ctx, { signal }) {
+    if ('payload' in step) {
+      const got = await runWireSend(step, ctx, signal)
+      if (!('group' in step) && step.capture && got && typeof got !== 'string') return capture(step.capture, got.text, ctx)
+      return typeof got === 'string' ? got : undefined
+    }
     if ('group' in step) return sendGroup(step, ctx, signal)
     const { agent } = connected(ctx, step.client)
     const reply = await request(ctx, step.client, agent, fillTemplate(step.command, ctx), signal)
@@ -74,7 +92,34 @@ export const sendStep: StepKind<SendStep> = {
   },
 }
 
-function parseCaptures(cursor: YamlCursor, refs: References): Record<string, string> {
+const payloadLabel = (payload: WirePayload): string => {
+  const given = 'text' in payload ? payload.text : payload.bytes
+  const shown = /[\u0000-\u001f]/.test(given) ? JSON.stringify(given) : given
+  return 'text' in payload ? shown : `bytes ${shown}`
+}
+
+/** `send: { client: a, text: PING, expect: +PONG }` for a text or byte client (or a group of them). */
+function parseWireSend(body: YamlCursor, e: Map<string, YamlCursor>, scope: ParseScope, name: string, target: GroupTarget | undefined): WireSend {
+  for (const key of ['command', 'reply']) {
+    if (e.has(key)) e.get(key)!.fail(`\`${key}\` on a client of socklab's protocol: ${name} is a ${scope.refs.protocols.get(name)} client, and sends \`text\` or \`bytes\` (what comes back checked by \`expect\`)`)
+  }
+  if (target && e.has('client')) e.get('client')!.fail('a `client` or a `group`, not both')
+  const payload = parsePayload(e, body, scope)
+  const expect = parseExpect(e.get('expect'), scope, name)
+  if (target) {
+    if (e.has('capture')) e.get('capture')!.fail('no `capture` beside `group`')
+    return { ...scope.base, ...groupTimeout(scope, target.members.length), kind: 'send', ...target, payload, ...(expect ? { expect } : {}) }
+  }
+  const step: WireSendOne = { ...scope.base, kind: 'send', client: name, payload, ...(expect ? { expect } : {}) }
+  const captureCursor = e.get('capture')
+  if (captureCursor) {
+    if (!expect) captureCursor.fail('an `expect` beside it: a capture is taken from what came back')
+    step.capture = parseCaptures(captureCursor, scope.refs)
+  }
+  return step
+}
+
+export function parseCaptures(cursor: YamlCursor, refs: References): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of cursor.entries()) {
     const pattern = checkedText(value, refs)
@@ -91,7 +136,7 @@ function parseCaptures(cursor: YamlCursor, refs: References): Record<string, str
 }
 
 /** Sets each capture from the reply; one that finds nothing fails the step. */
-function capture(captures: Record<string, string>, text: string, ctx: StepContext): string {
+export function capture(captures: Record<string, string>, text: string, ctx: StepContext): string {
   const taken: string[] = []
   for (const [name, pattern] of Object.entries(captures)) {
     const found = new RegExp(fillTemplate(pattern, ctx, true)).exec(text)

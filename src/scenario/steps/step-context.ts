@@ -4,6 +4,7 @@ import type { Scenario, Step, TargetKind } from '../scenario.js'
 import type { Message, StepResult } from '../scenario-result.js'
 import type { ClientFacts } from '../template.js'
 import type { ClientAgent, TargetRun } from '../targets/scenario-target.js'
+import type { WireStream } from '../wire-stream.js'
 
 /** Everything steps share while one scenario runs. */
 export interface StepContext {
@@ -13,7 +14,7 @@ export interface StepContext {
   /** Captures and repeat counters, by name, as the steps that set them ran. */
   values: Map<string, string>
   /** Connected clients' agents, by scenario client name. */
-  agents: Map<string, { agent: ClientAgent; mode: 'framed' | 'compat' }>
+  agents: Map<string, ConnectedAgent>
   /** Each relayed client's conditions as a `link` step last set them (its next connections start with them). */
   links: Map<string, LinkConditions>
   /** How many times each client has connected (each connection is a fresh process or container). */
@@ -24,6 +25,14 @@ export interface StepContext {
   /** Where the run's server is: a client that cannot reach a remote server means the target is unusable. */
   targetKind: TargetKind
   onStep?(result: StepResult, depth: number): void
+}
+
+/** A connected client: its agent, the mode it settled, and for text and byte clients what it has received. */
+export interface ConnectedAgent {
+  agent: ClientAgent
+  mode: 'framed' | 'compat' | 'raw'
+  /** Text and byte clients (`protocol: text | bytes`): the bytes the server sent, read by the steps. */
+  wire?: WireStream
 }
 
 /** A fresh context for a run's steps: no client connected yet, nothing captured. */

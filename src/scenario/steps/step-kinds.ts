@@ -13,6 +13,9 @@ import { serverStep } from './server-step.js'
 import { sleepStep } from './sleep-step.js'
 import type { StepKind } from './step-kind.js'
 import { waitEventStep } from './wait-event-step.js'
+import { receiveStep } from './receive-step.js'
+import { expectClosedStep } from './expect-closed-step.js'
+import { expectSilenceStep } from './expect-silence-step.js'
 
 /** Every kind of step, by name: the one place a new kind is registered. */
 export const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, { kind: K }>> } = {
@@ -29,6 +32,9 @@ export const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, 
   repeat: repeatStep,
   sequence: sequenceStep,
   link: linkStep,
+  receive: receiveStep,
+  expect_closed: expectClosedStep,
+  expect_silence: expectSilenceStep,
 }
 
 export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as Array<Step['kind']>

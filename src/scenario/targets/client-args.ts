@@ -7,5 +7,5 @@ const RETRY_DELAY_MS = 200
 export function clientArgs(client: ScenarioClient): string[] {
   const retry = client.retry > 0 ? ['--retry', String(client.retry), '--retry-delay-ms', String(RETRY_DELAY_MS)] : []
   const timeout = client.replyTimeoutMs !== undefined ? ['--reply-timeout-ms', String(client.replyTimeoutMs)] : []
-  return ['--mode', client.mode, ...retry, ...timeout]
+  return ['--mode', client.protocol === 'socklab' ? client.mode : 'raw', ...retry, ...timeout]
 }
