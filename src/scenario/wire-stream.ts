@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { AgentOutput } from '../client/agent-protocol.js'
 import type { AgentChannel } from './agent-channel.js'
 
@@ -10,7 +11,9 @@ export interface WireClosed {
 /** What a read takes from the unread bytes: a value, and how many bytes it used. */
 export type WireTake<T> = { value: T; consumed: number } | undefined
 
+/** The pumps' signal: they read until their agent ends (one listener per client waiting on it at a time). */
 const NEVER = new AbortController().signal
+setMaxListeners(0, NEVER)
 
 /**
  * What a text or byte client (`protocol: text | bytes`) has received: every byte its agent reported, in

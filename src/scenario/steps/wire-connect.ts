@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { AgentOutput } from '../../client/agent-protocol.js'
 import { describeBytes, printableText } from '../../text/wire-bytes.js'
 import type { ScenarioClient } from '../scenario.js'
@@ -96,6 +97,7 @@ export async function connectWireGroup(step: ConnectGroup, ctx: StepContext, sig
   // Wait until as many are turned away as the step expects (a server says so at once, or closes).
   const watching = new AbortController()
   const within = AbortSignal.any([signal, watching.signal])
+  setMaxListeners(0, within)
   const enough = new Promise<void>((resolve) => {
     const check = () => away.size >= wantRejected && resolve()
     check()

@@ -1,0 +1,89 @@
+"""A multi-client chat room, with two mistakes students make (for socklab's chat example to find):
+it sends each message back to its sender too, and it never tells the room who left.
+
+The protocol it should follow:
+
+Protocol (lines, LF):
+  client: JOIN <name>      server: WELCOME <name>, and to everyone else: * <name> joined
+  client: any other line   server, to everyone else: <name>: <line>   (the sender gets nothing back)
+  client: LEAVE            server: BYE, closes; to everyone else: * <name> left (also when a client just goes)
+  a client past MAX_USERS: ROOM FULL, then the server closes it
+Usage: python3 server.py [port]   (default 5000)
+"""
+import socket
+import sys
+import threading
+
+HOST = "0.0.0.0"
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+MAX_USERS = 3
+
+lock = threading.Lock()
+members = {}  # socket -> name (None until it has joined)
+
+
+def send(conn, line):
+    try:
+        conn.sendall((line + "\n").encode())
+    except OSError:
+        pass
+
+
+def broadcast(sender, line, to_sender=False):
+    with lock:
+        others = [c for c, name in members.items() if (to_sender or c is not sender) and name is not None]
+    for conn in others:
+        send(conn, line)
+
+
+def serve(conn):
+    name = None
+    reader = conn.makefile("r", encoding="utf-8", newline="\n")
+    try:
+        for raw in reader:
+            line = raw.rstrip("\r\n")
+            if name is None:
+                if not line.startswith("JOIN ") or not line[5:].strip():
+                    send(conn, "ERROR say JOIN <name> first")
+                    continue
+                name = line[5:].strip()
+                with lock:
+                    members[conn] = name
+                send(conn, "WELCOME " + name)
+                broadcast(conn, "* " + name + " joined")
+            elif line == "LEAVE":
+                send(conn, "BYE")
+                break
+            else:
+                broadcast(conn, name + ": " + line, to_sender=True)
+    except (OSError, UnicodeDecodeError):
+        pass
+    finally:
+        with lock:
+            members.pop(conn, None)
+        conn.close()
+
+
+def main():
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind((HOST, PORT))
+    server.listen()
+    print("Chat server listening on %s:%d" % (HOST, PORT), flush=True)
+    while True:
+        conn, address = server.accept()
+        with lock:
+            full = len(members) >= MAX_USERS
+            if not full:
+                members[conn] = None
+        if full:
+            send(conn, "ROOM FULL")
+            conn.close()
+            print("Turned away %s:%d: the room is full" % address, flush=True)
+            continue
+        print("Connection from %s:%d" % address, flush=True)
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
