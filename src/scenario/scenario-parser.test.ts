@@ -1,3 +1,4 @@
+import { kindOf } from './steps/step-kinds.js'
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -42,8 +43,8 @@ describe('parseScenario', () => {
       ],
     })
     expect(s.clients).toEqual([
-      { name: 'a', mode: 'auto', retry: 0, relay: false },
-      { name: 'b', mode: 'compat', retry: 0, relay: false },
+      { name: 'a', mode: 'auto', retry: 0, relay: false, protocol: 'socklab', eol: 'lf', maxReceive: 64 * 1024 * 1024 },
+      { name: 'b', mode: 'compat', retry: 0, relay: false, protocol: 'socklab', eol: 'lf', maxReceive: 64 * 1024 * 1024 },
     ])
     expect(s.steps.map((step) => [step.kind, step.line, step.timeoutMs])).toEqual([
       ['connect', 8, 10_000],
@@ -73,8 +74,8 @@ describe('parseScenario', () => {
       'held.yaml',
     )
     expect(s.clients).toEqual([
-      { name: 'a', mode: 'auto', retry: 0, relay: true },
-      { name: 'b', mode: 'auto', retry: 0, relay: false },
+      { name: 'a', mode: 'auto', retry: 0, relay: true, protocol: 'socklab', eol: 'lf', maxReceive: 64 * 1024 * 1024 },
+      { name: 'b', mode: 'auto', retry: 0, relay: false, protocol: 'socklab', eol: 'lf', maxReceive: 64 * 1024 * 1024 },
     ])
     expect(s.steps[2]).toMatchObject({
       kind: 'get',
@@ -239,7 +240,7 @@ describe('parseScenario', () => {
       expect(problems).toEqual([
         'x.yaml:1: name: expected a string, got 7',
         'x.yaml:4: steps[0].connect: expected one of the scenario\'s clients (a), got "b"',
-        'x.yaml:5: steps[1].send.comand: expected one of client, group, command, reply, capture, timeout, retry as a key here, got "comand"; did you mean command?',
+        'x.yaml:5: steps[1].send.comand: expected one of client, group, command, reply, text, bytes, expect, capture, timeout, retry as a key here, got "comand"; did you mean command?',
         expect.stringMatching(/^x\.yaml:7: steps\[3\]\.wait_event\.event: expected one of listening, /),
       ])
     })
@@ -320,6 +321,60 @@ describe('parseScenario', () => {
       ['a condition with a typo', '  - link: { client: b, latncy: 10ms }', 'did you mean latency?'],
     ])('refuses %s', (_, step, message) => {
       expect(parse(file(step))).toThrow(message)
+    })
+  })
+
+  describe('text and byte clients (protocol: text | bytes)', () => {
+    const scenario = (...steps: string[]) =>
+      ['clients:', '  t: { protocol: text, eol: crlf }', '  b: { protocol: bytes }', '  s: {}', 'steps:', '  - connect: t', ...steps.map((step) => `  - ${step}`)].join('\n')
+
+    it('reads their settings, sends, expectations and the steps only they have', () => {
+      const s = parseScenario(
+        scenario(
+          'send: { client: t, text: PING, expect: "+PONG" }',
+          'send: { client: b, bytes: "hex: 2a 31 0d 0a", expect: { length: 4 } }',
+          'send: { client: t, text: GET k, expect: { lines: ["$1", { regex: "^v$" }] }, capture: { v: "(v)" } }',
+          'receive: { client: t, expect: { contains: "${v}" } }',
+          'expect_closed: { client: t, how: rst }',
+          'expect_silence: { client: b, for: 20s }',
+          'disconnect: b',
+        ),
+        'x.yaml',
+      )
+      expect(s.clients.map((c) => [c.name, c.protocol, c.eol])).toEqual([['t', 'text', 'crlf'], ['b', 'bytes', 'lf'], ['s', 'socklab', 'lf']])
+      expect(s.steps.slice(1).map((step) => kindOf(step).label(step))).toEqual([
+        'send t: PING',
+        'send b: bytes hex: 2a 31 0d 0a',
+        'send t: GET k',
+        'receive t: a line containing "${v}"',
+        'expect t closed by the server (RST)',
+        'expect silence on b for 20000 ms',
+        'disconnect b (close)',
+      ])
+      // A silence longer than the default timeout gets a timeout beyond it.
+      expect(s.steps[6]!.timeoutMs).toBe(21_000)
+    })
+
+    it.each([
+      ['get on a text client', 'get: { client: t, file: hello.txt }', 'x.yaml:7: steps[1].get.client: expected a client of socklab\'s protocol: t is a text client'],
+      ['a command on a text client', 'send: { client: t, command: hi }', 'x.yaml:7: steps[1].send.command: expected `command` on a client of socklab\'s protocol: t is a text client, and sends `text` or `bytes`'],
+      ['text on a client of socklab\'s protocol', 'send: { client: s, text: hi }', "x.yaml:7: steps[1].send.text: expected `text` on a text or byte client (protocol: text | bytes): s speaks socklab's protocol"],
+      ['lines on a byte client', 'send: { client: b, text: hi, expect: { lines: 2 } }', 'x.yaml:7: steps[1].send.expect.lines: expected `lines` on a text client (protocol: text)'],
+      ['exit for a text client', 'disconnect: { client: t, how: exit }', 'x.yaml:7: steps[1].disconnect.how: expected close, reset or kill: t is a text client'],
+      ['hex that is not hex', 'send: { client: b, bytes: "hex: 2g" }', 'x.yaml:7: steps[1].send.bytes: expected hex: and whole pairs of hex digits'],
+      ['receive on a client of socklab\'s protocol', 'receive: { client: s, expect: hi }', "x.yaml:7: steps[1].receive.client: expected a text or byte client (protocol: text | bytes): s speaks socklab's protocol"],
+      ['a silence as long as its timeout', 'expect_silence: { client: t, for: 2s, timeout: 1s }', "x.yaml:7: steps[1].expect_silence.for: expected a silence shorter than the step's timeout (1000 ms)"],
+      ['a capture with nothing to take it from', 'send: { client: t, text: hi, capture: { x: "(.)" } }', 'expected an `expect` beside it: a capture is taken from what came back'],
+    ])('refuses %s, with its line', (_, step, message) => {
+      expect(() => parseScenario(scenario(step), 'x.yaml')).toThrow(message)
+    })
+
+    it('refuses settings that do not fit the client', () => {
+      expect(() => parseScenario('clients: { a: { eol: crlf } }\nsteps: [ { connect: a } ]', 'x.yaml')).toThrow('x.yaml:1: clients.a.eol: expected `eol` on a text or byte client (protocol: text | bytes)')
+      expect(() => parseScenario('clients: { a: { protocol: bytes, eol: crlf } }\nsteps: [ { connect: a } ]', 'x.yaml')).toThrow('expected `eol` on a text client (protocol: text)')
+      expect(() => parseScenario('clients: { a: { protocol: text, mode: compat } }\nsteps: [ { connect: a } ]', 'x.yaml')).toThrow("expected `mode` on a client of socklab's protocol")
+      expect(() => parseScenario('clients: { a: { protocol: text, rejected_when: "(" } }\nsteps: [ { connect: a } ]', 'x.yaml')).toThrow('clients.a.rejected_when: expected a valid regular expression')
+      expect(() => parseScenario('clients: { a: { protocol: telnet } }\nsteps: [ { connect: a } ]', 'x.yaml')).toThrow('expected one of socklab, text, bytes')
     })
   })
 

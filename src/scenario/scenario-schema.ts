@@ -1,5 +1,5 @@
 import { SERVER_OPTION_SPECS } from '../config/server-options.js'
-import { TARGET_KINDS } from './scenario.js'
+import { CLIENT_PROTOCOLS, TARGET_KINDS } from './scenario.js'
 import { DEFINITIONS, numberOr, ref, STEP_OPTION_SCHEMAS, type JsonSchema } from './steps/step-schema.js'
 import { STEP_KINDS, STEP_KIND_NAMES } from './steps/step-kinds.js'
 
@@ -96,7 +96,11 @@ export function scenarioSchema(): JsonSchema {
               type: ['object', 'null'],
               additionalProperties: false,
               properties: {
-                mode: { enum: ['auto', 'framed', 'compat'] },
+                mode: { enum: ['auto', 'framed', 'compat'], description: "socklab's protocol only: framed, compatible, or whichever the server offers" },
+                protocol: { enum: [...CLIENT_PROTOCOLS], description: "socklab (default): the assignment's commands and files; text: lines; bytes: bytes as they are (any TCP service)" },
+                eol: { enum: ['lf', 'crlf'], description: 'text clients: the line end put after each text sent' },
+                rejected_when: { type: 'string', description: 'text and byte clients: a regex for what the server says as it turns a client away' },
+                maxReceive: { type: ['string', 'integer'], description: 'text and byte clients: the most bytes kept unread (64MiB)' },
                 retry: numberOr({ type: 'integer', minimum: 0 }),
                 count: numberOr({ type: 'integer', minimum: 1 }),
                 replyTimeout: ref('duration'),

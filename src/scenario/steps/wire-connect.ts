@@ -5,7 +5,6 @@ import type { ScenarioClient } from '../scenario.js'
 import type { WireClosed, WireStream } from '../wire-stream.js'
 import { startAgent, stopAgent } from './agents.js'
 import type { ConnectGroup } from './client-group.js'
-import type { ConnectOne } from './connect-step.js'
 import { describeOutput } from './replies.js'
 import { say, StepFailed, type StepContext } from './step-context.js'
 import { closedWords } from './wire-expect.js'
@@ -18,6 +17,14 @@ import { closedWords } from './wire-expect.js'
  */
 
 type Turned = { said?: string; closed?: WireClosed }
+
+/** A connect step of one client (connect-step.ts's ConnectOne). */
+interface ConnectOne {
+  client: string
+  expect: 'admitted' | 'rejected'
+  as?: string
+  timeoutMs: number
+}
 
 const declared = (ctx: StepContext, name: string): ScenarioClient => ctx.scenario.clients.find((c) => c.name === name)!
 
