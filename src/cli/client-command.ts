@@ -3,6 +3,7 @@ import { progressBar } from '../client/progress-bar.js'
 import { announceRejection, rejectionAfter } from '../client/rejection-signal.js'
 import { runConsole } from '../client/console-loop.js'
 import { runJsonAgent } from '../client/json-agent.js'
+import { runRawConsole } from '../client/raw-console.js'
 import { openSession } from '../client/open-session.js'
 import { terminalText } from '../text/visible-text.js'
 import { CLIENT_OPTION_SPECS, resolveClientOptions } from '../config/client-options.js'
@@ -45,6 +46,16 @@ export const clientCommand: CommandModule = {
         const outcome = await runJsonAgent(options, { input: process.stdin, output: process.stdout }, { standby: argv.standby === true })
         if (outcome.failedGets > 0) process.exit(EXIT.TRANSFER_FAILED)
         process.exit(outcome.kind === 'done' ? EXIT.OK : exitCodeFor(outcome.error.code))
+      }
+      if (options.mode === 'raw') {
+        const how = await runRawConsole(options, { commands: argv.command as string[] | undefined, input: process.stdin, output: process.stdout, escape: process.stdout.isTTY === true }).catch((error: unknown) => {
+          if (error instanceof SocklabError && error.code === 'SOCKLAB_CONNECT_FAILED') {
+            process.stderr.write(`Could not connect: ${error.message}\n`)
+            process.exit(EXIT.CONNECT_FAILED)
+          }
+          throw error
+        })
+        process.exit(how === 'reset' ? EXIT.CONNECTION_LOST : EXIT.OK)
       }
       const connectedAtMs = Date.now()
       const session = await openSession(options, {

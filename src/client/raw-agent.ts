@@ -65,7 +65,7 @@ export async function serveRaw(options: Readonly<ClientOptions>, nextInput: () =
 }
 
 /** Connects, waiting for a server that is not up yet (--wait-for-server-ms) and trying again (--retry). */
-async function connectRetrying(options: Readonly<ClientOptions>): Promise<Socket> {
+export async function connectRetrying(options: Readonly<ClientOptions>): Promise<Socket> {
   const waitUntil = performance.now() + options.waitForServerMs
   for (let attempt = 0; ; attempt += 1) {
     try {

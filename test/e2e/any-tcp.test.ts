@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalTarget, RemoteTarget, loadScenarios, loadServerSpec, parseScenario, runScenario, type ScenarioResult, type StepResult } from '../../src/index.js'
-import { SOCKLAB_BIN } from '../helpers/processes.js'
+import { SOCKLAB_BIN, runProcess } from '../helpers/processes.js'
 import { SHIPPED_FILES } from '../helpers/scenarios.js'
 
 /**
@@ -142,6 +142,13 @@ describe('text and byte steps against a server of its own (--target host:port)',
   it('expect: rejected fails against a server that keeps the client, saying what it waited for', async () => {
     const step = only(await run('clients: { a: { protocol: text, rejected_when: "FULL" } }\nsteps:\n  - connect: { client: a, expect: rejected, timeout: 2s }\n'))
     expect(step).toMatchObject({ reason: 'a was admitted: still connected after 2000 ms', expected: 'rejected', actual: 'no close, and nothing matching /FULL/; received nothing' })
+  })
+
+  it('socklab client --mode raw is a plain TCP client: lines typed or given are sent, what comes is printed', async () => {
+    const typed = await runProcess('node', [SOCKLAB_BIN, 'client', '--mode', 'raw', '--port', String(echo.port)], 'PING\nQUIT\n')
+    expect([typed.code, typed.stdout]).toEqual([0, '+PONG\r\nbye\n'])
+    const given = await runProcess('node', [SOCKLAB_BIN, 'client', '--mode', 'raw', '--port', String(echo.port), '-c', 'PING', '-c', 'RST'], '')
+    expect([given.code, given.stdout]).toEqual([4, '+PONG\r\n'])
   })
 
   it('a reply split by a slicer link into many segments is matched whole', async () => {
