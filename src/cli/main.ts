@@ -4,6 +4,7 @@ import { VERSION } from '../package/package-files.js'
 import { cleanCommand } from './clean-command.js'
 import { clientCommand } from './client-command.js'
 import { demoCommand } from './demo-command.js'
+import { examplesCommand } from './examples-command.js'
 import { gradeCommand } from './grade-command.js'
 import { closest } from '../text/did-you-mean.js'
 import { EXIT } from './exit-codes.js'
@@ -18,7 +19,7 @@ import { envVariable, type CommandOptions } from './yargs-options.js'
 import { complete } from './completion.js'
 import { OPTION_TABLES } from './option-tables.js'
 
-const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, labCommand, dashboardCommand, relayCommand, imagesCommand, cleanCommand, demoCommand]
+const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, labCommand, dashboardCommand, relayCommand, imagesCommand, cleanCommand, demoCommand, examplesCommand]
 const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'grade', 'lab', 'dashboard', 'relay', 'images', 'clean', 'demo', 'completion']
 
 /** Every option of every command, for suggestions and for spotting SOCKLAB_ variables that name none. */

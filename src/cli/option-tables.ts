@@ -1,6 +1,7 @@
 import { cleanOptions } from './clean-command.js'
 import { clientOptions } from './client-command.js'
 import { demoOptions } from './demo-command.js'
+import { examplesOptions } from './examples-command.js'
 import { gradeOptions } from './grade-command.js'
 import { imagesOptions } from './images-command.js'
 import { labUpOptions } from './lab-command.js'
@@ -23,4 +24,5 @@ export const OPTION_TABLES: ReadonlyArray<{ command: string; options: (env: Node
   { command: 'images', options: imagesOptions },
   { command: 'clean', options: cleanOptions },
   { command: 'demo', options: demoOptions },
+  { command: 'examples', options: examplesOptions },
 ]

@@ -19,6 +19,8 @@ export const PACKAGE_ROOT = findRoot()
 export const SHIPPED_SCENARIOS = join(PACKAGE_ROOT, 'scenarios')
 /** Lab assets: the original Python server and the specs of the servers known by name (lab/servers/). */
 export const LAB_ASSETS = join(PACKAGE_ROOT, 'lab')
+/** The shipped examples (a Redis suite, a chat room assignment, a Gradescope autograder). */
+export const EXAMPLES = join(PACKAGE_ROOT, 'examples')
 /** The files a socklab server serves when none are named (hello.txt, socklab.png). */
 export const SHIPPED_FILES = join(PACKAGE_ROOT, 'server_files')
 

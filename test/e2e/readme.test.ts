@@ -91,6 +91,36 @@ const COMMANDS: Record<string, Check> = {
       expect(run.stdout).toMatch(/four-client-overflow\s+10\s+0\s+100%/)
     },
   },
+  // Any TCP service: the examples copied here, run as the README says, in its order.
+  'socklab examples': {
+    run: async () => {
+      const run = await sh('socklab examples')
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stdout).toMatch(/^redis +Testing Redis with socklab$/m)
+      expect(run.stdout).toMatch(/^chat +Grading a chat room with socklab$/m)
+    },
+  },
+  'socklab examples redis': {
+    run: async () => {
+      const copied = await sh('socklab examples redis')
+      expect(copied.code, copied.stderr).toBe(0)
+      const run = await sh('socklab scenario run --dir redis/scenarios --all')
+      expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
+      expect(run.stdout).toContain('5 passed, 0 failed')
+    },
+  },
+  'socklab scenario run --dir redis/scenarios --all': { covered: 'socklab examples redis, above' },
+  'socklab examples chat': {
+    run: async () => {
+      const copied = await sh('socklab examples chat')
+      expect(copied.code, copied.stderr).toBe(0)
+      const run = await sh('socklab grade chat/good chat/broken --dir chat/scenarios')
+      expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
+      expect(run.stdout).toMatch(/^good: 9 of 9 points/m)
+      expect(run.stdout).toMatch(/^broken: 4 of 9 points/m)
+    },
+  },
+  'socklab grade chat/good chat/broken --dir chat/scenarios': { covered: 'socklab examples chat, above' },
 }
 
 /** The command lines of the README's sh blocks, each without its comment. */
