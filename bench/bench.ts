@@ -9,6 +9,7 @@ import { echoLatency } from './figures/echo-latency.js'
 import { imageSize } from './figures/image-size.js'
 import { linkRelay } from './figures/link-relay.js'
 import { overflowStorm } from './figures/overflow-storm.js'
+import { redisTextClient } from './figures/redis-text-client.js'
 import { scenarioWallTime } from './figures/scenario-wall-time.js'
 import { serverMemory } from './figures/server-memory.js'
 import { transferThroughput } from './figures/transfer-throughput.js'
@@ -21,6 +22,7 @@ const FIGURES: Record<string, { title: string; run(options: BenchOptions): Promi
   scenarios: { title: 'shipped scenarios on the docker target, and cold image build', run: scenarioWallTime },
   image: { title: 'socklab image layers over the Node base', run: imageSize },
   relay: { title: 'socklab relay: cost and accuracy of link conditions', run: linkRelay },
+  redis: { title: 'text client against redis-server, against redis-benchmark', run: redisTextClient },
 }
 
 const USAGE = `npm run bench [-- [--quick] [--only ${Object.keys(FIGURES).join(',')}]]

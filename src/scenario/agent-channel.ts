@@ -22,6 +22,13 @@ export class AgentChannel<T extends { type: string } = AgentOutput> {
     this.#notify()
   }
 
+  /** A message from an agent in this process (no line to parse); kept in the transcript as its JSON line. */
+  deliver(message: T): void {
+    this.transcript.push(JSON.stringify(message))
+    this.#queue.push(message)
+    this.#notify()
+  }
+
   end(): void {
     this.#ended = true
     this.#notify()

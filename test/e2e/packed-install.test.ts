@@ -69,6 +69,15 @@ describe('socklab installed from its packed tarball, used from an empty folder',
     expect(echo.stdout).toContain('1 passed, 0 failed')
   })
 
+  it('copies its Redis example out of the package and runs one of its scenarios against redis-server', async () => {
+    const copy = join(scratch, 'redis-example')
+    const copied = await run(['examples', 'redis', '--to', copy])
+    expect(copied.code, copied.stdout + copied.stderr).toBe(0)
+    const ping = await run(['scenario', 'run', join(copy, 'scenarios', 'ping.yaml'), '--target', 'local'])
+    expect(ping.code, ping.stdout + ping.stderr).toBe(0)
+    expect(ping.stdout).toContain('ping @ redis passed')
+  })
+
   it('runs a shipped scenario against the original Python server it ships (--server original)', async () => {
     const original = await run(['scenario', 'run', 'four-client-overflow', '--server', 'original', '--target', 'local'])
     expect(original.code, original.stdout + original.stderr).toBe(0)

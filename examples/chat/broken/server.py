@@ -47,10 +47,12 @@ def serve(conn):
                     send(conn, "ERROR say JOIN <name> first")
                     continue
                 name = line[5:].strip()
+                # The room hears of it before the newcomer is welcomed: whoever joins after the
+                # welcome is not in the room yet, and is not told of a join that came before theirs.
+                broadcast(conn, "* " + name + " joined")
                 with lock:
                     members[conn] = name
                 send(conn, "WELCOME " + name)
-                broadcast(conn, "* " + name + " joined")
             elif line == "LEAVE":
                 send(conn, "BYE")
                 break

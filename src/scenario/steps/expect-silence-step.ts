@@ -39,13 +39,17 @@ export const expectSilenceStep: StepKind<ExpectSilenceStep> = {
   label: (step) => `expect silence on ${step.client} for ${step.forMs} ms`,
   async run(step, ctx, { signal }) {
     const { wire } = wireClient(ctx, step.client)
-    const quiet = AbortSignal.any([signal, AbortSignal.timeout(step.forMs)])
+    // A timer of its own, held here: a timeout signal inside AbortSignal.any may be collected before it fires.
+    const over = new AbortController()
+    const timer = setTimeout(() => over.abort(), step.forMs)
+    const quiet = AbortSignal.any([signal, over.signal])
     const broke = await wire
       .read((pending, closed) => (pending.length > 0 || closed ? { value: { pending: Buffer.from(pending), closed }, consumed: 0 } : undefined), quiet)
       .catch((error: unknown) => {
         if (signal.aborted) throw error
         return undefined
       })
+      .finally(() => clearTimeout(timer))
     if (!broke) return `nothing came for ${step.forMs} ms`
     if (broke.pending.length > 0) {
       say(ctx, { from: 'server', to: step.client, text: describeBytes(broke.pending) })

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { startRelay, type StartedRelay } from '../../relay/link-relay.js'
 import type { ScenarioClient } from '../scenario.js'
 import { processAgent } from './process-agent.js'
+import { socketAgent } from './socket-agent.js'
 import { clientArgs } from './client-args.js'
 import { inProcessLink, type LinkHandle } from './relay-link.js'
 import type { ClientAgent, LinkControl } from './scenario-target.js'
@@ -29,7 +30,8 @@ export class ProcessClients implements LinkControl {
     await mkdir(downloads, { recursive: true })
     const relay = client.relay ? await startRelay({ host: '127.0.0.1', port: 0, to: { host: this.host, port: this.port }, link: client.link }) : undefined
     const [host, port] = relay ? ['127.0.0.1', relay.port] : [this.host, this.port]
-    const agent = processAgent(this.entry, [...clientArgs(client), '--host', host, '--port', String(port)], downloads)
+    // A text or byte client needs no process of its own here: a socket of this process is the same connection.
+    const agent = client.protocol === 'socklab' ? processAgent(this.entry, [...clientArgs(client), '--host', host, '--port', String(port)], downloads) : socketAgent(client, host, port)
     this.#started.push({ name, agent })
     if (relay) this.#relays.set(agent, relay)
     return agent
