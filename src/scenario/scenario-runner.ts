@@ -4,7 +4,8 @@ import { isSocklabError } from '../errors/socklab-error.js'
 import type { Scenario } from './scenario.js'
 import type { ScenarioResult, StepResult } from './scenario-result.js'
 import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-runner.js'
-import { newStepContext } from './steps/step-context.js'
+import { newStepContext, say } from './steps/step-context.js'
+import { describeBytes } from '../text/wire-bytes.js'
 import type { ScenarioTarget, TargetRun } from './targets/scenario-target.js'
 import { loadServerSpec, SOCKLAB_SERVER, unsupportedModes, unsupportedSettings, unsupportedTarget, type ServerSpec } from '../lab/server-spec.js'
 
@@ -28,6 +29,13 @@ export interface RunOptions {
  * Runs one scenario on a target: prepares its server and files, runs the steps in order (after a failure
  * the rest are reported as not run), keeps every log when it failed, and always takes everything down.
  */
+/** What text and byte clients were sent and no step read, drawn at the end: the diagram shows every byte that came. */
+function sayUnread(ctx: StepContext): void {
+  for (const [name, { wire }] of ctx.agents) {
+    if (wire && wire.pending.length > 0) say(ctx, { from: 'server', to: name, text: `unread: ${describeBytes(wire.pending)}` })
+  }
+}
+
 export async function runScenario(scenario: Scenario, target: ScenarioTarget, options: RunOptions): Promise<ScenarioResult> {
   const started = performance.now()
   const result: ScenarioResult = {
@@ -103,6 +111,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       result.verdict = 'failed'
       result.error ??= (signal.reason as Error).message
     }
+    sayUnread(ctx)
     settleVerdict(result)
     result.serverLog = run.events ? run.events.events.map((event) => JSON.stringify(event)) : []
     if (result.verdict === 'failed' && options.logsDir) {

@@ -154,6 +154,34 @@ describe('text and byte steps against a server of its own (--target host:port)',
     expect(reset.code).toBe(4)
   })
 
+  it('a network reset reaches a text client as the server\'s RST; what no step read is drawn at the end', async () => {
+    const result = await run('clients: { a: { protocol: text } }\nsteps:\n  - connect: a\n  - send: { client: a, text: PING, expect: "+PONG" }\n  - network: { client: a, action: reset }\n  - expect_closed: { client: a, how: rst }\n')
+    expect(result.verdict, why(result)).toBe('passed')
+    const unread = await run('clients: { a: { protocol: text } }\nsteps:\n  - connect: a\n  - send: { client: a, text: PING }\n  - send: { client: a, text: QUIT, expect: { regex: "PONG" } }\n  - expect_closed: a\n')
+    expect(unread.verdict, why(unread)).toBe('passed')
+    expect(unread.steps[3]!.reason).toBe('the server closed the connection (FIN) after "bye\\n" unread')
+  })
+
+  it('a group of text clients is counted: admitted, and turned away by a close or by what the server says', async () => {
+    let inside = 0
+    const room = await tcpServer((socket) => {
+      if (inside >= 2) return void (inside % 2 === 0 ? socket.end('FULL\n') : socket.end())
+      inside += 1
+    })
+    try {
+      const scenario = parseScenario('clients: { crowd: { count: 4, protocol: text, rejected_when: "^FULL" } }\nsteps:\n  - connect: { group: crowd, admitted: 2, rejected: 2 }\n', 'inline.yaml')
+      const result = await runScenario(scenario, new RemoteTarget(SOCKLAB_BIN, '127.0.0.1', room.port), { shippedFiles: SHIPPED_FILES })
+      expect(result.verdict, why(result)).toBe('passed')
+      expect(result.steps[0]!.reason).toBe('2 admitted, 2 turned away')
+      const wrong = parseScenario('clients: { crowd: { count: 2, protocol: text } }\nsteps:\n  - connect: { group: crowd, rejected: 1, timeout: 1s }\n', 'inline.yaml')
+      inside = 0
+      const failed = await runScenario(wrong, new RemoteTarget(SOCKLAB_BIN, '127.0.0.1', room.port), { shippedFiles: SHIPPED_FILES })
+      expect(failed.steps[0]).toMatchObject({ verdict: 'failed', expected: '1 admitted, 1 turned away', actual: '2 admitted, 0 turned away' })
+    } finally {
+      room.server.close()
+    }
+  })
+
   it('a reply split by a slicer link into many segments is matched whole', async () => {
     const result = await run(
       'clients: { a: { protocol: bytes, link: { down: { slicer: { size: 7, variation: 3, delay: 1ms } } } } }\nsteps:\n  - connect: a\n  - send: { client: a, bytes: "BIG\\n", expect: { regex: "^x{3000}$" } }\n  - send: { client: a, bytes: "PING\\n", expect: { bytes: "+PONG\\r\\n" } }\n',
