@@ -9,7 +9,13 @@ export function connectSocket(host: string, port: number, timeoutMs: number): Pr
       socket.destroy()
       reject(new SocklabError('SOCKLAB_CONNECT_FAILED', reason))
     }
-    const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms connecting to ${host}:${port}${loopbackHint(host)}`), timeoutMs)
+    // The timer's turn comes before the I/O poll's: a process that was not scheduled for a while (fifty clients
+    // starting on two cores) would time out a connection the kernel made meanwhile. So the poll is let run
+    // once more (setImmediate comes after it) before the connection is given up.
+    const timer = setTimeout(
+      () => setImmediate(() => socket.connecting && fail(`timed out after ${timeoutMs} ms connecting to ${host}:${port}${loopbackHint(host)}`)),
+      timeoutMs,
+    )
     socket.once('error', (error) => {
       clearTimeout(timer)
       fail(`${error.message}${loopbackHint(host)}`)
