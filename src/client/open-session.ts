@@ -24,11 +24,19 @@ export interface OpenHooks {
 }
 
 export async function openSession(options: Readonly<ClientOptions>, hooks: OpenHooks = {}): Promise<Session> {
+  return connectTrying(options, () => openOnce(options, hooks), hooks)
+}
+
+/**
+ * Runs `once` (a connection, and whatever settles it) until it succeeds: a server that is not up yet is
+ * waited for (--wait-for-server-ms), and a full or unreachable one tried again (--retry), as every mode does.
+ */
+export async function connectTrying<T>(options: Readonly<ClientOptions>, once: () => Promise<T>, hooks: OpenHooks = {}): Promise<T> {
   const waitUntil = performance.now() + options.waitForServerMs
   let waiting = false
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await openOnce(options, hooks)
+      return await once()
     } catch (error) {
       // A server that is not up yet is waited for (--wait-for-server-ms), without counting as a retry: only a
       // connection that never got through, never a server that answered "full".

@@ -1,15 +1,12 @@
 import type { Socket } from 'node:net'
-import { setTimeout as delay } from 'node:timers/promises'
 import type { ClientOptions } from '../config/client-options.js'
-import { SocklabError, isSocklabError } from '../errors/socklab-error.js'
+import { SocklabError } from '../errors/socklab-error.js'
 import type { AgentInput, AgentOutput } from './agent-protocol.js'
 import { connectSocket } from './connect-socket.js'
+import { connectTrying } from './open-session.js'
 
 /** How an agent in raw mode ended. */
 export type RawOutcome = { kind: 'done'; failedGets: 0 } | { kind: 'failed'; error: SocklabError; failedGets: 0 }
-
-/** How often a server that is not up yet is tried while waiting for it (as for the other modes). */
-const WAIT_STEP_MS = 250
 
 /**
  * `socklab client --json --mode raw`: a plain TCP connection to any server, no protocol of its own. Input
@@ -65,22 +62,6 @@ export async function serveRaw(options: Readonly<ClientOptions>, nextInput: () =
 }
 
 /** Connects, waiting for a server that is not up yet (--wait-for-server-ms) and trying again (--retry). */
-export async function connectRetrying(options: Readonly<ClientOptions>): Promise<Socket> {
-  const waitUntil = performance.now() + options.waitForServerMs
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      const socket = await connectSocket(options.host, options.port, options.connectTimeoutMs)
-      socket.setNoDelay(true)
-      return socket
-    } catch (error) {
-      if (!isSocklabError(error, 'SOCKLAB_CONNECT_FAILED')) throw error
-      if (performance.now() < waitUntil) {
-        attempt -= 1
-        await delay(Math.min(WAIT_STEP_MS, Math.max(0, waitUntil - performance.now())))
-        continue
-      }
-      if (attempt >= options.retry) throw error
-      await delay(options.retryDelayMs)
-    }
-  }
+export function connectRetrying(options: Readonly<ClientOptions>): Promise<Socket> {
+  return connectTrying(options, () => connectSocket(options.host, options.port, options.connectTimeoutMs))
 }

@@ -1,11 +1,10 @@
 import type { StepBase } from '../scenario.js'
 import { describeBytes } from '../../text/wire-bytes.js'
 import { ref, stepMap } from './step-schema.js'
-import { say, StepFailed } from './step-context.js'
+import { connected, say, StepFailed } from './step-context.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 import { closedWords } from './wire-expect.js'
 import { protocolOf } from './wire-send.js'
-import { connected } from './step-context.js'
 
 export interface ExpectClosedStep extends StepBase {
   kind: 'expect_closed'

@@ -156,7 +156,7 @@ const what = (match: WireMatch): string =>
 function reader(protocol: ClientProtocol, match: WireMatch, ctx: StepContext): (pending: Buffer, closed: WireClosed | undefined) => WireTake<WireRead | Ended> {
   const ended = (pending: Buffer, closed: WireClosed | undefined) => (closed ? { value: { closed, left: pending }, consumed: pending.length } : undefined)
   if (match.kind === 'bytes' || match.kind === 'length' || (protocol === 'bytes' && match.kind === 'equals')) {
-    const length = match.kind === 'length' ? match.value : bytesOf(fillTemplate(match.kind === 'bytes' ? match.value : match.value, ctx))!.length
+    const length = match.kind === 'length' ? match.value : bytesOf(fillTemplate(match.value, ctx))!.length
     return (pending, closed) => {
       if (pending.length >= length) {
         const bytes = Buffer.from(pending.subarray(0, length))

@@ -1,4 +1,4 @@
-import { bytesOf, describeBytes } from '../../text/wire-bytes.js'
+import { bytesOf, describeBytes, printableText } from '../../text/wire-bytes.js'
 import type { YamlCursor } from '../../values/yaml-cursor.js'
 import type { ScenarioClient, StepBase } from '../scenario.js'
 import { checkedText } from '../step-values.js'
@@ -67,10 +67,9 @@ export function wireClient(ctx: StepContext, name: string): { client: ScenarioCl
 
 /** An arrow's text for bytes a client sent or read: a text client's lines as they are, else the bytes shown readably. */
 export function shown(client: ScenarioClient, bytes: Buffer): string {
-  if (client.protocol === 'text') {
-    const lines = linesOf(bytes)
-    const text = lines.join(' ⏎ ')
-    if (!/[\u0000-\u0008\u000b-\u001f]/.test(text) && text.length <= 160) return text
+  if (client.protocol === 'text' && printableText(bytes) !== undefined) {
+    const text = linesOf(bytes).join(' ⏎ ')
+    if (text.length <= 160) return text
   }
   return describeBytes(bytes)
 }

@@ -1,7 +1,7 @@
 import type { ScenarioClient } from '../scenario.js'
 
 /** How often a retrying client tries again (a scenario sets how many times with `retry`). */
-const RETRY_DELAY_MS = 200
+export const RETRY_DELAY_MS = 200
 
 /** A scenario client's settings as `socklab client` flags. */
 export function clientArgs(client: ScenarioClient): string[] {

@@ -3,10 +3,8 @@ import { serveRaw } from '../../client/raw-agent.js'
 import { resolveClientOptions } from '../../config/client-options.js'
 import type { ScenarioClient } from '../scenario.js'
 import { AgentChannel } from '../agent-channel.js'
+import { RETRY_DELAY_MS } from './client-args.js'
 import type { ClientAgent } from './scenario-target.js'
-
-/** How often a retrying client tries again (as for the client processes). */
-const RETRY_DELAY_MS = 200
 
 /**
  * A text or byte client (`protocol: text | bytes`) as a socket of this process, where clients share the host:
