@@ -2,24 +2,35 @@ import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
+import { engineAnswers } from '../docker/docker-engine.js'
+import { DEFAULT_IMAGE } from '../docker/image-build.js'
+import { DEFAULT_SANDBOX } from '../docker/sandbox.js'
+import { DEFAULT_CONTAINER_STARTS } from '../docker/start-turns.js'
 import { SocklabError } from '../errors/socklab-error.js'
-import { grade, gradeLine, gradescopeResults, gradesCsv, SKIPPED_SCORING, studentReport, type Grade, type SkippedScoring } from '../grading/gradescope.js'
-import { detailOf, detailOptions } from './scenario-command.js'
+import { writeClassFiles, writeGrade } from '../grading/class-files.js'
+import type { GradedSubmission } from '../grading/class-report.js'
+import { DEFAULT_WALL_TIME_MS, gradeLimits, type GradeLimits } from '../grading/grade-config.js'
+import { GradeProgress } from '../grading/grade-progress.js'
+import { grade, gradeLine, gradescopeResults, SKIPPED_SCORING, studentReport, type SkippedScoring } from '../grading/gradescope.js'
 import { submissionSpec } from '../grading/submission.js'
-import { ConsoleProgress } from '../scenario/reports/console-progress.js'
+import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
+import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { htmlReport } from '../scenario/reports/html-report.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
 import { EXTENSION_TAG, isBroken } from '../scenario/scenario-catalog.js'
 import type { Scenario } from '../scenario/scenario.js'
+import type { ScenarioResult } from '../scenario/scenario-result.js'
 import { selectScenarios } from '../scenario/scenario-selection.js'
 import { parseVarOptions } from '../scenario/scenario-vars.js'
 import { runSuite } from '../scenario/suite-runner.js'
-import { LocalTarget } from '../scenario/targets/local-target.js'
+import { DockerTarget } from '../scenario/targets/docker-target.js'
+import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
+import { formatSize } from '../values/byte-size.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { watchInterrupts } from './interrupts.js'
+import { chooseTarget } from './target-choice.js'
 import { finishOptions } from './yargs-options.js'
-import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 
 export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
   finishOptions({
@@ -33,23 +44,54 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
       choices: [...SKIPPED_SCORING],
       describe: 'a scenario that cannot run against a submission (a setting its server does not take): exclude leaves it out of the maximum, count scores it as lost',
     },
-    ...detailOptions,
-    out: { type: 'string', default: 'grades', describe: 'where the results go: <out>/<submission>/ (results.json, junit.xml, report.html, student.md), and <out>/summary.csv' },
+    target: {
+      type: 'string',
+      choices: ['docker', 'local'],
+      describe: 'docker: each submission sandboxed in containers of its own (default when an engine answers); local: processes on this machine, unsandboxed (a warning says so)',
+    },
+    'unsafe-local': { type: 'boolean', default: false, describe: 'with no Docker engine, run the submissions as local processes with your rights anyway (only for code you trust, or inside a sandbox such as an autograder container)' },
+    parallel: { type: 'number', describe: 'grade this many submissions at once; default: one per CPU, as many as half the memory holds at --memory each' },
+    memory: { type: 'string', default: formatSize(DEFAULT_SANDBOX.memory).replace(' ', ''), describe: "each submission's server: memory (no swap beyond it)" },
+    cpus: { type: 'number', default: DEFAULT_SANDBOX.cpus, describe: "each submission's server: CPUs' worth of time" },
+    pids: { type: 'number', default: DEFAULT_SANDBOX.pids, describe: "each submission's server: processes and threads at once (a fork bomb stops there)" },
+    tmpfs: { type: 'string', default: formatSize(DEFAULT_SANDBOX.tmpfs).replace(' ', ''), describe: "each submission's server: the size of /tmp, its one writable folder" },
+    'output-limit': { type: 'string', default: formatSize(DEFAULT_SANDBOX.output).replace(' ', ''), describe: "each submission's server: console output read before it is stopped as a flood (and loses the scenario)" },
+    'wall-time': { type: 'string', default: `${DEFAULT_WALL_TIME_MS / 60_000}m`, describe: 'each submission: how long all its scenarios may take; what is left then is not run, and scores nothing' },
+    image: { type: 'string', default: DEFAULT_IMAGE, describe: "the socklab image of the docker target's clients (built when missing)" },
+    'container-starts': { type: 'number', default: DEFAULT_CONTAINER_STARTS, describe: 'on the docker target: how many client containers start at once, all submissions together' },
+    quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress: a line per submission' },
+    out: { type: 'string', default: 'grades', describe: 'where the results go: <out>/<submission>/ (results.json, junit.xml, report.html, student.md, grade.json), and <out>/summary.csv and <out>/class.html for every submission graded there' },
   }, process.argv, env)
 
+/** What every submission is graded with. */
+interface GradeRun {
+  scenarios: Scenario[]
+  files: string
+  out: string
+  target: ScenarioTarget
+  sandboxed: boolean
+  limits: GradeLimits
+  skipped: SkippedScoring
+  signal: AbortSignal
+  progress: GradeProgress | undefined
+}
+
 /**
- * `socklab grade <submission…>`: runs a scenario suite against each submission's server on the local target
- * and writes, per submission, Gradescope's results.json, JUnit, the full HTML report (for the teacher) and a
- * student-facing summary (hidden scenarios: name and verdict only); for several, a CSV of the scores.
+ * `socklab grade <submission…>`: runs a scenario suite against each submission's server, --parallel at once,
+ * each in a sandbox of its own on the docker target (or unsandboxed on the local target, when asked), and
+ * writes per submission Gradescope's results.json, JUnit, the full HTML report (for the teacher) and a
+ * student-facing summary (hidden scenarios: name and verdict only); for the class, summary.csv and class.html.
  */
 export const gradeCommand: CommandModule = {
   command: 'grade <submissions..>',
-  describe: 'grade submissions (folders with server.py or socklab-server.yaml) with a scenario suite',
+  describe: 'grade submissions (folders with server.py or socklab-server.yaml) with a scenario suite, each sandboxed',
   builder: (yargs) =>
     yargs.positional('submissions', { type: 'string', array: true, describe: 'submission folders' }).options(gradeOptions()),
   handler: async (argv) => {
     const interrupts = watchInterrupts('socklab grade')
+    let target: ScenarioTarget | undefined
     try {
+      const limits = gradeLimits(argv)
       // As for `scenario run`: --dir, else ./scenarios, else the shipped ones.
       const dir = typeof argv.dir === 'string' ? argv.dir : existsSync('scenarios') ? 'scenarios' : SHIPPED_SCENARIOS
       const tags = (argv.tag as string[] | undefined) ?? []
@@ -58,45 +100,132 @@ export const gradeCommand: CommandModule = {
       if (broken) throw new SocklabError('SOCKLAB_SCENARIO_INVALID', `a grading suite must be valid: ${broken.error}`)
       // The assignment is graded: socklab's own extensions (tagged socklab) only when a --tag asks for them.
       const scenarios = selected.filter((s): s is Scenario => !isBroken(s) && (tags.length > 0 || !s.tags.includes(EXTENSION_TAG)))
-      const files = resolve(typeof argv.files === 'string' ? argv.files : SHIPPED_FILES)
-      const out = resolve(String(argv.out))
-      const target = new LocalTarget(process.argv[1]!)
-      const progress = new ConsoleProgress(process.stdout, false, detailOf(argv))
-      const grades: Grade[] = []
-      for (const folder of (argv.submissions as string[]) ?? []) {
-        if (interrupts.signal.aborted) break
-        const spec = await submissionSpec(folder)
-        const started = performance.now()
-        const { results } = await runSuite(scenarios, target, {
-          shippedFiles: files,
-          signal: interrupts.signal,
-          repeat: 1,
-          parallel: 1,
-          bail: false,
-          server: spec,
-          onRun: ({ scenario }) => progress.run(`${scenario.name} @ ${spec.name}`, target.name, 'description' in scenario ? scenario.description : ''),
-        })
-        const g = grade(spec.name, scenarios, results, argv.skipped as SkippedScoring)
-        grades.push(g)
-        const place = join(out, basename(resolve(folder)))
-        await mkdir(place, { recursive: true })
-        await writeFile(join(place, 'results.json'), `${JSON.stringify(gradescopeResults(g, (performance.now() - started) / 1000), null, 2)}\n`)
-        await writeFile(join(place, 'junit.xml'), junitReport(results))
-        await writeFile(join(place, 'report.html'), htmlReport(results))
-        await writeFile(join(place, 'student.md'), studentReport(g))
-        process.stdout.write(`\n${spec.name}: ${gradeLine(g)} (${place})\n`)
+      const folders = (argv.submissions as string[] | undefined) ?? []
+      const kind = await targetKind(argv.target as string | undefined, argv.unsafeLocal === true)
+      target = await chooseTarget(kind, String(argv.image), { containerStarts: Number(argv.containerStarts), sandbox: limits.sandbox })
+      const quiet = argv.quiet === true
+      const run: GradeRun = {
+        scenarios,
+        files: resolve(typeof argv.files === 'string' ? argv.files : SHIPPED_FILES),
+        out: resolve(String(argv.out)),
+        target,
+        sandboxed: target instanceof DockerTarget,
+        limits,
+        skipped: argv.skipped as SkippedScoring,
+        signal: interrupts.signal,
+        progress: quiet ? undefined : new GradeProgress(process.stdout, folders.length),
       }
+      if (!run.sandboxed) process.stderr.write("warning: the submissions run unsandboxed, as local processes with your rights: they can read, write and connect wherever you can. Grade untrusted code on the docker target (the default where an engine answers).\n")
+      else if (!quiet) process.stdout.write(`Grading ${folders.length} submissions, ${Math.min(limits.parallel, folders.length)} at once, each sandboxed (memory ${formatSize(limits.sandbox.memory)}, ${limits.sandbox.cpus} CPU, ${limits.sandbox.pids} pids, output ${formatSize(limits.sandbox.output)}, wall time ${limits.wallTimeMs / 1000} s).\n`)
+      await mkdir(run.out, { recursive: true })
+      const graded: GradedSubmission[] = []
+      let next = 0
+      const worker = async () => {
+        while (next < folders.length && !interrupts.signal.aborted) {
+          const folder = folders[next]!
+          next += 1
+          const one = await gradeSubmission(folder, run)
+          graded.push(one)
+          // Why a submission was not graded is said whole (what was run and waited for, the likely cause, its last lines).
+          const why = one.grade.notGraded ? `\n${one.grade.notGraded.replace(/^/gm, '    ')}` : ''
+          const line = `${gradeLine(one.grade)} (${join(run.out, basename(resolve(folder)))})${why}`
+          if (quiet) process.stdout.write(`${one.grade.submission}: ${line}\n`)
+          else run.progress!.finished(one.grade.submission, line)
+        }
+      }
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.parallel, folders.length)) }, worker))
+      await target.settle?.()
       if (interrupts.signal.aborted) process.exit(interrupts.exitCode)
-      if (grades.length > 1) {
-        await writeFile(join(out, 'summary.csv'), gradesCsv(grades))
-        process.stdout.write(`summary: ${join(out, 'summary.csv')}\n`)
-      }
+      const { csv, html, count } = await writeClassFiles(run.out)
+      process.stdout.write(`summary: ${csv}\nclass report: ${html} (${count} submissions)\n`)
       // A submission whose server never started was not graded at all: the run says so in its exit code.
-      const ungraded = grades.filter((g) => g.notGraded)
-      if (ungraded.length > 0) process.stderr.write(`not graded (the server did not start): ${ungraded.map((g) => g.submission).join(', ')}\n`)
+      const ungraded = graded.filter((g) => g.grade.notGraded)
+      if (ungraded.length > 0) process.stderr.write(`not graded (the server did not start): ${ungraded.map((g) => g.grade.submission).join(', ')}\n`)
       process.exit(ungraded.length > 0 ? EXIT.LISTEN_FAILED : EXIT.OK)
     } catch (error) {
+      if (interrupts.signal.aborted) {
+        await target?.settle?.()
+        process.exit(interrupts.exitCode)
+      }
       fail(error, 'socklab grade')
     }
   },
+}
+
+/**
+ * docker where an engine answers; local only when asked (--target local, with a warning), or with
+ * --unsafe-local where there is no engine. Without either, untrusted code is not run on this machine.
+ */
+async function targetKind(requested: string | undefined, unsafeLocal: boolean): Promise<'docker' | 'local'> {
+  if (requested === 'docker' || requested === 'local') return requested
+  if (await engineAnswers()) return 'docker'
+  if (unsafeLocal) return 'local'
+  throw new SocklabError(
+    'SOCKLAB_TARGET_UNAVAILABLE',
+    'no Docker engine answers, and grading runs every submission in a sandbox on one: start Docker (Docker Desktop, or `sudo apt-get install docker.io` and `sudo systemctl start docker`, with your user in the docker group), then grade again. To run the submissions as local processes with your rights instead (only code you trust, or inside an autograder\'s own container), add --unsafe-local',
+  )
+}
+
+/** A submission's server: run as written on the docker target (a server.py, or its socklab-server.yaml); on the local target, started as the original is. */
+async function submissionServer(folder: string, sandboxed: boolean): Promise<ServerSpec> {
+  const name = basename(resolve(folder))
+  if (!sandboxed) return submissionSpec(folder)
+  return { ...(await loadServerSpec(resolve(folder))), name }
+}
+
+/** Grades one submission within its wall time and writes its files; a submission that cannot be started is graded as such, never stops the class. */
+async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSubmission> {
+  const name = basename(resolve(folder))
+  const started = performance.now()
+  const wall = new AbortController()
+  const timer = setTimeout(() => wall.abort(new SocklabError('SOCKLAB_INTERRUPTED', `the submission's wall time is over (${run.limits.wallTimeMs / 1000} s, --wall-time)`)), run.limits.wallTimeMs)
+  const stop = () => wall.abort(run.signal.reason)
+  run.signal.addEventListener('abort', stop, { once: true })
+  let results: ScenarioResult[]
+  try {
+    run.progress?.start(name, run.scenarios.length)
+    const spec = await submissionServer(folder, run.sandboxed).catch((error: Error) => error)
+    if (spec instanceof Error) {
+      results = run.scenarios.map((s) => notStarted(s, run.target.name, `${name}: ${spec.message}`))
+    } else {
+      const suite = await runSuite(run.scenarios, run.target, {
+        shippedFiles: run.files,
+        // A failed scenario's logs (its server's console whole) are kept for the teacher.
+        logsDir: join(run.out, name, 'logs'),
+        signal: wall.signal,
+        repeat: 1,
+        parallel: 1,
+        bail: false,
+        server: spec,
+        onRun: ({ scenario }) => ({ step: () => undefined, finished: (result) => run.progress?.scenario(name, scenario.name, result.verdict) }),
+      })
+      // What an interrupt or the wall time left unrun scores nothing, and says why.
+      results = run.scenarios.map((s) => suite.results.find((r) => r.name === s.name) ?? notRun(s, run.target.name, wall.signal))
+    }
+  } finally {
+    clearTimeout(timer)
+    run.signal.removeEventListener('abort', stop)
+  }
+  const seconds = (performance.now() - started) / 1000
+  const g = grade(name, run.scenarios, results, run.skipped)
+  const place = join(run.out, name)
+  await mkdir(place, { recursive: true })
+  await writeFile(join(place, 'results.json'), `${JSON.stringify(gradescopeResults(g, seconds), null, 2)}\n`)
+  await writeFile(join(place, 'junit.xml'), junitReport(results))
+  await writeFile(join(place, 'report.html'), htmlReport(results))
+  await writeFile(join(place, 'student.md'), studentReport(g))
+  const graded: GradedSubmission = { grade: g, seconds, where: run.sandboxed ? 'docker (sandboxed)' : 'local (unsandboxed)', report: `${name}/report.html` }
+  await writeGrade(place, graded)
+  return graded
+}
+
+const emptyResult = (scenario: Scenario, target: string): ScenarioResult => ({ name: scenario.name, description: scenario.description, file: scenario.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [] })
+
+/** A submission whose server cannot even be read (a bind that cannot work): not graded, with the reason. */
+function notStarted(scenario: Scenario, target: string, why: string): ScenarioResult {
+  return { ...emptyResult(scenario, target), error: why, serverDidNotStart: why }
+}
+
+function notRun(scenario: Scenario, target: string, signal: AbortSignal): ScenarioResult {
+  return { ...emptyResult(scenario, target), error: `not run: ${signal.aborted ? (signal.reason as Error).message : 'not reached'}` }
 }

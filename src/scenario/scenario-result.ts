@@ -57,6 +57,8 @@ export interface ScenarioResult {
   checks?: CheckTally
   /** The server under test did not start (what was run and waited for, its last lines): the suite tries it no more. */
   serverDidNotStart?: string
+  /** What the server under test did that its sandbox stopped (`socklab grade`): each fails the scenario. */
+  limitsCrossed?: string[]
   /** Why the whole scenario was skipped (it does not run on this target). */
   skipped?: string
   /** The server under test, when it is not socklab's own (`original`, a spec's name). */

@@ -111,6 +111,12 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       result.verdict = 'failed'
       result.error ??= (signal.reason as Error).message
     }
+    const crossed = (await run.limitsCrossed?.()) ?? []
+    if (crossed.length > 0) {
+      result.verdict = 'failed'
+      result.limitsCrossed = crossed
+      result.error ??= `the server crossed a limit of its sandbox: ${crossed.join('; ')}`
+    }
     sayUnread(ctx)
     settleVerdict(result)
     result.serverLog = run.events ? run.events.events.map((event) => JSON.stringify(event)) : []

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,7 +38,7 @@ describe('socklab grade', () => {
   it('scores each submission, writes Gradescope results, reports and a CSV, and keeps hidden tests to their verdict', async () => {
     const out = join(dir, 'grades')
     const names = ['correct', 'no-reject', 'text-files'].map((n) => join(dir, 'submissions', n))
-    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', ...names, '--dir', join(EXAMPLE, 'scenarios'), '--out', out], '')
+    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', ...names, '--dir', join(EXAMPLE, 'scenarios'), '--out', out, '--target', 'local'], '')
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
     expect(await readFile(join(out, 'summary.csv'), 'utf8')).toBe(
       ['submission,score,max_score,binary,echo,overflow,status', 'correct,10,10,3,2,3,2', 'no-reject,7,10,3,2,0,2', 'text-files,7,10,0,2,3,2', ''].join('\n'),
@@ -63,7 +64,7 @@ describe('socklab grade', () => {
 
   it('gives a faithful server full marks on what it can run: the scenarios it cannot run are left out of the maximum, and marked', { timeout: 120_000 }, async () => {
     const out = join(dir, 'grades-shipped')
-    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--out', out, '--quiet'], '')
+    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--out', out, '--quiet', '--target', 'local'], '')
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
     const results = JSON.parse(await readFile(join(out, 'correct', 'results.json'), 'utf8')) as { score: number; output: string; tests: Array<Record<string, unknown>> }
     const skipped = results.tests.filter((t) => (t.extra_data as { skipped?: boolean } | undefined)?.skipped)
@@ -75,9 +76,11 @@ describe('socklab grade', () => {
     const max = counted.reduce((sum, t) => sum + Number(t.max_score), 0)
     expect(results.score).toBe(max)
     expect(results.output).toContain(`${max} of ${max} points (${skipped.length} skipped, not counted)`)
-    // --quiet: a line per scenario, no step lines.
-    expect(run.stdout).not.toMatch(/^ {2}[✓✗–] /m)
-    expect(run.stdout).toMatch(/^✔ echo @ correct passed/m)
+    // --quiet: a line per submission, no progress.
+    expect(run.stdout).toMatch(new RegExp(`^correct: ${max} of ${max} points`, 'm'))
+    expect(run.stdout).not.toMatch(/\(\d+ of \d+\)$/m)
+    // Unsandboxed, and said so.
+    expect(run.stderr).toMatch(/^warning: the submissions run unsandboxed/m)
 
   })
 
@@ -86,7 +89,7 @@ describe('socklab grade', () => {
     await using taken = await listeningSocket()
     const folder = await submission('fixed-port', (s) => s.replace('PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 12345', `PORT = ${taken.port}`))
     const out = join(dir, 'grades-fixed-port')
-    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', folder, '--dir', join(EXAMPLE, 'scenarios'), '--out', out], '')
+    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', folder, '--dir', join(EXAMPLE, 'scenarios'), '--out', out, '--target', 'local'], '')
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.LISTEN_FAILED)
     const output = run.stdout + run.stderr
     // Once: the traceback's last line appears in the first scenario's report only.
@@ -94,11 +97,29 @@ describe('socklab grade', () => {
     expect(output).toContain('ran: python3 -u ')
     expect(output).toContain('waited for: its listening line')
     expect(output).toContain('likely cause: the port was taken')
-    expect(output.match(/not run: the server did not start \(see \w+\)/g)).toHaveLength(3)
+    const student = await readFile(join(out, 'fixed-port', 'student.md'), 'utf8')
+    expect(student.match(/not run: the server did not start \(see \w+\)/g)).toHaveLength(3)
     expect(output).toContain('not graded (the server did not start): fixed-port')
     const results = JSON.parse(await readFile(join(out, 'fixed-port', 'results.json'), 'utf8')) as { score: number; output: string }
     expect(results.score).toBe(0)
     expect(results.output).toMatch(/^Not graded: the server did not start\./)
+  })
+
+  it('without a Docker engine refuses to run submissions unsandboxed, says how to get one, and runs them locally only with --unsafe-local', async () => {
+    const suite = join(dir, 'echo-only')
+    await mkdir(suite, { recursive: true })
+    await copyFile(join(EXAMPLE, 'scenarios', 'echo.yaml'), join(suite, 'echo.yaml'))
+    const noEngine = { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` }
+    const args = [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--dir', suite, '--quiet']
+    const refused = await runProcess('node', [...args, '--out', join(dir, 'grades-refused')], '', noEngine)
+    expect(refused.code, refused.stdout + refused.stderr).toBe(EXIT.TARGET_UNAVAILABLE)
+    expect(refused.stderr).toContain('no Docker engine answers, and grading runs every submission in a sandbox on one: start Docker')
+    expect(refused.stderr).toContain('add --unsafe-local')
+    expect(existsSync(join(dir, 'grades-refused', 'correct'))).toBe(false)
+    const unsafe = await runProcess('node', [...args, '--out', join(dir, 'grades-unsafe'), '--unsafe-local'], '', noEngine)
+    expect(unsafe.code, unsafe.stdout + unsafe.stderr).toBe(EXIT.OK)
+    expect(unsafe.stderr).toMatch(/^warning: the submissions run unsandboxed, as local processes with your rights/m)
+    expect(unsafe.stdout).toMatch(/^correct: 2 of 2 points/m)
   })
 
   it('runs as examples/grading/run_autograder does on Gradescope, with the paths moved by AUTOGRADER_ROOT', async () => {

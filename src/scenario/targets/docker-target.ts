@@ -31,6 +31,8 @@ import { LAB_ASSETS } from '../../package/package-files.js'
 import { portAnswers } from '../../process/command-server.js'
 import { baseImage } from '../../docker/server-image.js'
 import { startDockerProgram } from './docker-program.js'
+import { sandboxHostConfig, SANDBOX_USER, sealedNetns, type SandboxLimits } from '../../docker/sandbox.js'
+import { formatSize } from '../../values/byte-size.js'
 
 const LISTEN_TIMEOUT_MS = 30_000
 /** How long a server has to exit after SIGTERM when it is stopped, before SIGKILL. */
@@ -46,6 +48,12 @@ export interface DockerTargetOptions {
   /** How long to wait for another socklab process to give back a lab subnet this run needs (--subnet-wait). */
   subnetWaitMs?: number
   log?: (message: string) => void
+  /**
+   * Run servers under test that are someone else's code sealed (`socklab grade`): an internal network, a
+   * network namespace that reaches no address off the lab, a read-only copy, nobody's uid, no capabilities
+   * and these limits (src/docker/sandbox.ts). socklab's own server and clients are not sandboxed.
+   */
+  sandbox?: SandboxLimits
 }
 
 /**
@@ -73,6 +81,7 @@ export class DockerTarget implements ScenarioTarget {
   /** Where socklab says what it does for a server under test's image (building, pulling). */
   private readonly log: (message: string) => void
   readonly #subnetWaitMs: number
+  readonly #sandbox: SandboxLimits | undefined
   #routerImage: Promise<string> | undefined
   #pythonImage: Promise<string> | undefined
 
@@ -84,6 +93,7 @@ export class DockerTarget implements ScenarioTarget {
     this.#turns = new StartTurns(options.containerStarts ?? DEFAULT_CONTAINER_STARTS)
     this.log = options.log ?? ((message) => process.stderr.write(`[docker] ${message}\n`))
     this.#subnetWaitMs = options.subnetWaitMs ?? DEFAULT_SUBNET_WAIT_MS
+    this.#sandbox = options.sandbox
   }
 
   /** The image of topologies' routers and route helpers (made or pulled once). */
@@ -111,11 +121,13 @@ export class DockerTarget implements ScenarioTarget {
 
   /** The image a server under test runs from (built or made once, when missing). */
   serverImage(spec: ServerSpec): Promise<string> {
-    let image = this.#serverImages.get(spec.name)
+    // Servers on the same base (a class of submissions on python) share its image, found once.
+    const key = spec.docker && !spec.docker.image ? `base:${spec.docker.base ?? 'python'}` : spec.name
+    let image = this.#serverImages.get(key)
     if (!image) {
       image = serverImage(this.docker, spec, { offline: 'auto', log: this.log })
-      this.#serverImages.set(spec.name, image)
-      image.catch(() => this.#serverImages.delete(spec.name))
+      this.#serverImages.set(key, image)
+      image.catch(() => this.#serverImages.delete(key))
     }
     return image
   }
@@ -134,7 +146,7 @@ export class DockerTarget implements ScenarioTarget {
    */
   #createNetwork(name: string, labels: Record<string, string>, fixedAddresses: boolean): Promise<Dockerode.Network> {
     const create = (options: Partial<Dockerode.NetworkCreateOptions> = {}) =>
-      this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, ...options })
+      this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, Internal: this.#sandbox !== undefined, ...options })
     if (!fixedAddresses) return create()
     const made = this.#networkTurn.then(async () => {
       for (let attempt = 1; ; attempt += 1) {
@@ -168,7 +180,7 @@ export class DockerTarget implements ScenarioTarget {
     let said = false
     for (;;) {
       try {
-        return await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, IPAM: { Driver: 'default', Config: [{ Subnet: lab.subnet, Gateway: lab.gateway, IPRange: lab.ipRange }] } })
+        return await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, Internal: this.#sandbox !== undefined, IPAM: { Driver: 'default', Config: [{ Subnet: lab.subnet, Gateway: lab.gateway, IPRange: lab.ipRange }] } })
       } catch (error) {
         if (!/overlap/i.test((error as Error).message)) throw error
         const holder = await this.#overlapping(lab.subnet)
@@ -244,6 +256,8 @@ export class DockerTarget implements ScenarioTarget {
     const app = dirname(server.source)
     const served = isAbsolute(server.files) ? undefined : resolve(app, server.files)
     await cp(app, copy.path, { recursive: true, filter: (from) => from !== served && !from.endsWith('/__pycache__') })
+    // Where the run's files are mounted: made here, since a sandboxed copy is mounted read-only.
+    if (served) await mkdir(join(copy.path, server.files), { recursive: true })
     // uid 1000 in the container runs it, and may write beside it as it would at home.
     await chmod(copy.path, 0o777)
     return copy
@@ -319,22 +333,38 @@ export class DockerTarget implements ScenarioTarget {
         await addRoutes(this.docker, routerImageName, container, routes, labels)
       }
       const { binds, ...how } = spec.kind === 'command' ? await this.#commandServer(spec, scenario.server.options) : socklabServer(scenario.server.options, this.image)
+      const endpoint = { Aliases: ['server'], ...(serverHost ? { IPAMConfig: { IPv4Address: serverHost } } : {}) }
+      // Someone else's code runs sealed: in a network namespace made and closed before it starts.
+      const sandbox = spec.kind === 'command' ? this.#sandbox : undefined
+      const netns = sandbox
+        ? await sealedNetns(this.docker, await this.#router(), { name: `${base}-netns`, labels, network: networkName, endpoint, gateways: await gatewaysOf(networks) })
+        : undefined
+      if (netns) {
+        containers.push({ name: 'netns', container: netns, logged: false })
+        if (serverPlace) await giveRoutes(netns, serverPlace.network)
+      }
       const server = await this.docker.createContainer({
         ...how,
+        ...(sandbox ? { User: SANDBOX_USER, Env: [...(how.Env ?? []), 'PYTHONDONTWRITEBYTECODE=1'] } : {}),
         name: `${base}-server`,
         Labels: labels,
         // Under an init process, as the signals' recipient: a program that is PID 1 gets no default handlers,
         // so the original would ignore SIGTERM.
         HostConfig: {
-          NetworkMode: networkName,
+          NetworkMode: netns ? `container:${netns.id}` : networkName,
           Init: spec.kind === 'command',
           Binds: copy
-            ? [`${copy.path}:${IN_CONTAINER.dir}`, `${files.dir}:${servedIn(asWritten!)}:ro`]
+            ? [`${copy.path}:${IN_CONTAINER.dir}${sandbox ? ':ro' : ''}`, `${files.dir}:${servedIn(asWritten!)}:ro`]
             : [`${files.dir}:${IN_CONTAINER.files}:ro`, ...binds],
+          ...(sandbox ? sandboxHostConfig(sandbox) : {}),
         },
-        NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: ['server'], ...(serverHost ? { IPAMConfig: { IPv4Address: serverHost } } : {}) } } },
+        ...(netns ? {} : { NetworkingConfig: { EndpointsConfig: { [networkName]: endpoint } } }),
       })
       containers.push({ name: 'server', container: server, logged: true })
+      /** The container whose network namespace the server is in: where clients reach it. */
+      const host = netns ?? server
+      /** What the server did that its sandbox stopped (a flood of output, memory). */
+      const crossed: string[] = []
       const events = new EventStream()
       /** Lines of the server's standard output read so far, over all its runs. */
       let linesRead = 0
@@ -350,27 +380,45 @@ export class DockerTarget implements ScenarioTarget {
         const listened = events.all('listening').length
         const skip = linesRead
         await server.start()
-        // Its routes go with its network namespace: given again at every start, before any client connects.
-        if (serverPlace) await giveRoutes(server, serverPlace.network)
+        // Its routes go with its network namespace: given again at every start, before any client connects
+        // (a sealed namespace outlives the server's restarts, and has them already).
+        if (serverPlace && !netns) await giveRoutes(server, serverPlace.network)
         const logs = (await server.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream
         previousLog = new Promise((resolve) => {
           logs.once('end', resolve)
           logs.once('error', resolve)
         })
         let seen = 0
+        let printed = 0
         const reader = new JsonLineReader()
         const stdout = new PassThrough()
+        const stderr = new PassThrough()
+        /** Past the output limit a sandboxed server is stopped: a flood would otherwise slow the whole grading. */
+        const count = (chunk: Buffer): boolean => {
+          if (!sandbox) return true
+          printed += chunk.length
+          if (printed <= sandbox.output) return true
+          if (!crossed.some((c) => c.startsWith('output'))) {
+            crossed.push(`output: it printed more than ${formatSize(sandbox.output)} (--output-limit), and was stopped`)
+            void server.kill({ signal: 'SIGKILL' }).catch(() => undefined)
+          }
+          return false
+        }
+        stderr.on('data', count)
         stdout.on('data', (chunk: Buffer) => {
+          if (!count(chunk)) return
           const fresh = reader.push(chunk.toString('utf8')).filter(() => (seen += 1) > skip)
           linesRead += fresh.length
           events.add(spec.adapter ? spec.adapter.lines(fresh) : fresh)
         })
-        this.docker.modem.demuxStream(logs, stdout, new PassThrough())
+        this.docker.modem.demuxStream(logs, stdout, stderr)
         const abort = new AbortController()
         void server.wait().then((exit: { StatusCode?: number }) => abort.abort(new Error(`it exited (code ${exit?.StatusCode ?? '?'})`)))
         const timer = setTimeout(() => abort.abort(new Error(`it did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
         try {
-          if (spec.adapter?.cannotSee('listening')) await portAnswers(await containerAddress(server, networkName), port, abort.signal)
+          // A sealed server answers nothing off its lab network, the host included: its own tables say when it listens.
+          if (spec.adapter?.cannotSee('listening') && !netns) await portAnswers(await containerAddress(host, networkName), port, abort.signal)
+          else if (spec.adapter?.cannotSee('listening')) await listensIn(server, port, abort.signal)
           else if (spec.kind === 'command') await Promise.race([events.waitFor('listening', undefined, listened + 1, abort.signal), listensIn(server, port, abort.signal)])
           else await events.waitFor('listening', undefined, listened + 1, abort.signal)
         } catch (error) {
@@ -392,7 +440,7 @@ export class DockerTarget implements ScenarioTarget {
       // The clients' containers start while the server does.
       clients.prepare(scenario.clients)
       await startServer()
-      const serverAddress = `${serverHost ?? (await containerAddress(server, networkName))}:${port}`
+      const serverAddress = `${serverHost ?? (await containerAddress(host, networkName))}:${port}`
       return {
         serverAddress,
         serverLabel: `${spec.kind === 'command' ? `${spec.name} server` : 'server'} (${rooms ? `${topology!.name}: ${serverPlace!.network.name} ${serverPlace!.network.subnet}` : networkName})`,
@@ -435,6 +483,12 @@ export class DockerTarget implements ScenarioTarget {
               stream.on('error', () => undefined)
             }, () => undefined)
           return () => until.abort()
+        },
+        limitsCrossed: async () => {
+          if (!sandbox) return []
+          const state = await server.inspect().then((info) => info.State, () => undefined)
+          const oom = state?.OOMKilled ? [`memory: it used more than ${formatSize(sandbox.memory)} (--memory), and the kernel stopped it`] : []
+          return [...crossed, ...oom]
         },
         saveLogs: async (dir) => {
           await mkdir(dir, { recursive: true })
@@ -501,6 +555,12 @@ async function containerStartFailure(spec: ServerSpec, container: Dockerode.Cont
     port,
     ...(spec.asWritten ? { ownPort: spec.asWritten.portFound ? `${spec.asWritten.portFound.name} on line ${spec.asWritten.portFound.line}` : 'the one it binds itself' } : {}),
   })
+}
+
+/** The gateways of a run's networks: the host's own addresses on them. */
+async function gatewaysOf(networks: readonly Dockerode.Network[]): Promise<string[]> {
+  const infos = await Promise.all(networks.map((n) => n.inspect() as Promise<{ IPAM: { Config: Array<{ Gateway?: string }> } }>))
+  return infos.flatMap((info) => info.IPAM.Config.flatMap((c) => (c.Gateway ? [c.Gateway] : [])))
 }
 
 /** The address a container has on a network. */

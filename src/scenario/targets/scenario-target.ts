@@ -110,6 +110,8 @@ export interface TargetRun extends AsyncDisposable {
    * target can run it as written: absent on targets whose clients share the host (it would run on this machine).
    */
   startProgram?(name: string, program: ProgramSource): Promise<ConsoleProgram>
+  /** What a sandboxed server did that its sandbox stopped (a flood of output, memory), one line each; absent where nothing is sandboxed. */
+  limitsCrossed?(): Promise<string[]>
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }

@@ -1,0 +1,157 @@
+/// <reference lib="dom" />
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import puppeteer from 'puppeteer-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { EXIT, LABEL } from '../../src/index.js'
+import { SOCKLAB_BIN, runProcess, spawnProcess, type Run } from '../helpers/processes.js'
+import { docker } from './helpers/docker-engine.js'
+
+/**
+ * `socklab grade` on the shipped submissions (examples/grading/submissions: correct, the original as
+ * written on 192.168.2.53, two buggy ones, a hostile one), sandboxed on the docker target, three at once.
+ * The hostile one tries to read, write and connect its way out, leave a daemon, forge its console and flood
+ * it: each attempt is checked from the host's side, and the others score as they do alone.
+ */
+const EXAMPLE = fileURLToPath(new URL('../../examples/grading/', import.meta.url))
+const SUBMISSIONS = join(EXAMPLE, 'submissions')
+const NAMES = ['correct', 'hostile', 'no-reject', 'original', 'text-files']
+const CHROMIUM = process.env.SOCKLAB_CHROMIUM ?? '/usr/bin/chromium'
+/** The host port the hostile submission tries to reach (HOST_PORT in its server.py). */
+const HOSTILE_PORT = 47999
+const HOST_MARKER = '/tmp/socklab-hostile-marker'
+
+let dir: string
+let out: string
+let run: Run
+let listener: Server
+let gradingPid: number
+const reached: string[] = []
+const byOwner = (pid: number) => ({ label: [`${LABEL.pid}=${pid}`] })
+
+async function submissionFiles(): Promise<string[]> {
+  return (await readdir(SUBMISSIONS, { recursive: true })).map(String).sort()
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'socklab-grade-sandbox-'))
+  out = join(dir, 'grades')
+  await rm(HOST_MARKER, { force: true })
+  // What the hostile submission would reach on the host, if it could: every address, its port.
+  listener = createServer((socket) => {
+    reached.push(String(socket.remoteAddress))
+    socket.destroy()
+  })
+  await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(HOSTILE_PORT, '0.0.0.0', resolve))
+  const before = await submissionFiles()
+  const grading = spawnProcess('node', [SOCKLAB_BIN, 'grade', ...NAMES.map((n) => join(SUBMISSIONS, n)), '--dir', join(EXAMPLE, 'scenarios'), '--out', out, '--parallel', '3', '--image', inject('image'), '--quiet'], { env: { NO_COLOR: '1' } })
+  gradingPid = grading.child.pid!
+  run = await grading.exited
+  expect(await submissionFiles()).toEqual(before)
+}, 600_000)
+
+afterAll(async () => {
+  await new Promise((resolve) => listener?.close(resolve))
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('socklab grade, sandboxed on the docker target', () => {
+  it('gives each shipped submission its documented score, three at once, the hostile one alongside', () => {
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
+    expect(run.stderr).not.toMatch(/unsandboxed/)
+    return readFile(join(out, 'summary.csv'), 'utf8').then((csv) =>
+      expect(csv).toBe(
+        [
+          'submission,score,max_score,binary,echo,overflow,status',
+          'correct,10,10,3,2,3,2',
+          'hostile,0,10,0,0,0,0',
+          'no-reject,7,10,3,2,0,2',
+          'original,10,10,3,2,3,2',
+          'text-files,7,10,0,2,3,2',
+          '',
+        ].join('\n'),
+      ),
+    )
+  })
+
+  it("contains every attempt of the hostile submission, and says why it scored nothing", async () => {
+    // Nothing reached the host, nothing was written on it, nothing is left on the engine.
+    expect(reached).toEqual([])
+    expect(existsSync(HOST_MARKER)).toBe(false)
+    expect(await docker.listContainers({ all: true, filters: byOwner(gradingPid) })).toEqual([])
+    expect(await docker.listNetworks({ filters: byOwner(gradingPid) })).toEqual([])
+    const student = await readFile(join(out, 'hostile', 'student.md'), 'utf8')
+    expect(student).toContain('failed: the server crossed a limit of its sandbox: output: it printed more than 1 MiB (--output-limit), and was stopped')
+    // Its console, kept for the teacher: what it tried, from inside.
+    const logs = join(out, 'hostile', 'logs', 'echo-logs', 'server.log')
+    const console = await readFile(logs, 'utf8')
+    for (const line of [
+      /hostile: find the scenarios: blocked \(FileNotFoundError/,
+      /hostile: write outside its folder: blocked \(OSError: \[Errno 30\] Read-only file system/,
+      /hostile: write beside itself: blocked \(OSError: \[Errno 30\] Read-only file system/,
+      /hostile: connect to the host: blocked/,
+      /hostile: connect to the engine host: blocked \(OSError: \[Errno 101\] Network is unreachable\)/,
+      /hostile: connect to 127\.0\.0\.1: blocked \(ConnectionRefusedError/,
+    ]) expect(console).toMatch(line)
+    // The forged lines earned nothing: the overflow scenario saw no one turned away.
+    const results = JSON.parse(await readFile(join(out, 'hostile', 'results.json'), 'utf8')) as { score: number; tests: Array<{ name: string; score: number }> }
+    expect(results.score).toBe(0)
+  })
+
+  it('writes a class report that opens in headless Chromium with no error: the histogram, pass rates, links', async () => {
+    const browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] })
+    try {
+      const page = await browser.newPage()
+      const errors: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warn') errors.push(message.text())
+      })
+      page.on('pageerror', (error) => errors.push(String(error)))
+      await page.goto(`file://${join(out, 'class.html')}`, { waitUntil: 'load' })
+      expect(errors).toEqual([])
+      const bars = await page.$$eval('svg.histogram rect.bar', (rects) => rects.map((r) => r.querySelector('title')!.textContent))
+      expect(bars).toHaveLength(10)
+      expect(bars).toContain('0–9 %: 1')
+      expect(bars).toContain('70–79 %: 2')
+      expect(bars).toContain('90–100 %: 2')
+      const rates = await page.$$eval('table.rates tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).slice(0, 2).map((td) => td.textContent).join(': ')))
+      expect(rates).toEqual(['binary: 3 of 5', 'echo: 4 of 5', 'overflow: 3 of 5', 'status: 4 of 5'])
+      const links = await page.$$eval('table.submissions a', (as) => as.map((a) => a.getAttribute('href')))
+      expect(links).toEqual(NAMES.map((n) => `${n}/report.html`))
+      for (const link of links) expect(existsSync(join(out, link!))).toBe(true)
+    } finally {
+      await browser.close()
+    }
+  })
+
+  it('re-grading one submission updates the class files and keeps the others', async () => {
+    const again = await runProcess('node', [SOCKLAB_BIN, 'grade', join(SUBMISSIONS, 'no-reject'), '--dir', join(EXAMPLE, 'scenarios'), '--out', out, '--image', inject('image'), '--quiet'], '', { NO_COLOR: '1' })
+    expect(again.code, again.stdout + again.stderr).toBe(EXIT.OK)
+    expect(again.stdout).toContain('class report: ')
+    expect((await readFile(join(out, 'summary.csv'), 'utf8')).trim().split('\n')).toHaveLength(6)
+    expect(await readFile(join(out, 'summary.csv'), 'utf8')).toContain('no-reject,7,10,3,2,0,2')
+  })
+
+  it('on SIGINT removes every container and network of the submissions being graded, and exits 130', async () => {
+    const grading = spawnProcess('node', [SOCKLAB_BIN, 'grade', ...['correct', 'original'].map((n) => join(SUBMISSIONS, n)), '--dir', join(EXAMPLE, 'scenarios'), '--out', join(dir, 'interrupted'), '--parallel', '2', '--image', inject('image')], { env: { NO_COLOR: '1' } })
+    const pid = grading.child.pid!
+    // Interrupted once a container of the run has started (the engine says so).
+    const events = (await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: [`${LABEL.pid}=${pid}`] } })) as NodeJS.ReadableStream & { destroy(): void }
+    try {
+      await once(events, 'data')
+      events.destroy()
+      grading.child.kill('SIGINT')
+      const done = await grading.exited
+      expect(done.code, done.stdout + done.stderr).toBe(EXIT.INTERRUPTED)
+      expect(await docker.listContainers({ all: true, filters: byOwner(pid) })).toEqual([])
+      expect(await docker.listNetworks({ filters: byOwner(pid) })).toEqual([])
+    } finally {
+      await grading[Symbol.asyncDispose]()
+    }
+  })
+})
