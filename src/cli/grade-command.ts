@@ -12,6 +12,7 @@ import type { GradedSubmission } from '../grading/class-report.js'
 import { DEFAULT_WALL_TIME_MS, gradeLimits, type GradeLimits } from '../grading/grade-config.js'
 import { GradeProgress } from '../grading/grade-progress.js'
 import { grade, gradeLine, gradescopeResults, SKIPPED_SCORING, studentReport, type SkippedScoring } from '../grading/gradescope.js'
+import { prairieLearnResults } from '../grading/prairielearn.js'
 import { submissionSpec } from '../grading/submission.js'
 import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
 import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
@@ -60,7 +61,7 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
     image: { type: 'string', default: DEFAULT_IMAGE, describe: "the socklab image of the docker target's clients (built when missing)" },
     'container-starts': { type: 'number', default: DEFAULT_CONTAINER_STARTS, describe: 'on the docker target: how many client containers start at once, all submissions together' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress: a line per submission' },
-    out: { type: 'string', default: 'grades', describe: 'where the results go: <out>/<submission>/ (results.json, junit.xml, report.html, student.md, grade.json), and <out>/summary.csv and <out>/class.html for every submission graded there' },
+    out: { type: 'string', default: 'grades', describe: 'where the results go: <out>/<submission>/ (results.json for Gradescope, prairielearn.json, junit.xml, report.html, student.md, grade.json), and <out>/summary.csv and <out>/class.html for every submission graded there' },
   }, process.argv, env)
 
 /** What every submission is graded with. */
@@ -211,6 +212,7 @@ async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSub
   const place = join(run.out, name)
   await mkdir(place, { recursive: true })
   await writeFile(join(place, 'results.json'), `${JSON.stringify(gradescopeResults(g, seconds), null, 2)}\n`)
+  await writeFile(join(place, 'prairielearn.json'), `${JSON.stringify(prairieLearnResults(g), null, 2)}\n`)
   await writeFile(join(place, 'junit.xml'), junitReport(results))
   await writeFile(join(place, 'report.html'), htmlReport(results))
   await writeFile(join(place, 'student.md'), studentReport(g))

@@ -1,3 +1,4 @@
+import { classroomOptions } from './classroom-command.js'
 import { cleanOptions } from './clean-command.js'
 import { clientOptions } from './client-command.js'
 import { demoOptions } from './demo-command.js'
@@ -18,6 +19,7 @@ export const OPTION_TABLES: ReadonlyArray<{ command: string; options: (env: Node
   { command: 'probe', options: probeOptions },
   { command: 'scenario list', options: scenarioListOptions },
   { command: 'scenario run', options: scenarioRunOptions },
+  { command: 'scenario classroom', options: classroomOptions },
   { command: 'grade', options: gradeOptions },
   { command: 'lab up', options: labUpOptions },
   { command: 'relay', options: relayOptions },

@@ -1,3 +1,4 @@
+import { classroomCommand } from './classroom-command.js'
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
@@ -262,8 +263,8 @@ let scenarioYargs: Argv | undefined
 
 export const scenarioCommand: CommandModule = {
   command: 'scenario',
-  describe: 'list, validate or run multi-client scenarios (scenarios/*.yaml), or print their JSON Schema',
-  builder: (yargs) => (scenarioYargs = yargs.command(listCommand).command(validateCommand).command(runCommand).command(schemaCommand)),
+  describe: 'list, validate or run multi-client scenarios (scenarios/*.yaml), or print their JSON Schema or a GitHub Classroom workflow',
+  builder: (yargs) => (scenarioYargs = yargs.command(listCommand).command(validateCommand).command(runCommand).command(schemaCommand).command(classroomCommand)),
   // `socklab scenario` alone: its help (the four commands and what they do).
   handler: () => void scenarioYargs?.showHelp('log'),
 }

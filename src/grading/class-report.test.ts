@@ -7,7 +7,7 @@ const graded = (submission: string, score: number, tests: Array<['passed' | 'fai
   submission,
   score,
   maxScore: 10,
-  tests: tests.map(([status, points], i) => ({ name: `t${i + 1}`, score: status === 'passed' ? points : 0, maxScore: points, status, detail: '', hidden: false })),
+  tests: tests.map(([status, points], i) => ({ name: `t${i + 1}`, score: status === 'passed' ? points : 0, maxScore: points, status, detail: '', hidden: false, visibility: 'visible' as const })),
 })
 
 describe('the class report', () => {

@@ -1,6 +1,7 @@
 import { verdictText } from '../scenario/check-tally.js'
 import { firstFailure } from '../scenario/reports/report-data.js'
-import type { Scenario } from '../scenario/scenario.js'
+import { mermaidSequence } from '../scenario/reports/markdown-report.js'
+import type { Scenario, Visibility } from '../scenario/scenario.js'
 import type { ScenarioResult } from '../scenario/scenario-result.js'
 
 /** One graded scenario: what it is worth, what it earned, and whether students see more than its verdict. */
@@ -13,6 +14,10 @@ export interface GradedTest {
   /** Why it failed or was skipped (the first failing step, expected and actual). */
   detail: string
   hidden: boolean
+  /** Who sees its details (the scenario's `visibility:`). */
+  visibility: Visibility
+  /** A failed run's sequence diagram (Mermaid lines), for the formats that show it. */
+  diagram?: string[]
   /** A skipped scenario left out of the maximum (`--skipped exclude`): its points are not counted either way. */
   excluded?: boolean
 }
@@ -40,6 +45,7 @@ export function grade(submission: string, scenarios: readonly Scenario[], result
     const status = !result ? 'failed' : result.verdict
     const detail = !result ? 'not run' : status === 'passed' ? verdictText(result) : status === 'skipped' ? `skipped: ${result.skipped ?? ''}` : (firstFailure(result) ?? 'failed')
     const excluded = status === 'skipped' && skipped === 'exclude'
+    const diagram = status === 'failed' && result ? mermaidSequence(result) : undefined
     return {
       name: scenario.name,
       score: status === 'passed' ? scenario.points : 0,
@@ -47,6 +53,8 @@ export function grade(submission: string, scenarios: readonly Scenario[], result
       status,
       detail,
       hidden: scenario.visibility === 'hidden',
+      visibility: scenario.visibility,
+      ...(diagram ? { diagram } : {}),
       ...(excluded ? { excluded } : {}),
     }
   })
@@ -67,17 +75,35 @@ export function gradeLine(g: Grade): string {
   return `${g.score} of ${g.maxScore} points${note}`
 }
 
+/** A test's output for students, in Markdown: its reason and, when it failed, the sequence diagram; a hidden one's verdict only. */
+export function testOutput(t: GradedTest): string {
+  if (t.hidden) return t.status
+  if (t.status === 'skipped') return `${t.detail}${t.excluded ? ' (not counted)' : ''}`
+  if (t.status === 'passed' || !t.diagram) return t.detail
+  return `${t.detail}\n\n\`\`\`mermaid\n${t.diagram.join('\n')}\n\`\`\``
+}
+
+/** The whole submission in a sentence: its score and how many scenarios passed, or why it was not graded. */
+export function gradeSummary(g: Grade): string {
+  return g.notGraded
+    ? `Not graded: the server did not start.\n${g.notGraded}`
+    : `${gradeLine(g)}: ${g.tests.filter((t) => t.status === 'passed').length} of ${g.tests.filter((t) => !t.excluded).length} scenarios passed.`
+}
+
 /**
- * Gradescope's results.json (its autograder specification): the score, and per test its score, maximum,
- * status and output. A hidden scenario is listed with its verdict only: its output says no more.
+ * Gradescope's results.json, to its autograder specification: the score, execution time and output (in
+ * Markdown), and per test its score, maximum, status, output (the failure's reason and sequence diagram)
+ * and visibility. A hidden scenario is listed with its verdict only; `after_due_date` and
+ * `after_published` are Gradescope's own, passed on.
  */
 export function gradescopeResults(g: Grade, executionSeconds: number): object {
   return {
     score: g.score,
     execution_time: Math.round(executionSeconds),
-    output: g.notGraded
-      ? `Not graded: the server did not start.\n${g.notGraded}`
-      : `${gradeLine(g)}: ${g.tests.filter((t) => t.status === 'passed').length} of ${g.tests.filter((t) => !t.excluded).length} scenarios passed.`,
+    output: gradeSummary(g),
+    output_format: 'md',
+    test_output_format: 'md',
+    visibility: 'visible',
     stdout_visibility: 'hidden',
     tests: g.tests.map((t) => ({
       name: t.name,
@@ -85,8 +111,9 @@ export function gradescopeResults(g: Grade, executionSeconds: number): object {
       max_score: t.maxScore,
       // Gradescope knows passed and failed; a skipped scenario has no status, and says it was skipped.
       ...(t.status === 'skipped' ? {} : { status: t.status }),
-      output: t.hidden ? t.status : t.status === 'skipped' ? `${t.detail}${t.excluded ? ' (not counted)' : ''}` : t.detail,
-      visibility: 'visible',
+      output: testOutput(t),
+      output_format: 'md',
+      visibility: t.visibility === 'hidden' ? 'visible' : t.visibility,
       ...(t.status === 'skipped' ? { extra_data: { skipped: true, counted: !t.excluded } } : {}),
     })),
   }

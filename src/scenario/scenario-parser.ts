@@ -11,6 +11,7 @@ import {
   TARGET_KINDS,
   MAX_GROUP_SIZE,
   CLIENT_PROTOCOLS,
+  VISIBILITIES,
   DEFAULT_MAX_RECEIVE,
   type RetryPolicy,
   type FileSetup,
@@ -67,7 +68,7 @@ export function parseScenario(text: string, file: string, overrides: VarOverride
     if (value < 0 || !Number.isFinite(value)) cursor!.fail('a number of points, 0 or more')
     return value
   }) ?? 1
-  const visibility = problems.check(() => top.get('visibility')?.oneOf(['visible', 'hidden'] as const)) ?? 'visible'
+  const visibility = problems.check(() => top.get('visibility')?.oneOf(VISIBILITIES)) ?? 'visible'
   const topology = problems.check(() => scenarioTopology(top.get('topology'), file))
   const parsedClients = problems.check(() => parseClients(top.get('clients') ?? root.fail('a `clients:` list')))
   // Without its clients, every step would be refused for naming them: the steps are checked once they parse.

@@ -1,5 +1,5 @@
 import { SERVER_OPTION_SPECS } from '../config/server-options.js'
-import { CLIENT_PROTOCOLS, TARGET_KINDS } from './scenario.js'
+import { CLIENT_PROTOCOLS, TARGET_KINDS, VISIBILITIES } from './scenario.js'
 import { DEFINITIONS, numberOr, ref, STEP_OPTION_SCHEMAS, type JsonSchema } from './steps/step-schema.js'
 import { STEP_KINDS, STEP_KIND_NAMES } from './steps/step-kinds.js'
 
@@ -34,7 +34,7 @@ export function scenarioSchema(): JsonSchema {
       description: { type: 'string' },
       tags: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' } },
       points: numberOr({ type: 'number', minimum: 0 }),
-      visibility: { enum: ['visible', 'hidden'], description: 'hidden: graded, but student-facing reports show only its name and whether it passed' },
+      visibility: { enum: [...VISIBILITIES], description: 'hidden: graded, but student-facing reports show only its name and whether it passed; after_due_date, after_published: its details shown then (Gradescope)' },
       vars: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
       targets: { type: 'array', items: { enum: [...TARGET_KINDS] } },
       topology: {

@@ -7,6 +7,13 @@ import type { Topology } from '../lab/topology.js'
  * A parsed, validated scenario (scenarios/*.yaml; format in docs/scenarios.md). Strings in replies and
  * event fields may hold `${client.address}`, `${client.port}` and `${client.name}`, resolved while running.
  */
+/**
+ * Who sees a graded scenario's details: `visible`; `hidden` (graded, students see its name and verdict
+ * only); `after_due_date` and `after_published` (as Gradescope has them: its details shown then).
+ */
+export const VISIBILITIES = ['visible', 'hidden', 'after_due_date', 'after_published'] as const
+export type Visibility = (typeof VISIBILITIES)[number]
+
 export interface Scenario {
   name: string
   description: string
@@ -26,7 +33,7 @@ export interface Scenario {
   /** What passing it is worth when graded (`socklab grade`); 1 by default. */
   points: number
   /** `hidden`: graded, but a student-facing report shows only its name and whether it passed. */
-  visibility: 'visible' | 'hidden'
+  visibility: Visibility
   /** Rooms on subnets of their own and a router between them (docker target only; docs/topology.md). */
   topology?: Topology
 }

@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import puppeteer from 'puppeteer-core'
+import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { EXIT, LABEL } from '../../src/index.js'
 import { SOCKLAB_BIN, runProcess, spawnProcess, type Run } from '../helpers/processes.js'
@@ -135,6 +136,24 @@ describe('socklab grade, sandboxed on the docker target', () => {
     expect(again.stdout).toContain('class report: ')
     expect((await readFile(join(out, 'summary.csv'), 'utf8')).trim().split('\n')).toHaveLength(6)
     expect(await readFile(join(out, 'summary.csv'), 'utf8')).toContain('no-reject,7,10,3,2,0,2')
+  })
+
+  it("runs the GitHub Classroom workflow's steps as a runner would: points for what passes, none for what fails", async () => {
+    // The student's repository: their server.py, and the suite where the template puts it.
+    const repo = join(dir, 'student-repo')
+    await cp(join(SUBMISSIONS, 'no-reject'), repo, { recursive: true })
+    await cp(join(EXAMPLE, 'scenarios'), join(repo, '.socklab', 'scenarios'), { recursive: true })
+    const workflow = parse(await readFile(join(EXAMPLE, 'github-classroom', '.github', 'workflows', 'classroom.yml'), 'utf8')) as { jobs: Record<string, { steps: Array<{ with?: Record<string, string> }> }> }
+    const command = (test: string) => workflow.jobs['run-autograding-tests']!.steps.find((s) => s.with?.['test-name'] === test)!.with!.command!
+    const bin = join(dir, 'bin')
+    await mkdir(bin, { recursive: true })
+    await writeFile(join(bin, 'socklab'), `#!/bin/sh\nexec node ${SOCKLAB_BIN} "$@"\n`, { mode: 0o755 })
+    const env = { PATH: `${bin}:${process.env.PATH}`, SOCKLAB_IMAGE: inject('image'), NO_COLOR: '1' }
+    const echo = await runProcess('bash', ['-c', command('echo')], '', env, repo)
+    expect(echo.code, echo.stdout + echo.stderr).toBe(EXIT.OK)
+    const overflow = await runProcess('bash', ['-c', command('overflow')], '', env, repo)
+    expect(overflow.code, overflow.stdout + overflow.stderr).toBe(EXIT.SCENARIO_FAILED)
+    expect(overflow.stdout).toMatch(/^✘ overflow @ student-repo failed/m)
   })
 
   it('on SIGINT removes every container and network of the submissions being graded, and exits 130', async () => {

@@ -53,7 +53,7 @@ describe('socklab grade', () => {
       output: expect.stringContaining('connect d (expect rejected): d was admitted'),
     })
     const hidden = JSON.parse(await readFile(join(out, 'text-files', 'results.json'), 'utf8')) as { tests: Array<Record<string, unknown>> }
-    expect(hidden.tests.find((t) => t.name === 'binary')).toEqual({ name: 'binary', score: 0, max_score: 3, status: 'failed', output: 'failed', visibility: 'visible' })
+    expect(hidden.tests.find((t) => t.name === 'binary')).toEqual({ name: 'binary', score: 0, max_score: 3, status: 'failed', output: 'failed', output_format: 'md', visibility: 'visible' })
     const student = await readFile(join(out, 'text-files', 'student.md'), 'utf8')
     expect(student).toContain('| binary (hidden) | 0 / 3 | failed |')
     expect(student).not.toContain('socklab.png')
@@ -103,6 +103,33 @@ describe('socklab grade', () => {
     const results = JSON.parse(await readFile(join(out, 'fixed-port', 'results.json'), 'utf8')) as { score: number; output: string }
     expect(results.score).toBe(0)
     expect(results.output).toMatch(/^Not graded: the server did not start\./)
+  })
+
+  it("scores nothing for console lines the wire does not bear out: a forged `Client01 connected from …` fails as a connection that did not happen", async () => {
+    const folder = join(dir, 'submissions', 'forger')
+    await mkdir(folder, { recursive: true })
+    // It admits anyone at the TCP level, answers nothing, and prints the lines a correct server would.
+    await writeFile(join(folder, 'server.py'), [
+      'import socket, sys',
+      "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', int(sys.argv[1]))); s.listen(8)",
+      "print(f'Server listening on 0.0.0.0:{sys.argv[1]}', flush=True)",
+      "for n in (1, 2, 3): print(f\"Client0{n} connected from ('10.0.0.{10 + n}', {40000 + n})\", flush=True)",
+      'held = []',
+      'while True: held.append(s.accept()[0])',
+      '',
+    ].join('\n'))
+    const suite = join(dir, 'forged-suite')
+    await mkdir(suite, { recursive: true })
+    await writeFile(join(suite, 'three-in.yaml'), ['description: three clients get in, and the server says so', 'points: 2', 'clients:', '  a: { mode: compat }', '  b: { mode: compat }', '  c: { mode: compat }', 'steps:', '  - connect: [a, b, c]', '  - expect_events: { event: client_connected, count: 3 }', ''].join('\n'))
+    const out = join(dir, 'grades-forged')
+    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', folder, '--dir', suite, '--out', out, '--target', 'local', '--quiet'], '')
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
+    expect(run.stdout).toMatch(/^forger: 0 of 2 points/m)
+    const results = JSON.parse(await readFile(join(out, 'forger', 'results.json'), 'utf8')) as { tests: Array<{ name: string; output: string }> }
+    expect(results.tests[0]!.output).toContain('the log claims a connection that did not happen: client_connected from 10.0.0.11:40001, and no client connected from there')
+    // The same suite on the original: its lines are true, and earn the points.
+    const honest = await runProcess('node', [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--dir', suite, '--out', out, '--target', 'local', '--quiet'], '')
+    expect(honest.stdout).toMatch(/^correct: 2 of 2 points/m)
   })
 
   it('without a Docker engine refuses to run submissions unsandboxed, says how to get one, and runs them locally only with --unsafe-local', async () => {

@@ -75,6 +75,11 @@ function diagramText(text: string): string {
   return escaped.join('<br/>') || '(empty)'
 }
 
+/** A run's sequence diagram in Mermaid (lines, no fence), or nothing when no one said anything. */
+export function mermaidSequence(r: ScenarioResult): string[] | undefined {
+  return r.messages.length > 0 ? sequenceDiagram(collapseRuns(timeline(r))) : undefined
+}
+
 /**
  * Mermaid's sequence diagram: each arrow one message, whole, and the server's events as notes over the
  * server, in the order they happened. Participants get safe ids (`p1`) and are shown by name, so a client

@@ -22,9 +22,18 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
   ctx.connections.set(name, index)
   // A connection starts with the link as a `link` step last left it (or as the client was declared).
   const link = ctx.links.get(name) ?? declared.link
-  const agent = await ctx.run.startClient({ ...declared, link }, index)
-  if (link && index === 1) say(ctx, { from: name, to: name, text: `link: ${describeLink(link)}` })
-  const first = await agent.channel.next(signal)
+  // Tracked until its first word is known and entered in the ledger: console events are checked against it.
+  const { agent, first } = await ctx.wire.track(
+    (async () => {
+      const agent = await ctx.run.startClient({ ...declared, link }, index)
+      if (link && index === 1) say(ctx, { from: name, to: name, text: `link: ${describeLink(link)}` })
+      const first = await agent.channel.next(signal)
+      if (first.type === 'connected' || first.type === 'rejected') {
+        ctx.wire.connections.push({ client: name, address: first.address, port: first.port, outcome: first.type === 'connected' ? 'admitted' : 'rejected', relayed: declared.relay })
+      } else if (first.type === 'failed') ctx.wire.unaddressed += 1
+      return { agent, first }
+    })(),
+  )
   if (first.type === 'connected' && first.mode === 'raw') {
     // A text or byte client: no name of socklab's; what the server sends is kept for the steps to read.
     ctx.facts.set(name, { address: first.address, port: first.port })

@@ -3,6 +3,7 @@ import type { EventFields, StepBase } from '../scenario.js'
 import { eventAndFields } from './event-step-body.js'
 import { fieldsLabel, matcher } from './event-match.js'
 import { serverEvents, StepFailed } from './step-context.js'
+import { wireDisagreement } from './wire-agreement.js'
 import { eventBody, ref } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
@@ -33,7 +34,10 @@ export const expectEventsStep: StepKind<ExpectEventsStep> = {
     const wanted = step.count ?? 1
     // Wait until the events can all have been logged, then count: exactly `count`, or at least one.
     if (wanted > 0) await events.waitFor(step.event, match, wanted, signal)
-    const found = events.all(step.event, match).length
+    const all = events.all(step.event, match)
+    const found = all.length
+    const disagreement = await wireDisagreement(ctx, all, signal)
+    if (disagreement) throw new StepFailed(disagreement)
     if (step.count !== undefined && found !== step.count) {
       throw new StepFailed(`${found} ${step.event} events`, `${step.count}`, `${found}`)
     }

@@ -5,6 +5,7 @@ import type { Message, StepResult } from '../scenario-result.js'
 import type { ClientFacts } from '../template.js'
 import type { ClientAgent, TargetRun } from '../targets/scenario-target.js'
 import type { WireStream } from '../wire-stream.js'
+import { WireLedger } from './wire-ledger.js'
 
 /** Everything steps share while one scenario runs. */
 export interface StepContext {
@@ -19,6 +20,8 @@ export interface StepContext {
   links: Map<string, LinkConditions>
   /** How many times each client has connected (each connection is a fresh process or container). */
   connections: Map<string, number>
+  /** Every connection as the wire showed it: what console events about connections are checked against. */
+  wire: WireLedger
   messages: Message[]
   /** The whole run's: aborted when it is interrupted. */
   signal: AbortSignal
@@ -37,7 +40,7 @@ export interface ConnectedAgent {
 
 /** A fresh context for a run's steps: no client connected yet, nothing captured. */
 export function newStepContext(base: Pick<StepContext, 'scenario' | 'run' | 'messages' | 'signal' | 'targetKind' | 'onStep'>): StepContext {
-  return { ...base, facts: new Map(), values: new Map(), links: new Map(), agents: new Map(), connections: new Map() }
+  return { ...base, facts: new Map(), values: new Map(), links: new Map(), agents: new Map(), connections: new Map(), wire: new WireLedger() }
 }
 
 /** What a step kind's `run` gets besides its step and the context. */

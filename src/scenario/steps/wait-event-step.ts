@@ -3,6 +3,7 @@ import type { EventFields, StepBase } from '../scenario.js'
 import { eventAndFields } from './event-step-body.js'
 import { describeEvent, fieldsLabel, fillFields, matcher, nearestEvents } from './event-match.js'
 import { serverEvents, StepFailed } from './step-context.js'
+import { wireDisagreement } from './wire-agreement.js'
 import { eventBody } from './step-schema.js'
 import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 
@@ -24,14 +25,17 @@ export const waitEventStep: StepKind<WaitEventStep> = {
   label: (step) => `wait for ${step.event}${fieldsLabel(step.where)}`,
   async run(step, ctx, { signal }) {
     const events = serverEvents(ctx, step.event, step.where)
+    let found
     try {
-      await events.waitFor(step.event, matcher(step.where, ctx), 1, signal)
+      found = await events.waitFor(step.event, matcher(step.where, ctx), 1, signal)
     } catch (error) {
       // The step's own timeout (not an interrupt of the run): say what came instead.
       if (!signal.aborted || ctx.signal.aborted) throw error
       const wanted = fillFields(step.where, ctx)
       throw new StepFailed(`timed out after ${step.timeoutMs} ms waiting for ${step.event}`, describeEvent(step.event, wanted), nearestEvents(events.events, step.event, wanted))
     }
+    const disagreement = await wireDisagreement(ctx, [found], signal)
+    if (disagreement) throw new StepFailed(disagreement)
   },
 }
 

@@ -413,7 +413,11 @@ export class DockerTarget implements ScenarioTarget {
         })
         this.docker.modem.demuxStream(logs, stdout, stderr)
         const abort = new AbortController()
-        void server.wait().then((exit: { StatusCode?: number }) => abort.abort(new Error(`it exited (code ${exit?.StatusCode ?? '?'})`)))
+        // A container removed meanwhile (the run disposed of, or killed) has nothing to wait for: that too ends the wait.
+        void server.wait().then(
+          (exit: { StatusCode?: number }) => abort.abort(new Error(`it exited (code ${exit?.StatusCode ?? '?'})`)),
+          (error: Error) => abort.abort(error),
+        )
         const timer = setTimeout(() => abort.abort(new Error(`it did not listen within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS)
         try {
           // A sealed server answers nothing off its lab network, the host included: its own tables say when it listens.
