@@ -14,6 +14,8 @@ import { GradeProgress } from '../grading/grade-progress.js'
 import { grade, gradeLine, gradescopeResults, SKIPPED_SCORING, studentReport, type SkippedScoring } from '../grading/gradescope.js'
 import { prairieLearnResults } from '../grading/prairielearn.js'
 import { submissionSpec } from '../grading/submission.js'
+import { varyFiles } from '../grading/varied-files.js'
+import { ownedTempDir } from '../ownership/owned-temp-dir.js'
 import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
 import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
 import { htmlReport } from '../scenario/reports/html-report.js'
@@ -39,6 +41,7 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
     tag: { type: 'string', array: true, describe: 'grade with the scenarios that have this tag (repeatable)' },
     var: { type: 'string', array: true, describe: 'set a scenario variable: name=value (repeatable)' },
     files: { type: 'string', describe: 'the files every server starts from; default: the shipped ones' },
+    vary: { type: 'string', describe: "draw each submission's served files from this seed and its name (same names and sizes, other contents; recorded in variation.json, so a regrade is the same): a submission cannot hard-code them" },
     skipped: {
       type: 'string',
       default: 'exclude',
@@ -73,6 +76,8 @@ interface GradeRun {
   sandboxed: boolean
   limits: GradeLimits
   skipped: SkippedScoring
+  /** --vary: the seed each submission's files are drawn from. */
+  vary: string | undefined
   signal: AbortSignal
   progress: GradeProgress | undefined
 }
@@ -113,6 +118,7 @@ export const gradeCommand: CommandModule = {
         sandboxed: target instanceof DockerTarget,
         limits,
         skipped: argv.skipped as SkippedScoring,
+        vary: typeof argv.vary === 'string' ? argv.vary : undefined,
         signal: interrupts.signal,
         progress: quiet ? undefined : new GradeProgress(process.stdout, folders.length),
       }
@@ -183,14 +189,24 @@ async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSub
   const stop = () => wall.abort(run.signal.reason)
   run.signal.addEventListener('abort', stop, { once: true })
   let results: ScenarioResult[]
+  const place = join(run.out, name)
+  await mkdir(place, { recursive: true })
+  // --vary: this submission's own files, drawn from the seed and its name.
+  const varied = run.vary === undefined ? undefined : await ownedTempDir('vary')
   try {
+    let shippedFiles = run.files
+    if (varied) {
+      const variation = await varyFiles(run.files, run.vary!, name, varied.path)
+      await writeFile(join(place, 'variation.json'), `${JSON.stringify(variation, null, 2)}\n`)
+      shippedFiles = varied.path
+    }
     run.progress?.start(name, run.scenarios.length)
     const spec = await submissionServer(folder, run.sandboxed).catch((error: Error) => error)
     if (spec instanceof Error) {
       results = run.scenarios.map((s) => notStarted(s, run.target.name, `${name}: ${spec.message}`))
     } else {
       const suite = await runSuite(run.scenarios, run.target, {
-        shippedFiles: run.files,
+        shippedFiles,
         // A failed scenario's logs (its server's console whole) are kept for the teacher.
         logsDir: join(run.out, name, 'logs'),
         signal: wall.signal,
@@ -206,11 +222,10 @@ async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSub
   } finally {
     clearTimeout(timer)
     run.signal.removeEventListener('abort', stop)
+    await varied?.[Symbol.asyncDispose]()
   }
   const seconds = (performance.now() - started) / 1000
   const g = grade(name, run.scenarios, results, run.skipped)
-  const place = join(run.out, name)
-  await mkdir(place, { recursive: true })
   await writeFile(join(place, 'results.json'), `${JSON.stringify(gradescopeResults(g, seconds), null, 2)}\n`)
   await writeFile(join(place, 'prairielearn.json'), `${JSON.stringify(prairieLearnResults(g), null, 2)}\n`)
   await writeFile(join(place, 'junit.xml'), junitReport(results))

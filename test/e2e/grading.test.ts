@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT } from '../../src/index.js'
 import { ORIGINAL_SERVER, SOCKLAB_BIN, runProcess } from '../helpers/processes.js'
 import { listeningSocket } from '../helpers/taken-port.js'
+import { SHIPPED_FILES } from '../helpers/scenarios.js'
 
 /**
  * `socklab grade` on three submissions of the assignment, each a `server.py`: the original (correct), one
@@ -130,6 +131,29 @@ describe('socklab grade', () => {
     // The same suite on the original: its lines are true, and earn the points.
     const honest = await runProcess('node', [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--dir', suite, '--out', out, '--target', 'local', '--quiet'], '')
     expect(honest.stdout).toMatch(/^correct: 2 of 2 points/m)
+  })
+
+  it('with --vary draws each submission its own files: one that serves copies of the shipped files fails, a regrade draws the same', async () => {
+    // It serves a copy of the shipped files kept beside it, whatever it is given.
+    const folder = await submission('hard-coded', (source) => source.replace("SERVER_FILES = sys.argv[2] if len(sys.argv) > 2 else 'server_files'", "SERVER_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'my_files')"))
+    await cp(SHIPPED_FILES, join(folder, 'my_files'), { recursive: true })
+    const suite = join(dir, 'logo-suite')
+    await mkdir(suite, { recursive: true })
+    await writeFile(join(suite, 'logo.yaml'), ['description: the logo arrives byte for byte', 'clients: [a]', 'steps:', '  - connect: a', '  - get: { client: a, file: socklab.png }', ''].join('\n'))
+    const grade = (out: string, ...extra: string[]) => runProcess('node', [SOCKLAB_BIN, 'grade', folder, join(dir, 'submissions', 'correct'), '--dir', suite, '--out', join(dir, out), '--target', 'local', '--quiet', ...extra], '')
+    const plain = await grade('grades-plain')
+    expect(plain.stdout).toMatch(/^hard-coded: 1 of 1 points/m)
+    const varied = await grade('grades-varied', '--vary', 'autumn')
+    expect(varied.stdout, varied.stdout + varied.stderr).toMatch(/^hard-coded: 0 of 1 points/m)
+    expect(varied.stdout).toMatch(/^correct: 1 of 1 points/m)
+    const variation = (name: string, out = 'grades-varied') => readFile(join(dir, out, name, 'variation.json'), 'utf8')
+    const drawn = JSON.parse(await variation('correct')) as { seed: string; files: Array<{ name: string; sha256: string }> }
+    expect(drawn.seed).toBe('autumn')
+    expect(drawn.files.map((f) => f.name)).toEqual(['hello.txt', 'socklab.png'])
+    expect(await variation('hard-coded')).not.toBe(await variation('correct'))
+    // Graded again: the same files.
+    await grade('grades-again', '--vary', 'autumn')
+    expect(await variation('correct', 'grades-again')).toBe(await variation('correct'))
   })
 
   it('without a Docker engine refuses to run submissions unsandboxed, says how to get one, and runs them locally only with --unsafe-local', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -123,6 +124,9 @@ describe('socklab installed from its packed tarball, used from an empty folder',
     const autograder = join(scratch, 'autograder-source')
     await cp(join(scratch, 'prefix', 'lib', 'node_modules', 'socklab', 'examples', 'grading'), autograder, { recursive: true })
     await copyFile(tarball, join(autograder, basename(tarball)))
+    // Its samples and its Classroom workflow (a dot folder) come with it.
+    for (const name of ['correct', 'original', 'no-reject', 'text-files', 'hostile']) expect(existsSync(join(autograder, 'submissions', name, 'server.py'))).toBe(true)
+    expect(existsSync(join(autograder, 'github-classroom', '.github', 'workflows', 'classroom.yml'))).toBe(true)
     const prefix = join(scratch, 'grading-prefix')
     // No registry: npm is pointed at an address that refuses, and the PATH has no socklab but the one installed.
     const offline = { npm_config_registry: 'http://127.0.0.1:9/', npm_config_offline: 'true', SOCKLAB_PREFIX: prefix, PATH: `${join(prefix, 'bin')}:${dirname(process.execPath)}:/usr/bin:/bin` }

@@ -64,9 +64,21 @@ const COMMANDS: Record<string, Check> = {
       const run = await sh('socklab grade submissions/* --out grades')
       expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
       const csv = (await readFile(join(dir, 'grades', 'summary.csv'), 'utf8')).trim().split('\n')
-      expect(csv.map((line) => line.split(',')[0])).toEqual(['submission', 'ada', 'bob'])
+      // Every submission graded into grades/ so far: my-server, graded by the command before, too.
+      expect(csv.map((line) => line.split(',')[0])).toEqual(expect.arrayContaining(['submission', 'ada', 'bob']))
+      expect(await readFile(join(dir, 'grades', 'class.html'), 'utf8')).toContain('<svg class="histogram"')
     },
   },
+  'socklab examples grading': {
+    run: async () => {
+      const copied = await sh('socklab examples grading')
+      expect(copied.code, copied.stderr).toBe(0)
+      for (const name of ['correct', 'original', 'no-reject', 'text-files', 'hostile']) expect((await stat(join(dir, 'grading', 'submissions', name, 'server.py'))).isFile()).toBe(true)
+      expect((await stat(join(dir, 'grading', 'github-classroom', '.github', 'workflows', 'classroom.yml'))).isFile()).toBe(true)
+    },
+  },
+  // Sandboxed only: the hostile sample is not run on this machine's own.
+  'socklab grade grading/submissions/* --dir grading/scenarios --out grades': { covered: 'test/containers/grade-sandbox.test.ts (the same submissions and suite, on the docker target)' },
   'socklab scenario run --all --quiet --report junit=reports/scenarios.xml --report html=reports/scenarios.html': {
     run: async () => {
       const run = await sh('socklab scenario run --all --quiet --report junit=reports/scenarios.xml --report html=reports/scenarios.html')
