@@ -54,7 +54,7 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
       describe: 'docker: each submission sandboxed in containers of its own (default when an engine answers); local: processes on this machine, unsandboxed (a warning says so)',
     },
     'unsafe-local': { type: 'boolean', default: false, describe: 'with no Docker engine, run the submissions as local processes with your rights anyway (only for code you trust, or inside a sandbox such as an autograder container)' },
-    parallel: { type: 'number', describe: 'grade this many submissions at once; default: one per CPU, as many as half the memory holds at --memory each' },
+    parallel: { type: 'number', describe: 'grade this many submissions at once; default: one per two CPUs, as many as half the memory holds at --memory each' },
     memory: { type: 'string', default: formatSize(DEFAULT_SANDBOX.memory).replace(' ', ''), describe: "each submission's server: memory (no swap beyond it)" },
     cpus: { type: 'number', default: DEFAULT_SANDBOX.cpus, describe: "each submission's server: CPUs' worth of time" },
     pids: { type: 'number', default: DEFAULT_SANDBOX.pids, describe: "each submission's server: processes and threads at once (a fork bomb stops there)" },

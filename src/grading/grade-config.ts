@@ -16,11 +16,13 @@ export interface GradeLimits {
 }
 
 /**
- * How many submissions are graded at once when --parallel is not given: one per CPU, and no more than half
- * this machine's memory holds at each one's memory limit (its clients and socklab's own share the rest).
+ * How many submissions are graded at once when --parallel is not given: one per two CPUs (a submission's
+ * scenario keeps a CPU busy with its server, and another with its client containers: a crowd of 50 on
+ * two cores at once runs out of its step's time), and no more than half this machine's memory holds at
+ * each one's memory limit.
  */
 export function defaultParallel(memory: number): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(totalmem() / 2 / memory)))
+  return Math.max(1, Math.min(Math.floor(availableParallelism() / 2), Math.floor(totalmem() / 2 / memory)))
 }
 
 /** The limits from `grade`'s options (--memory, --cpus, --pids, --tmpfs, --output-limit, --wall-time, --parallel), with clear errors. */

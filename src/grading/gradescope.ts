@@ -124,7 +124,9 @@ export function studentReport(g: Grade): string {
   const lines = [`# ${g.submission}: ${gradeLine(g)}`, '', '| scenario | points | result |', '|---|---|---|']
   if (g.notGraded) lines.splice(1, 0, '', 'Your server did not start, so nothing could be graded:', '', '```', g.notGraded, '```')
   for (const t of g.tests) {
-    const why = t.hidden || t.status === 'passed' ? t.status : `${t.status}: ${t.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}`
+    const detail = t.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+    // A skipped one's detail says so already.
+    const why = t.hidden || t.status === 'passed' ? t.status : t.status === 'skipped' ? detail : `${t.status}: ${detail}`
     lines.push(`| ${t.name}${t.hidden ? ' (hidden)' : ''} | ${t.excluded ? 'not counted' : `${t.score} / ${t.maxScore}`} | ${why} |`)
   }
   return `${lines.join('\n')}\n`
