@@ -21,6 +21,7 @@ import { docker } from './helpers/docker-engine.js'
  */
 const EXAMPLE = fileURLToPath(new URL('../../examples/grading/', import.meta.url))
 const SUBMISSIONS = join(EXAMPLE, 'submissions')
+const RESOURCE_HOG = fileURLToPath(new URL('../fixtures/grading/resource-hog/', import.meta.url))
 const NAMES = ['correct', 'hostile', 'no-reject', 'original', 'text-files']
 const CHROMIUM = process.env.SOCKLAB_CHROMIUM ?? '/usr/bin/chromium'
 /** The host port the hostile submission tries to reach (HOST_PORT in its server.py). */
@@ -50,7 +51,9 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(HOSTILE_PORT, '0.0.0.0', resolve))
   const before = await submissionFiles()
-  const grading = spawnProcess('node', [SOCKLAB_BIN, 'grade', ...NAMES.map((n) => join(SUBMISSIONS, n)), '--dir', join(EXAMPLE, 'scenarios'), '--out', out, '--parallel', '3', '--image', inject('image'), '--quiet'], { env: { NO_COLOR: '1' } })
+  // Ten: the five shipped, and a copy of each (a class of ten, three at once).
+  for (const n of NAMES) await cp(join(SUBMISSIONS, n), join(dir, 'copies', `${n}-2`), { recursive: true })
+  const grading = spawnProcess('node', [SOCKLAB_BIN, 'grade', ...NAMES.map((n) => join(SUBMISSIONS, n)), ...NAMES.map((n) => join(dir, 'copies', `${n}-2`)), '--dir', join(EXAMPLE, 'scenarios'), '--out', out, '--parallel', '3', '--image', inject('image'), '--quiet'], { env: { NO_COLOR: '1' } })
   gradingPid = grading.child.pid!
   run = await grading.exited
   expect(await submissionFiles()).toEqual(before)
@@ -62,7 +65,7 @@ afterAll(async () => {
 })
 
 describe('socklab grade, sandboxed on the docker target', () => {
-  it('gives each shipped submission its documented score, three at once, the hostile one alongside', () => {
+  it('gives each shipped submission its documented score, ten of them three at once, the hostile ones alongside', () => {
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
     expect(run.stderr).not.toMatch(/unsandboxed/)
     return readFile(join(out, 'summary.csv'), 'utf8').then((csv) =>
@@ -70,10 +73,15 @@ describe('socklab grade, sandboxed on the docker target', () => {
         [
           'submission,score,max_score,binary,echo,overflow,status',
           'correct,10,10,3,2,3,2',
+          'correct-2,10,10,3,2,3,2',
           'hostile,0,10,0,0,0,0',
+          'hostile-2,0,10,0,0,0,0',
           'no-reject,7,10,3,2,0,2',
+          'no-reject-2,7,10,3,2,0,2',
           'original,10,10,3,2,3,2',
+          'original-2,10,10,3,2,3,2',
           'text-files,7,10,0,2,3,2',
+          'text-files-2,7,10,0,2,3,2',
           '',
         ].join('\n'),
       ),
@@ -117,13 +125,13 @@ describe('socklab grade, sandboxed on the docker target', () => {
       expect(errors).toEqual([])
       const bars = await page.$$eval('svg.histogram rect.bar', (rects) => rects.map((r) => r.querySelector('title')!.textContent))
       expect(bars).toHaveLength(10)
-      expect(bars).toContain('0–9 %: 1')
-      expect(bars).toContain('70–79 %: 2')
-      expect(bars).toContain('90–100 %: 2')
+      expect(bars).toContain('0–9 %: 2')
+      expect(bars).toContain('70–79 %: 4')
+      expect(bars).toContain('90–100 %: 4')
       const rates = await page.$$eval('table.rates tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).slice(0, 2).map((td) => td.textContent).join(': ')))
-      expect(rates).toEqual(['binary: 3 of 5', 'echo: 4 of 5', 'overflow: 3 of 5', 'status: 4 of 5'])
+      expect(rates).toEqual(['binary: 6 of 10', 'echo: 8 of 10', 'overflow: 6 of 10', 'status: 8 of 10'])
       const links = await page.$$eval('table.submissions a', (as) => as.map((a) => a.getAttribute('href')))
-      expect(links).toEqual(NAMES.map((n) => `${n}/report.html`))
+      expect(links).toEqual(NAMES.flatMap((n) => [`${n}/report.html`, `${n}-2/report.html`]))
       for (const link of links) expect(existsSync(join(out, link!))).toBe(true)
     } finally {
       await browser.close()
@@ -134,8 +142,24 @@ describe('socklab grade, sandboxed on the docker target', () => {
     const again = await runProcess('node', [SOCKLAB_BIN, 'grade', join(SUBMISSIONS, 'no-reject'), '--dir', join(EXAMPLE, 'scenarios'), '--out', out, '--image', inject('image'), '--quiet'], '', { NO_COLOR: '1' })
     expect(again.code, again.stdout + again.stderr).toBe(EXIT.OK)
     expect(again.stdout).toContain('class report: ')
-    expect((await readFile(join(out, 'summary.csv'), 'utf8')).trim().split('\n')).toHaveLength(6)
+    expect((await readFile(join(out, 'summary.csv'), 'utf8')).trim().split('\n')).toHaveLength(11)
     expect(await readFile(join(out, 'summary.csv'), 'utf8')).toContain('no-reject,7,10,3,2,0,2')
+  })
+
+  it('stops a submission that fills its /tmp, forks without end and takes more memory than it is given, and grades the next as before', async () => {
+    const suite = join(dir, 'echo-suite')
+    await mkdir(suite, { recursive: true })
+    await cp(join(EXAMPLE, 'scenarios', 'echo.yaml'), join(suite, 'echo.yaml'))
+    const out = join(dir, 'grades-hog')
+    const hog = await runProcess('node', [SOCKLAB_BIN, 'grade', RESOURCE_HOG, join(SUBMISSIONS, 'correct'), '--dir', suite, '--out', out, '--parallel', '2', '--memory', '64MiB', '--pids', '32', '--tmpfs', '4MiB', '--image', inject('image'), '--quiet'], '', { NO_COLOR: '1' })
+    expect(hog.code, hog.stdout + hog.stderr).toBe(EXIT.OK)
+    expect(hog.stdout).toMatch(/^correct: 2 of 2 points/m)
+    expect(hog.stdout).toMatch(/^resource-hog: 0 of 2 points/m)
+    expect(await readFile(join(out, 'resource-hog', 'student.md'), 'utf8')).toContain('memory: it used more than 64 MiB (--memory), and the kernel stopped it')
+    const console = await readFile(join(out, 'resource-hog', 'logs', 'echo-logs', 'server.log'), 'utf8')
+    expect(console).toMatch(/hog: fill \/tmp: stopped after (\d+) KiB \(OSError: \[Errno 28\] No space left on device/)
+    expect(Number(/stopped after (\d+) KiB/.exec(console)![1])).toBeLessThanOrEqual(4096)
+    expect(console).toMatch(/hog: fork: stopped after \d+ \((BlockingIOError|OSError): \[Errno 11\]/)
   })
 
   it("runs the GitHub Classroom workflow's steps as a runner would: points for what passes, none for what fails", async () => {

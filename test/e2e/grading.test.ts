@@ -173,6 +173,27 @@ describe('socklab grade', () => {
     expect(unsafe.stdout).toMatch(/^correct: 2 of 2 points/m)
   })
 
+  it("runs as examples/grading/prairielearn/run.sh does in PrairieLearn's grader: a score from 0 to 1, and not gradable when the server does not start", async () => {
+    const bin = join(dir, 'bin-pl')
+    await mkdir(bin, { recursive: true })
+    await writeFile(join(bin, 'socklab'), `#!/bin/sh\nexec node ${SOCKLAB_BIN} "$@"\n`, { mode: 0o755 })
+    const job = async (name: string, source: string) => {
+      const root = join(dir, `pl-${name}`)
+      await mkdir(join(root, 'student'), { recursive: true })
+      await cp(join(EXAMPLE, 'scenarios'), join(root, 'tests', 'scenarios'), { recursive: true })
+      await writeFile(join(root, 'student', 'server.py'), source)
+      const run = await runProcess('bash', [join(EXAMPLE, 'prairielearn', 'run.sh')], '', { GRADE_ROOT: root, PATH: `${bin}:${process.env.PATH}` })
+      expect(run.code, run.stdout + run.stderr).toBe(0)
+      return JSON.parse(await readFile(join(root, 'results', 'results.json'), 'utf8')) as Record<string, unknown> & { tests?: Array<Record<string, unknown>> }
+    }
+    const graded = await job('no-reject', await readFile(join(dir, 'submissions', 'no-reject', 'server.py'), 'utf8'))
+    expect(graded).toMatchObject({ gradable: true, score: 0.7 })
+    expect(graded.tests!.map((t) => [t.name, t.points, t.max_points])).toEqual([['binary', 3, 3], ['echo', 2, 2], ['overflow', 0, 3], ['status', 2, 2]])
+    const broken = await job('broken', 'raise SystemExit("no server today")\n')
+    expect(broken).toMatchObject({ gradable: false, message: 'Your server did not start, so nothing could be graded.' })
+    expect(broken.format_errors).toEqual(expect.arrayContaining([expect.stringContaining('no server today')]))
+  })
+
   it('runs as examples/grading/run_autograder does on Gradescope, with the paths moved by AUTOGRADER_ROOT', async () => {
     const root = join(dir, 'autograder')
     await mkdir(join(root, 'submission'), { recursive: true })

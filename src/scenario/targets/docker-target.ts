@@ -291,7 +291,10 @@ export class DockerTarget implements ScenarioTarget {
     /** Copies of the folders of programs run as clients. */
     const copies: OwnedTempDir[] = []
     let clients: DockerClients | undefined
+    /** What the run follows on the engine, stopped first when it is disposed of. */
+    const stops: Array<() => void> = []
     const dispose = async () => {
+      for (const stop of stops) stop()
       // Client containers still starting in standby are waited for, so that none is created after the sweep
       // (those still waiting for their turn never start).
       await clients?.close()
@@ -365,6 +368,19 @@ export class DockerTarget implements ScenarioTarget {
       const host = netns ?? server
       /** What the server did that its sandbox stopped (a flood of output, memory). */
       const crossed: string[] = []
+      // The kernel's OOM kills, as the engine reports them (under an init process the container's own
+      // OOMKilled flag stays false when the server, its child, is the one killed).
+      let ooms = 0
+      const oomWatch = sandbox ? new AbortController() : undefined
+      if (oomWatch) {
+        stops.push(() => oomWatch.abort())
+        await this.docker
+          .getEvents({ filters: { type: ['container'], container: [server.id], event: ['oom'] }, abortSignal: oomWatch.signal } as Dockerode.GetEventsOptions)
+          .then((stream) => {
+            stream.on('data', () => (ooms += 1))
+            stream.on('error', () => undefined)
+          }, () => undefined)
+      }
       const events = new EventStream()
       /** Lines of the server's standard output read so far, over all its runs. */
       let linesRead = 0
@@ -491,7 +507,7 @@ export class DockerTarget implements ScenarioTarget {
         limitsCrossed: async () => {
           if (!sandbox) return []
           const state = await server.inspect().then((info) => info.State, () => undefined)
-          const oom = state?.OOMKilled ? [`memory: it used more than ${formatSize(sandbox.memory)} (--memory), and the kernel stopped it`] : []
+          const oom = state?.OOMKilled || ooms > 0 ? [`memory: it used more than ${formatSize(sandbox.memory)} (--memory), and the kernel stopped it`] : []
           return [...crossed, ...oom]
         },
         saveLogs: async (dir) => {
