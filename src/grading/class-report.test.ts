@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bar } from './grade-progress.js'
+import { Writable } from 'node:stream'
+import { bar, GradeProgress } from './grade-progress.js'
 import { classReport, scoreHistogram } from './class-report.js'
 import type { Grade } from './gradescope.js'
 
@@ -38,5 +39,35 @@ describe('the class report', () => {
     expect(bar(0, 4)).toBe(`[${'-'.repeat(20)}]`)
     expect(bar(1, 4)).toBe(`[${'#'.repeat(5)}${'-'.repeat(15)}]`)
     expect(bar(4, 4)).toBe(`[${'#'.repeat(20)}]`)
+  })
+})
+
+describe('the progress of a class', () => {
+  const sink = (tty: boolean) => {
+    const chunks: string[] = []
+    const out = Object.assign(new Writable({ write: (chunk, _encoding, done) => (chunks.push(String(chunk)), done()) }), { isTTY: tty, columns: 200 })
+    return { out, text: () => chunks.join('') }
+  }
+
+  it('on a terminal redraws a bar per submission being graded and one for the class, in place', () => {
+    const { out, text } = sink(true)
+    const progress = new GradeProgress(out, 2)
+    progress.start('ada', 4)
+    progress.scenario('ada', 'echo', 'passed')
+    const drawn = text()
+    expect(drawn).toContain(`  ${bar(1, 4)} ada: 1 of 4 (echo passed)\n${bar(0, 2)} class: 0 of 2 submissions graded\n`)
+    // The two lines drawn before are taken back (cursor up two lines, clear) before the next drawing.
+    expect(drawn).toContain('\x1b[2F\x1b[J')
+    progress.finished('ada', '10 of 10 points')
+    expect(text().endsWith(`ada: 10 of 10 points\n${bar(1, 2)} class: 1 of 2 submissions graded\n`)).toBe(true)
+  })
+
+  it('in a log writes a line per finished scenario and submission, no escape codes', () => {
+    const { out, text } = sink(false)
+    const progress = new GradeProgress(out, 1)
+    progress.start('ada', 2)
+    progress.scenario('ada', 'echo', 'failed')
+    progress.finished('ada', '0 of 2 points')
+    expect(text()).toBe('ada: echo failed (1 of 2)\nada: 0 of 2 points\nclass: 1 of 1 submissions graded\n')
   })
 })
