@@ -46,10 +46,19 @@ export async function startRouter(docker: Dockerode, image: string, name: string
  */
 export async function addRoutes(docker: Dockerode, image: string, container: Dockerode.Container, routes: readonly LabRoute[], labels: Record<string, string>): Promise<void> {
   if (routes.length === 0) return
+  const script = routes.map((r) => `ip route replace ${r.subnet} via ${r.via}`).join(' && ')
+  await inNetworkNamespace(docker, image, container, script, labels, `route ${routes.map((r) => `${r.subnet} via ${r.via}`).join(', ')}`)
+}
+
+/**
+ * Runs `script` (busybox sh) in a container's network namespace from a short-lived helper that holds
+ * NET_ADMIN (the container keeps no capability); fails saying what could not be done (`what`) and why.
+ */
+export async function inNetworkNamespace(docker: Dockerode, image: string, container: Dockerode.Container, script: string, labels: Record<string, string>, what: string): Promise<void> {
   const helper = await docker.createContainer({
     Image: image,
     Labels: labels,
-    Cmd: ['sh', '-c', routes.map((r) => `ip route replace ${r.subnet} via ${r.via}`).join(' && ')],
+    Cmd: ['sh', '-c', script],
     HostConfig: { NetworkMode: `container:${container.id}`, CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'] },
   })
   try {
@@ -57,7 +66,7 @@ export async function addRoutes(docker: Dockerode, image: string, container: Doc
     const { StatusCode } = (await helper.wait()) as { StatusCode: number }
     if (StatusCode !== 0) {
       const raw = (await helper.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer
-      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `could not route ${routes.map((r) => `${r.subnet} via ${r.via}`).join(', ')}: ${demultiplexLog(raw).combined.trim() || `exit ${StatusCode}`}`)
+      throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `could not ${what}: ${demultiplexLog(raw).combined.trim() || `exit ${StatusCode}`}`)
     }
   } finally {
     await helper.remove({ force: true }).catch(() => undefined)

@@ -1,6 +1,5 @@
 import type Dockerode from 'dockerode'
-import { SocklabError } from '../errors/socklab-error.js'
-import { demultiplexLog } from './docker-log.js'
+import { inNetworkNamespace } from './lab-router.js'
 
 /**
  * What a server under test may use when it is someone else's code (a submission): each a named option of
@@ -62,22 +61,7 @@ export async function sealedNetns(docker: Dockerode, image: string, options: { n
   try {
     await holder.start()
     const script = ['ip route del default 2>/dev/null; true', ...options.gateways.map((g) => `ip route replace blackhole ${g}/32`)].join(' && ')
-    const helper = await docker.createContainer({
-      Image: image,
-      Labels: options.labels,
-      Cmd: ['sh', '-c', script],
-      HostConfig: { NetworkMode: `container:${holder.id}`, CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'] },
-    })
-    try {
-      await helper.start()
-      const { StatusCode } = (await helper.wait()) as { StatusCode: number }
-      if (StatusCode !== 0) {
-        const raw = (await helper.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer
-        throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `could not seal the sandbox's network (${script}): ${demultiplexLog(raw).combined.trim() || `exit ${StatusCode}`}`)
-      }
-    } finally {
-      await helper.remove({ force: true }).catch(() => undefined)
-    }
+    await inNetworkNamespace(docker, image, holder, script, options.labels, `seal the sandbox's network (${script})`)
   } catch (error) {
     await holder.remove({ force: true }).catch(() => undefined)
     throw error
