@@ -124,6 +124,8 @@ export const gradeCommand: CommandModule = {
       }
       if (!run.sandboxed) process.stderr.write("warning: the submissions run unsandboxed, as local processes with your rights: they can read, write and connect wherever you can. Grade untrusted code on the docker target (the default where an engine answers).\n")
       else if (!quiet) process.stdout.write(`Grading ${folders.length} submissions, ${Math.min(limits.parallel, folders.length)} at once, each sandboxed (memory ${formatSize(limits.sandbox.memory)}, ${limits.sandbox.cpus} CPU, ${limits.sandbox.pids} pids, output ${formatSize(limits.sandbox.output)}, wall time ${limits.wallTimeMs / 1000} s).\n`)
+      // What every sandboxed run needs is made first: a machine that cannot make it stops here, saying why.
+      if (target instanceof DockerTarget) await target.prepareClass(folders.some((folder) => existsSync(join(folder, 'server.py'))))
       await mkdir(run.out, { recursive: true })
       const graded: GradedSubmission[] = []
       let next = 0

@@ -4,6 +4,7 @@ import type { Step } from './scenario.js'
 import type { StepResult } from './scenario-result.js'
 import { StepFailed, StepSkipped, TargetUnavailable, type StepContext } from './steps/step-context.js'
 import { kindOf } from './steps/step-kinds.js'
+import { clockSignal, StepClock } from './step-clock.js'
 import { fillKnown } from './template.js'
 
 export { TargetUnavailable, type StepContext }
@@ -49,10 +50,13 @@ function canRetry(step: Step, attempts: number, started: number, ctx: StepContex
   return retry.untilMs === undefined || performance.now() + retry.everyMs - started < retry.untilMs
 }
 
+const timedOutReason = (step: Step, clock: StepClock): string =>
+  `timed out after ${step.timeoutMs} ms${clock.setupMs > 0 ? ` (not counting ${clock.setupMs} ms of client containers starting)` : ''}`
+
 /** One attempt at a step, within its timeout. */
 async function attempt(step: Step, ctx: StepContext, depth: number): Promise<Outcome> {
-  const timeout = AbortSignal.timeout(step.timeoutMs)
-  const signal = AbortSignal.any([timeout, ctx.signal])
+  const clock = new StepClock(step.timeoutMs)
+  const signal = clockSignal(clock, AbortSignal.any([clock.signal, ctx.signal]))
   // A group step waits on one agent per member, each listening for this signal.
   setMaxListeners(0, signal)
   const kind = kindOf(step)
@@ -68,8 +72,10 @@ async function attempt(step: Step, ctx: StepContext, depth: number): Promise<Out
     if (error instanceof StepSkipped) return { verdict: 'skipped', reason: error.message, ...nested }
     if (error instanceof StepFailed) return { verdict: 'failed', reason: error.message, expected: error.expected, actual: error.actual, ...nested }
     const interrupted = ctx.signal.aborted
-    const timedOut = !interrupted && timeout.aborted && (error === signal.reason || (error as Error)?.name === 'TimeoutError')
-    const reason = interrupted ? String((ctx.signal.reason as Error).message) : timedOut ? `timed out after ${step.timeoutMs} ms` : ((error as Error)?.message ?? String(error))
+    const timedOut = !interrupted && clock.timedOut && (error === signal.reason || (error as Error)?.name === 'TimeoutError')
+    const reason = interrupted ? String((ctx.signal.reason as Error).message) : timedOut ? timedOutReason(step, clock) : ((error as Error)?.message ?? String(error))
     return { verdict: 'failed', reason, ...nested }
+  } finally {
+    clock.dispose()
   }
 }

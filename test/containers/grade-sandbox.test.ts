@@ -36,6 +36,18 @@ let gradingPid: number
 const reached: string[] = []
 const byOwner = (pid: number) => ({ label: [`${LABEL.pid}=${pid}`] })
 
+/** Why each submission lost what it lost, from its grade.json: said when a score is not the documented one. */
+async function failureReasons(): Promise<string> {
+  const lines: string[] = []
+  for (const name of (await readdir(out)).sort()) {
+    const file = join(out, name, 'grade.json')
+    if (!existsSync(file)) continue
+    const { grade } = JSON.parse(await readFile(file, 'utf8')) as { grade: { tests: Array<{ name: string; status: string; detail: string }> } }
+    for (const test of grade.tests) if (test.status !== 'passed') lines.push(`${name} ${test.name}: ${test.detail}`)
+  }
+  return lines.join('\n')
+}
+
 async function submissionFiles(): Promise<string[]> {
   return (await readdir(SUBMISSIONS, { recursive: true })).map(String).sort()
 }
@@ -65,26 +77,25 @@ afterAll(async () => {
 })
 
 describe('socklab grade, sandboxed on the docker target', () => {
-  it('gives each shipped submission its documented score, ten of them three at once, the hostile ones alongside', () => {
+  it('gives each shipped submission its documented score, ten of them three at once, the hostile ones alongside', async () => {
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
     expect(run.stderr).not.toMatch(/unsandboxed/)
-    return readFile(join(out, 'summary.csv'), 'utf8').then((csv) =>
-      expect(csv).toBe(
-        [
-          'submission,score,max_score,binary,echo,overflow,status',
-          'correct,10,10,3,2,3,2',
-          'correct-2,10,10,3,2,3,2',
-          'hostile,0,10,0,0,0,0',
-          'hostile-2,0,10,0,0,0,0',
-          'no-reject,7,10,3,2,0,2',
-          'no-reject-2,7,10,3,2,0,2',
-          'original,10,10,3,2,3,2',
-          'original-2,10,10,3,2,3,2',
-          'text-files,7,10,0,2,3,2',
-          'text-files-2,7,10,0,2,3,2',
-          '',
-        ].join('\n'),
-      ),
+    const csv = await readFile(join(out, 'summary.csv'), 'utf8')
+    expect(csv, await failureReasons()).toBe(
+      [
+        'submission,score,max_score,binary,echo,overflow,status',
+        'correct,10,10,3,2,3,2',
+        'correct-2,10,10,3,2,3,2',
+        'hostile,0,10,0,0,0,0',
+        'hostile-2,0,10,0,0,0,0',
+        'no-reject,7,10,3,2,0,2',
+        'no-reject-2,7,10,3,2,0,2',
+        'original,10,10,3,2,3,2',
+        'original-2,10,10,3,2,3,2',
+        'text-files,7,10,0,2,3,2',
+        'text-files-2,7,10,0,2,3,2',
+        '',
+      ].join('\n'),
     )
   })
 

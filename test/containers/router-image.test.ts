@@ -8,6 +8,9 @@ import { addRoutes, startRouter } from '../../src/docker/lab-router.js'
 import { importHostImage } from '../../src/docker/host-image.js'
 import { demultiplexLog } from '../../src/docker/docker-log.js'
 import { docker } from './helpers/docker-engine.js'
+import { DockerTarget } from '../../src/scenario/targets/docker-target.js'
+import { DEFAULT_SANDBOX } from '../../src/docker/sandbox.js'
+import { SocklabError } from '../../src/errors/socklab-error.js'
 
 /**
  * The router image on a machine without a busybox of its own: pulled from the registry (busybox:1.36) and
@@ -62,5 +65,30 @@ describe('the router image, taken from the registry', () => {
       await network.remove().catch(() => undefined)
       for (const name of [image, registry]) await docker.getImage(name).remove({ force: true }).catch(() => undefined)
     }
+  })
+})
+
+/**
+ * `socklab grade` on a machine with neither a busybox nor a registry: the sandbox's network seal cannot be
+ * made, and the class is stopped before its first submission with how to mend it, never scored nothing.
+ */
+describe('a sandboxed class on a machine that cannot make the router image', () => {
+  it('is refused before the first submission, saying to install busybox-static', async () => {
+    const id = randomBytes(3).toString('hex')
+    const pulled: string[] = []
+    const target = new DockerTarget(docker, 'unused', {
+      sandbox: DEFAULT_SANDBOX,
+      log: () => undefined,
+      routerSource: { image: `socklab-test/router-missing:${id}`, hostBusybox: [], registry: `socklab-test/no-registry:${id}`, pull: async (_docker, name) => {
+        pulled.push(name)
+        throw new Error('dial tcp: lookup registry-1.docker.io: no such host')
+      } },
+    })
+    const refused = await target.prepareClass(false).then(() => undefined, (error: unknown) => error)
+    expect(refused).toBeInstanceOf(SocklabError)
+    expect((refused as SocklabError).code).toBe('SOCKLAB_TARGET_UNAVAILABLE')
+    expect((refused as SocklabError).message).toMatch(/apt-get install busybox-static.*no such host/)
+    expect(pulled).toEqual([`socklab-test/no-registry:${id}`])
+    expect(await docker.listImages({ filters: { reference: [`socklab-test/router-missing:${id}`] } })).toEqual([])
   })
 })

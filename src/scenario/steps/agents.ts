@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { AgentOutput } from '../../client/agent-protocol.js'
 import { describeLink } from '../../relay/link-spec.js'
 import type { DisconnectHow } from '../scenario.js'
+import { outsideStepTime } from '../step-clock.js'
 import { WireStream } from '../wire-stream.js'
 import { connected, PREVIOUS_EXIT_MS, say, StepFailed, TargetUnavailable, type StepContext } from './step-context.js'
 
@@ -25,7 +26,8 @@ export async function startAgent(ctx: StepContext, name: string, signal: AbortSi
   // Tracked until its first word is known and entered in the ledger: console events are checked against it.
   const { agent, first } = await ctx.wire.track(
     (async () => {
-      const agent = await ctx.run.startClient({ ...declared, link }, index)
+      // The client's container waiting for its turn and starting is socklab's setup, not the server's time.
+      const agent = await outsideStepTime(signal, ctx.run.startClient({ ...declared, link }, index))
       if (link && index === 1) say(ctx, { from: name, to: name, text: `link: ${describeLink(link)}` })
       const first = await agent.channel.next(signal)
       if (first.type === 'connected' || first.type === 'rejected') {

@@ -48,7 +48,7 @@ export async function connectGroup(step: ConnectGroup, ctx: StepContext, signal:
   const outcomes = await Promise.all(step.members.map((member) => startAgent(ctx, member, signal).finally(() => (answered += 1)))).catch((error: unknown) => {
     if (!signal.aborted || ctx.signal.aborted) throw error
     const waiting = step.members.length - answered
-    throw new StepFailed(`timed out after ${step.timeoutMs} ms, with ${waiting} of ${step.members.length} members not answering yet (each is a client starting: give the step a longer timeout)`)
+    throw new StepFailed(`timed out after ${step.timeoutMs} ms, with ${waiting} of ${step.members.length} members not answered by the server yet (the clients' own starts are not counted)`)
   })
   const admitted = outcomes.filter((o): o is Extract<AgentOutput, { type: 'connected' }> => o.type === 'connected')
   const rejected = outcomes.filter((o) => o.type === 'rejected')

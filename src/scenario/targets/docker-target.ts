@@ -19,7 +19,7 @@ import { commandLine, IN_CONTAINER, SOCKLAB_SERVER, type AsWrittenServer, type S
 import { hostRouteOverlap, labSubnet } from '../../docker/lab-subnet.js'
 import { placeClient, placeServer, routedSubnets, type Topology, type TopologyNetwork } from '../../lab/topology.js'
 import { addRoutes, startRouter, type LabRoute } from '../../docker/lab-router.js'
-import { routerImage } from '../../docker/router-image.js'
+import { routerImage, type RouterImageSource } from '../../docker/router-image.js'
 import { isSocklabMade } from '../../ownership/owner-labels.js'
 import { cidr, overlaps } from '../../values/ipv4.js'
 import { ownedTempDir, type OwnedTempDir } from '../../ownership/owned-temp-dir.js'
@@ -54,6 +54,8 @@ export interface DockerTargetOptions {
    * and these limits (src/docker/sandbox.ts). socklab's own server and clients are not sandboxed.
    */
   sandbox?: SandboxLimits
+  /** Where the router image comes from (tests replay a machine that has none). */
+  routerSource?: RouterImageSource
 }
 
 /**
@@ -82,8 +84,8 @@ export class DockerTarget implements ScenarioTarget {
   private readonly log: (message: string) => void
   readonly #subnetWaitMs: number
   readonly #sandbox: SandboxLimits | undefined
+  readonly #routerSource: RouterImageSource | undefined
   #routerImage: Promise<string> | undefined
-  #pythonImage: Promise<string> | undefined
 
   constructor(
     private readonly docker: Dockerode,
@@ -94,21 +96,26 @@ export class DockerTarget implements ScenarioTarget {
     this.log = options.log ?? ((message) => process.stderr.write(`[docker] ${message}\n`))
     this.#subnetWaitMs = options.subnetWaitMs ?? DEFAULT_SUBNET_WAIT_MS
     this.#sandbox = options.sandbox
+    this.#routerSource = options.routerSource
+  }
+
+  /**
+   * Makes, before the first submission, the images every sandboxed run needs: the helper that seals a
+   * server's network (the router image) and, for Python servers, the Python base. A machine that can make
+   * neither stops the grading here with how to mend it, instead of scoring every submission nothing.
+   */
+  async prepareClass(python: boolean): Promise<void> {
+    if (this.#sandbox) await this.#router()
+    if (python) await this.#cached('base:python', () => baseImage(this.docker, 'python', { offline: 'auto', log: this.log }))
   }
 
   /** The image of topologies' routers and route helpers (made or pulled once). */
   #router(): Promise<string> {
-    this.#routerImage ??= routerImage(this.docker, this.log)
+    this.#routerImage ??= routerImage(this.docker, this.log, this.#routerSource)
     this.#routerImage.catch(() => (this.#routerImage = undefined))
     return this.#routerImage
   }
 
-  /** The image of programs run as clients (a student's client.py): the Python base of servers under test. */
-  #python(): Promise<string> {
-    this.#pythonImage ??= baseImage(this.docker, 'python', { offline: 'auto', log: this.log })
-    this.#pythonImage.catch(() => (this.#pythonImage = undefined))
-    return this.#pythonImage
-  }
 
   /** Connects to the engine and checks that the image is there (the CLI builds a missing one first). */
   static async connect(image: string, options?: DockerTargetOptions): Promise<DockerTarget> {
@@ -123,9 +130,13 @@ export class DockerTarget implements ScenarioTarget {
   serverImage(spec: ServerSpec): Promise<string> {
     // Servers on the same base (a class of submissions on python) share its image, found once.
     const key = spec.docker && !spec.docker.image ? `base:${spec.docker.base ?? 'python'}` : spec.name
+    return this.#cached(key, () => serverImage(this.docker, spec, { offline: 'auto', log: this.log }))
+  }
+
+  #cached(key: string, make: () => Promise<string>): Promise<string> {
     let image = this.#serverImages.get(key)
     if (!image) {
-      image = serverImage(this.docker, spec, { offline: 'auto', log: this.log })
+      image = make()
       this.#serverImages.set(key, image)
       image.catch(() => this.#serverImages.delete(key))
     }
@@ -472,7 +483,8 @@ export class DockerTarget implements ScenarioTarget {
           positions.set(name, positions.get(name) ?? positions.size + 1)
           const starts = (programStarts.get(name) ?? 0) + 1
           programStarts.set(name, starts)
-          const image = await this.#python()
+          // Programs run as clients (a student's client.py) run on the Python base of servers under test.
+          const image = await this.#cached('base:python', () => baseImage(this.docker, 'python', { offline: 'auto', log: this.log }))
           const where = place?.({ name })
           return startDockerProgram({ docker: this.docker, image, name: `${base}-${name}-${starts}`, logName: `program-${name}-${starts}`, labels, network: where?.network ?? networkName, place: where, containers, copies }, program)
         },
