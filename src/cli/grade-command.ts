@@ -14,7 +14,7 @@ import { GradeProgress } from '../grading/grade-progress.js'
 import { grade, gradeLine, gradescopeResults, SKIPPED_SCORING, studentReport, type SkippedScoring } from '../grading/gradescope.js'
 import { prairieLearnResults } from '../grading/prairielearn.js'
 import { submissionSpec } from '../grading/submission.js'
-import { varyFiles } from '../grading/varied-files.js'
+import { generatedNames, varyFiles, withDrawnNames } from '../grading/varied-files.js'
 import { ownedTempDir } from '../ownership/owned-temp-dir.js'
 import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
 import { SHIPPED_FILES, SHIPPED_SCENARIOS } from '../package/package-files.js'
@@ -41,7 +41,7 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
     tag: { type: 'string', array: true, describe: 'grade with the scenarios that have this tag (repeatable)' },
     var: { type: 'string', array: true, describe: 'set a scenario variable: name=value (repeatable)' },
     files: { type: 'string', describe: 'the files every server starts from; default: the shipped ones' },
-    vary: { type: 'string', describe: "draw each submission's served files from this seed and its name (same names and sizes, other contents; recorded in variation.json, so a regrade is the same): a submission cannot hard-code them" },
+    vary: { type: 'string', describe: "draw each submission's served files from this seed and its name (other names and contents, same extensions and sizes; the scenarios ask for them by the drawn names; recorded in variation.json, so a regrade is the same): a submission cannot hard-code them" },
     skipped: {
       type: 'string',
       default: 'exclude',
@@ -197,17 +197,20 @@ async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSub
   const varied = run.vary === undefined ? undefined : await ownedTempDir('vary')
   try {
     let shippedFiles = run.files
+    let scenarios = run.scenarios
     if (varied) {
-      const variation = await varyFiles(run.files, run.vary!, name, varied.path)
+      const variation = await varyFiles(run.files, run.vary!, name, varied.path, generatedNames(run.scenarios))
       await writeFile(join(place, 'variation.json'), `${JSON.stringify(variation, null, 2)}\n`)
       shippedFiles = varied.path
+      // The scenarios ask for the files by the names this submission was given.
+      scenarios = run.scenarios.map((s) => withDrawnNames(s, variation.names))
     }
     run.progress?.start(name, run.scenarios.length)
     const spec = await submissionServer(folder, run.sandboxed).catch((error: Error) => error)
     if (spec instanceof Error) {
       results = run.scenarios.map((s) => notStarted(s, run.target.name, `${name}: ${spec.message}`))
     } else {
-      const suite = await runSuite(run.scenarios, run.target, {
+      const suite = await runSuite(scenarios, run.target, {
         shippedFiles,
         // A failed scenario's logs (its server's console whole) are kept for the teacher.
         logsDir: join(run.out, name, 'logs'),

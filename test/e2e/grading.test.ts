@@ -133,7 +133,7 @@ describe('socklab grade', () => {
     expect(honest.stdout).toMatch(/^correct: 2 of 2 points/m)
   })
 
-  it('with --vary draws each submission its own files: one that serves copies of the shipped files fails, a regrade draws the same', async () => {
+  it('with --vary draws each submission its own files, names and contents: one that serves copies of the shipped files fails, a regrade draws the same', async () => {
     // It serves a copy of the shipped files kept beside it, whatever it is given.
     const folder = await submission('hard-coded', (source) => source.replace("SERVER_FILES = sys.argv[2] if len(sys.argv) > 2 else 'server_files'", "SERVER_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'my_files')"))
     await cp(SHIPPED_FILES, join(folder, 'my_files'), { recursive: true })
@@ -147,9 +147,15 @@ describe('socklab grade', () => {
     expect(varied.stdout, varied.stdout + varied.stderr).toMatch(/^hard-coded: 0 of 1 points/m)
     expect(varied.stdout).toMatch(/^correct: 1 of 1 points/m)
     const variation = (name: string, out = 'grades-varied') => readFile(join(dir, out, name, 'variation.json'), 'utf8')
-    const drawn = JSON.parse(await variation('correct')) as { seed: string; files: Array<{ name: string; sha256: string }> }
+    const drawn = JSON.parse(await variation('correct')) as { seed: string; files: Array<{ name: string; was: string; sha256: string }>; names: Record<string, string> }
     expect(drawn.seed).toBe('autumn')
-    expect(drawn.files.map((f) => f.name)).toEqual(['hello.txt', 'socklab.png'])
+    expect(drawn.files.map((f) => f.was)).toEqual(['hello.txt', 'socklab.png'])
+    // Names of its own too, extensions kept: the scenario's `get socklab.png` asked for the drawn one.
+    const logo = drawn.names['socklab.png']!
+    expect(logo).toMatch(/^[a-z]+-[0-9a-f]{6}\.png$/)
+    const report = await readFile(join(dir, 'grades-varied', 'correct', 'report.html'), 'utf8')
+    expect(report).toContain(`get ${logo}`)
+    expect(report).not.toContain('get socklab.png')
     expect(await variation('hard-coded')).not.toBe(await variation('correct'))
     // Graded again: the same files.
     await grade('grades-again', '--vary', 'autumn')
