@@ -31,6 +31,7 @@ import { LAB_ASSETS } from '../../package/package-files.js'
 import { portAnswers } from '../../process/command-server.js'
 import { baseImage } from '../../docker/server-image.js'
 import { startDockerProgram } from './docker-program.js'
+import { SandboxWatch } from '../../docker/sandbox-watch.js'
 import { sandboxHostConfig, SANDBOX_USER, sealedNetns, type SandboxLimits } from '../../docker/sandbox.js'
 import { formatSize } from '../../values/byte-size.js'
 
@@ -377,20 +378,11 @@ export class DockerTarget implements ScenarioTarget {
       containers.push({ name: 'server', container: server, logged: true })
       /** The container whose network namespace the server is in: where clients reach it. */
       const host = netns ?? server
-      /** What the server did that its sandbox stopped (a flood of output, memory). */
-      const crossed: string[] = []
-      // The kernel's OOM kills, as the engine reports them (under an init process the container's own
-      // OOMKilled flag stays false when the server, its child, is the one killed).
-      let ooms = 0
-      const oomWatch = sandbox ? new AbortController() : undefined
-      if (oomWatch) {
-        stops.push(() => oomWatch.abort())
-        await this.docker
-          .getEvents({ filters: { type: ['container'], container: [server.id], event: ['oom'] }, abortSignal: oomWatch.signal } as Dockerode.GetEventsOptions)
-          .then((stream) => {
-            stream.on('data', () => (ooms += 1))
-            stream.on('error', () => undefined)
-          }, () => undefined)
+      /** What the server did against its sandbox's limits (a flood of output, memory, processes). */
+      const watch = sandbox ? new SandboxWatch(this.docker, server, sandbox) : undefined
+      if (watch) {
+        stops.push(() => watch.stop())
+        await watch.watchEvents()
       }
       const events = new EventStream()
       /** Lines of the server's standard output read so far, over all its runs. */
@@ -407,6 +399,7 @@ export class DockerTarget implements ScenarioTarget {
         const listened = events.all('listening').length
         const skip = linesRead
         await server.start()
+        watch?.followStats()
         // Its routes go with its network namespace: given again at every start, before any client connects
         // (a sealed namespace outlives the server's restarts, and has them already).
         if (serverPlace && !netns) await giveRoutes(server, serverPlace.network)
@@ -425,8 +418,8 @@ export class DockerTarget implements ScenarioTarget {
           if (!sandbox) return true
           printed += chunk.length
           if (printed <= sandbox.output) return true
-          if (!crossed.some((c) => c.startsWith('output'))) {
-            crossed.push(`output: it printed more than ${formatSize(sandbox.output)} (--output-limit), and was stopped`)
+          if (!watch!.has('output')) {
+            watch!.note(`output: it printed more than ${formatSize(sandbox.output)} (--output-limit), and was stopped`)
             void server.kill({ signal: 'SIGKILL' }).catch(() => undefined)
           }
           return false
@@ -516,12 +509,7 @@ export class DockerTarget implements ScenarioTarget {
             }, () => undefined)
           return () => until.abort()
         },
-        limitsCrossed: async () => {
-          if (!sandbox) return []
-          const state = await server.inspect().then((info) => info.State, () => undefined)
-          const oom = state?.OOMKilled || ooms > 0 ? [`memory: it used more than ${formatSize(sandbox.memory)} (--memory), and the kernel stopped it`] : []
-          return [...crossed, ...oom]
-        },
+        limitsCrossed: async () => (watch ? watch.reasons() : []),
         saveLogs: async (dir) => {
           await mkdir(dir, { recursive: true })
           return Promise.all(
