@@ -62,7 +62,9 @@ export class GradeProgress {
     this.#clear()
     const lines = [...this.#active].map(([name, e]) => `  ${bar(e.done, e.total)} ${name}: ${e.done} of ${e.total} (${e.last})`)
     lines.push(`${bar(this.#finished, this.total)} class: ${this.#finished} of ${this.total} submissions graded`)
-    const width = (this.out as { columns?: number }).columns ?? 100
+    // A terminal that does not say its size (0 columns, as under `script` or some CI terminals) gets 100.
+    const columns = (this.out as { columns?: number }).columns ?? 0
+    const width = columns > 0 ? columns : 100
     this.out.write(`${lines.map((l) => (l.length > width - 1 ? `${l.slice(0, width - 2)}…` : l)).join('\n')}\n`)
     this.#drawn = lines.length
   }

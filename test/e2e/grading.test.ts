@@ -8,6 +8,7 @@ import { EXIT } from '../../src/index.js'
 import { ORIGINAL_SERVER, SOCKLAB_BIN, runProcess } from '../helpers/processes.js'
 import { listeningSocket } from '../helpers/taken-port.js'
 import { SHIPPED_FILES } from '../helpers/scenarios.js'
+import { socklabOnTerminal } from '../helpers/terminal.js'
 
 /**
  * `socklab grade` on three submissions of the assignment, each a `server.py`: the original (correct), one
@@ -131,6 +132,27 @@ describe('socklab grade', () => {
     // The same suite on the original: its lines are true, and earn the points.
     const honest = await runProcess('node', [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--dir', suite, '--out', out, '--target', 'local', '--quiet'], '')
     expect(honest.stdout).toMatch(/^correct: 2 of 2 points/m)
+  })
+
+  it('on a terminal draws a bar per submission and one for the class, redrawn in place, and leaves a line per submission', async () => {
+    const suite = join(dir, 'echo-terminal')
+    await mkdir(suite, { recursive: true })
+    await copyFile(join(EXAMPLE, 'scenarios', 'echo.yaml'), join(suite, 'echo.yaml'))
+    await copyFile(join(EXAMPLE, 'scenarios', 'status.yaml'), join(suite, 'status.yaml'))
+    const names = ['correct', 'no-reject'].map((n) => join(dir, 'submissions', n))
+    const terminal = socklabOnTerminal(['grade', ...names, '--dir', suite, '--out', join(dir, 'grades-terminal'), '--target', 'local', '--parallel', '2'])
+    expect(await terminal.exited).toBe(EXIT.OK)
+    const screen = terminal.screen()
+    // The bars, as drawn while it ran: each submission's scenarios and the class.
+    expect(screen).toMatch(/ {2}\[#{10}-{10}\] (correct|no-reject): 1 of 2 \((echo|status) passed\)/)
+    expect(screen).toMatch(/\[-{20}\] class: 0 of 2 submissions graded/)
+    // Redrawn in place (cursor up to the bars' first line, cleared below), never a line per scenario.
+    expect(screen).toMatch(/\x1b\[\d+F\x1b\[J/)
+    expect(screen).not.toMatch(/: (echo|status) passed \(\d of 2\)/)
+    // What stays: a line per submission, and at the end the class bar full.
+    expect(screen).toMatch(/(^|\x1b\[J)correct: 4 of 4 points/m)
+    expect(screen).toMatch(/(^|\x1b\[J)no-reject: 4 of 4 points/m)
+    expect(screen).toMatch(/\[#{20}\] class: 2 of 2 submissions graded/)
   })
 
   it('with --vary draws each submission its own files, names and contents: one that serves copies of the shipped files fails, a regrade draws the same', async () => {

@@ -5,8 +5,11 @@ import { SOCKLAB_BIN } from './processes.js'
  * The interactive client on a real pseudo-terminal (`script` gives it one): what a person sees and types.
  * Ctrl-C is the byte 0x03 typed at that terminal, as a keyboard sends it.
  */
-export function clientOnTerminal(args: string[]) {
-  const command = [process.execPath, SOCKLAB_BIN, 'client', ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ')
+export const clientOnTerminal = (args: string[]) => socklabOnTerminal(['client', ...args])
+
+/** Any socklab command on a real pseudo-terminal, as a person runs it (its output sees a TTY). */
+export function socklabOnTerminal(args: string[]) {
+  const command = [process.execPath, SOCKLAB_BIN, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ')
   const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TERM: 'xterm', COLUMNS: '100', LINES: '30' } })
   let screen = ''
   const waiters = new Set<() => void>()
@@ -27,7 +30,7 @@ export function clientOnTerminal(args: string[]) {
             resolve(screen)
           } else if (child.exitCode !== null) {
             waiters.delete(check)
-            reject(new Error(`the client exited before showing ${pattern}:\n${screen}`))
+            reject(new Error(`socklab ${args[0]} exited before showing ${pattern}:\n${screen}`))
           }
         }
         waiters.add(check)
