@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { engineAnswers } from '../docker/docker-engine.js'
@@ -13,7 +13,7 @@ import { DEFAULT_WALL_TIME_MS, gradeLimits, type GradeLimits } from '../grading/
 import { GradeProgress } from '../grading/grade-progress.js'
 import { grade, gradeLine, gradescopeResults, SKIPPED_SCORING, studentReport, type SkippedScoring } from '../grading/gradescope.js'
 import { prairieLearnResults } from '../grading/prairielearn.js'
-import { submissionSpec } from '../grading/submission.js'
+import { SUBMISSION_SPEC, submissionSpec } from '../grading/submission.js'
 import { generatedNames, varyFiles, withDrawnNames } from '../grading/varied-files.js'
 import { ownedTempDir } from '../ownership/owned-temp-dir.js'
 import { loadServerSpec, type ServerSpec } from '../lab/server-spec.js'
@@ -178,8 +178,14 @@ async function targetKind(requested: string | undefined, unsafeLocal: boolean): 
 /** A submission's server: run as written on the docker target (a server.py, or its socklab-server.yaml); on the local target, started as the original is. */
 async function submissionServer(folder: string, sandboxed: boolean): Promise<ServerSpec> {
   const name = basename(resolve(folder))
-  if (!sandboxed) return submissionSpec(folder)
-  return { ...(await loadServerSpec(resolve(folder))), name }
+  if (sandboxed) return { ...(await loadServerSpec(resolve(folder))), name }
+  // Locally, one that binds every address and reads no arguments runs as written, on the port it hard-codes.
+  const source = join(resolve(folder), 'server.py')
+  if (existsSync(source) && !existsSync(join(resolve(folder), SUBMISSION_SPEC)) && !(await readFile(source, 'utf8')).includes('sys.argv')) {
+    const spec = await loadServerSpec(resolve(folder))
+    if (!spec.asWritten?.host) return { ...spec, name }
+  }
+  return submissionSpec(folder)
 }
 
 /** Grades one submission within its wall time and writes its files; a submission that cannot be started is graded as such, never stops the class. */

@@ -280,7 +280,8 @@ export function unsupportedSettings(spec: ServerSpec, options: Record<string, un
 export function unsupportedTarget(spec: ServerSpec, target: 'docker' | 'local' | 'remote'): string | undefined {
   if (spec.kind === 'socklab') return undefined
   if (target === 'remote') return `the ${spec.name} server is started by socklab, and a host:port target is a server already running`
-  if (target === 'local' && spec.asWritten) {
+  // A server as written that binds every address runs locally on the port it hard-codes; a fixed address needs a host of its own.
+  if (target === 'local' && spec.asWritten?.host) {
     const binds = `${spec.asWritten.host?.value ?? '0.0.0.0'}:${spec.asWritten.port}`
     return `the ${spec.name} server runs as written (no arguments; it binds ${binds} itself), which only a container of its own can give it: use the docker target`
   }

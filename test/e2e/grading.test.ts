@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT } from '../../src/index.js'
-import { ORIGINAL_SERVER, SOCKLAB_BIN, runProcess } from '../helpers/processes.js'
+import { ORIGINAL_SERVER, SOCKLAB_BIN, freePort, runProcess } from '../helpers/processes.js'
 import { listeningSocket } from '../helpers/taken-port.js'
 import { SHIPPED_FILES } from '../helpers/scenarios.js'
 import { socklabOnTerminal } from '../helpers/terminal.js'
@@ -132,6 +132,25 @@ describe('socklab grade', () => {
     // The same suite on the original: its lines are true, and earn the points.
     const honest = await runProcess('node', [SOCKLAB_BIN, 'grade', join(dir, 'submissions', 'correct'), '--dir', suite, '--out', out, '--target', 'local', '--quiet'], '')
     expect(honest.stdout).toMatch(/^correct: 2 of 2 points/m)
+  })
+
+  it('runs a submission as written on the local target when it binds every address: on the port it hard-codes, one at a time, its folder untouched', async () => {
+    // The shipped samples as written (no arguments, 0.0.0.0), on a port of this test's own.
+    const port = await freePort()
+    const written = join(dir, 'as-written')
+    for (const name of ['correct', 'no-reject']) {
+      await cp(join(EXAMPLE, 'submissions', name), join(written, name), { recursive: true })
+      const source = join(written, name, 'server.py')
+      await writeFile(source, (await readFile(source, 'utf8')).replace('PORT = 12345', `PORT = ${port}`))
+    }
+    const run = await runProcess('node', [SOCKLAB_BIN, 'grade', join(written, 'correct'), join(written, 'no-reject'), '--dir', join(EXAMPLE, 'scenarios'), '--out', join(dir, 'grades-as-written'), '--target', 'local', '--parallel', '2', '--quiet'], '')
+    expect(run.code, run.stdout + run.stderr).toBe(EXIT.OK)
+    expect(run.stdout).toMatch(/^correct: 10 of 10 points/m)
+    expect(run.stdout).toMatch(/^no-reject: 7 of 10 points/m)
+    const report = await readFile(join(dir, 'grades-as-written', 'correct', 'report.html'), 'utf8')
+    expect(report).toContain(`Server listening on 0.0.0.0:${port}`)
+    // Run from a copy: nothing was written beside it (no served folder, no __pycache__).
+    expect((await readdir(join(written, 'correct'))).sort()).toEqual(['server.py'])
   })
 
   it('on a terminal draws a bar per submission and one for the class, redrawn in place, and leaves a line per submission', async () => {

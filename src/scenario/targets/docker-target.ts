@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, cp, mkdir, writeFile } from 'node:fs/promises'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { isAbsolute, join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { connectEngine, imageExists } from '../../docker/docker-engine.js'
@@ -22,7 +22,7 @@ import { addRoutes, startRouter, type LabRoute } from '../../docker/lab-router.j
 import { routerImage, type RouterImageSource } from '../../docker/router-image.js'
 import { isSocklabMade } from '../../ownership/owner-labels.js'
 import { cidr, overlaps } from '../../values/ipv4.js'
-import { ownedTempDir, type OwnedTempDir } from '../../ownership/owned-temp-dir.js'
+import type { OwnedTempDir } from '../../ownership/owned-temp-dir.js'
 import { whenListening } from '../../process/port-listening.js'
 import { startFailure } from '../../process/start-diagnosis.js'
 import { serverImage } from '../../docker/server-image.js'
@@ -32,6 +32,7 @@ import { portAnswers } from '../../process/command-server.js'
 import { baseImage } from '../../docker/server-image.js'
 import { startDockerProgram } from './docker-program.js'
 import { SandboxWatch } from '../../docker/sandbox-watch.js'
+import { copyApp } from '../../lab/app-copy.js'
 import { sandboxHostConfig, SANDBOX_USER, sealedNetns, type SandboxLimits } from '../../docker/sandbox.js'
 import { formatSize } from '../../values/byte-size.js'
 
@@ -264,12 +265,9 @@ export class DockerTarget implements ScenarioTarget {
 
   /** A copy of a server's folder for its container (the author's own is never written), without the folder it serves. */
   async #appCopy(server: AsWrittenServer): Promise<OwnedTempDir> {
-    const copy = await ownedTempDir('app')
-    const app = dirname(server.source)
-    const served = isAbsolute(server.files) ? undefined : resolve(app, server.files)
-    await cp(app, copy.path, { recursive: true, filter: (from) => from !== served && !from.endsWith('/__pycache__') })
+    const { copy, served } = await copyApp(server)
     // Where the run's files are mounted: made here, since a sandboxed copy is mounted read-only.
-    if (served) await mkdir(join(copy.path, server.files), { recursive: true })
+    if (served) await mkdir(served, { recursive: true })
     // uid 1000 in the container runs it, and may write beside it as it would at home.
     await chmod(copy.path, 0o777)
     return copy

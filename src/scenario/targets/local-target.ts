@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, symlink, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { copyApp } from '../../lab/app-copy.js'
 import { isSocklabError, SocklabError } from '../../errors/socklab-error.js'
 import { EventStream } from '../../events/event-stream.js'
 import { startServerProcess, type ServerProcess } from '../../process/server-process.js'
@@ -21,8 +22,11 @@ export class LocalTarget implements ScenarioTarget {
 
   async prepare(scenario: Scenario, shippedFiles: string, spec: ServerSpec = SOCKLAB_SERVER): Promise<TargetRun> {
     const files = await prepareServedFiles(shippedFiles, scenario.server.files)
-    // A command server gets its port before it starts (socklab's own picks one and says which).
-    const fixedPort = spec.kind === 'command' ? await freePort() : 0
+    // A server as written binds the port it hard-codes, from a copy of its folder serving the run's files,
+    // one run at a time on that port; any other command server gets a free port (socklab's own picks one).
+    const asWritten = spec.asWritten ? await asWrittenRun(spec, files.dir) : undefined
+    if (asWritten) spec = asWritten.spec
+    const fixedPort = asWritten ? asWritten.port : spec.kind === 'command' ? await freePort() : 0
     const events = new EventStream()
     /** Every server process of the run (one more after each restart), for the log kept after a failure. */
     const servers: ServerProcess[] = []
@@ -56,6 +60,7 @@ export class LocalTarget implements ScenarioTarget {
       await startServer()
     } catch (error) {
       await files[Symbol.asyncDispose]()
+      await asWritten?.[Symbol.asyncDispose]()
       throw error
     }
     const port = servers[0]!.port
@@ -78,7 +83,39 @@ export class LocalTarget implements ScenarioTarget {
         await clients.killAll()
         await stopServer()
         await files[Symbol.asyncDispose]()
+        await asWritten?.[Symbol.asyncDispose]()
       },
     }
+  }
+}
+
+/** The port of each server as written running locally: the next run on that port waits for the one before. */
+const portTurns = new Map<number, Promise<void>>()
+
+/**
+ * A server as written, on this machine: `python3 -u server.py` with no arguments in a copy of its folder,
+ * whose served folder is the run's files, on the port its source binds (taken in turn by this process's runs).
+ */
+async function asWrittenRun(spec: ServerSpec, filesDir: string): Promise<{ spec: ServerSpec; port: number } & AsyncDisposable> {
+  const server = spec.asWritten!
+  const before = portTurns.get(server.port) ?? Promise.resolve()
+  let release!: () => void
+  const mine = new Promise<void>((resolve) => (release = resolve))
+  portTurns.set(server.port, before.then(() => mine))
+  await before
+  try {
+    const { copy, served } = await copyApp(server)
+    if (served) await symlink(filesDir, served, 'dir')
+    return {
+      spec: { ...spec, dir: copy.path, command: ['python3', '-u', join(copy.path, basename(server.source))] },
+      port: server.port,
+      async [Symbol.asyncDispose]() {
+        await copy[Symbol.asyncDispose]()
+        release()
+      },
+    }
+  } catch (error) {
+    release()
+    throw error
   }
 }
