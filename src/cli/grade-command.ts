@@ -177,12 +177,13 @@ async function targetKind(requested: string | undefined, unsafeLocal: boolean): 
 
 /** A submission's server: run as written on the docker target (a server.py, or its socklab-server.yaml); on the local target, started as the original is. */
 async function submissionServer(folder: string, sandboxed: boolean): Promise<ServerSpec> {
-  const name = basename(resolve(folder))
-  if (sandboxed) return { ...(await loadServerSpec(resolve(folder))), name }
+  const dir = resolve(folder)
+  const name = basename(dir)
+  if (sandboxed) return { ...(await loadServerSpec(dir)), name }
   // Locally, one that binds every address and reads no arguments runs as written, on the port it hard-codes.
-  const source = join(resolve(folder), 'server.py')
-  if (existsSync(source) && !existsSync(join(resolve(folder), SUBMISSION_SPEC)) && !(await readFile(source, 'utf8')).includes('sys.argv')) {
-    const spec = await loadServerSpec(resolve(folder))
+  const source = join(dir, 'server.py')
+  if (existsSync(source) && !existsSync(join(dir, SUBMISSION_SPEC)) && !(await readFile(source, 'utf8')).includes('sys.argv')) {
+    const spec = await loadServerSpec(dir)
     if (!spec.asWritten?.host) return { ...spec, name }
   }
   return submissionSpec(folder)

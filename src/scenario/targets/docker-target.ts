@@ -108,7 +108,12 @@ export class DockerTarget implements ScenarioTarget {
    */
   async prepareClass(python: boolean): Promise<void> {
     if (this.#sandbox) await this.#router()
-    if (python) await this.#cached('base:python', () => baseImage(this.docker, 'python', { offline: 'auto', log: this.log }))
+    if (python) await this.#pythonBase()
+  }
+
+  /** The Python base: of servers as written, and of programs run as clients (a student's client.py). */
+  #pythonBase(): Promise<string> {
+    return this.#cached('base:python', () => baseImage(this.docker, 'python', { offline: 'auto', log: this.log }))
   }
 
   /** The image of topologies' routers and route helpers (made or pulled once). */
@@ -117,7 +122,6 @@ export class DockerTarget implements ScenarioTarget {
     this.#routerImage.catch(() => (this.#routerImage = undefined))
     return this.#routerImage
   }
-
 
   /** Connects to the engine and checks that the image is there (the CLI builds a missing one first). */
   static async connect(image: string, options?: DockerTargetOptions): Promise<DockerTarget> {
@@ -474,8 +478,7 @@ export class DockerTarget implements ScenarioTarget {
           positions.set(name, positions.get(name) ?? positions.size + 1)
           const starts = (programStarts.get(name) ?? 0) + 1
           programStarts.set(name, starts)
-          // Programs run as clients (a student's client.py) run on the Python base of servers under test.
-          const image = await this.#cached('base:python', () => baseImage(this.docker, 'python', { offline: 'auto', log: this.log }))
+          const image = await this.#pythonBase()
           const where = place?.({ name })
           return startDockerProgram({ docker: this.docker, image, name: `${base}-${name}-${starts}`, logName: `program-${name}-${starts}`, labels, network: where?.network ?? networkName, place: where, containers, copies }, program)
         },
