@@ -58,7 +58,7 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
     memory: { type: 'string', default: formatSize(DEFAULT_SANDBOX.memory).replace(' ', ''), describe: "each submission's server: memory (no swap beyond it)" },
     cpus: { type: 'number', default: DEFAULT_SANDBOX.cpus, describe: "each submission's server: CPUs' worth of time" },
     pids: { type: 'number', default: DEFAULT_SANDBOX.pids, describe: "each submission's server: processes and threads at once (a fork bomb stops there)" },
-    tmpfs: { type: 'string', default: formatSize(DEFAULT_SANDBOX.tmpfs).replace(' ', ''), describe: "each submission's server: the size of /tmp, its one writable folder" },
+    tmpfs: { type: 'string', default: formatSize(DEFAULT_SANDBOX.tmpfs).replace(' ', ''), describe: "each submission's server: the size of each of its writable folders, /tmp and /dev/shm" },
     'output-limit': { type: 'string', default: formatSize(DEFAULT_SANDBOX.output).replace(' ', ''), describe: "each submission's server: console output read before it is stopped as a flood (and loses the scenario)" },
     'wall-time': { type: 'string', default: `${DEFAULT_WALL_TIME_MS / 60_000}m`, describe: 'each submission: how long all its scenarios may take; what is left then is not run, and scores nothing' },
     image: { type: 'string', default: DEFAULT_IMAGE, describe: "the socklab image of the docker target's clients (built when missing)" },

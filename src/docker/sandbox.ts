@@ -12,7 +12,7 @@ export interface SandboxLimits {
   cpus: number
   /** --pids: processes and threads at once. */
   pids: number
-  /** --tmpfs: bytes of its one writable folder, /tmp (the rest of its filesystem is read-only). */
+  /** --tmpfs: bytes of each of its writable folders, /tmp and /dev/shm (the rest of its filesystem is read-only). */
   tmpfs: number
   /** --output-limit: bytes of console output read before it is stopped as a flood. */
   output: number
@@ -24,7 +24,8 @@ export const DEFAULT_SANDBOX: SandboxLimits = { memory: 256 * 1024 ** 2, cpus: 1
 export const SANDBOX_USER = '65534:65534'
 
 /**
- * The container settings that hold a sandboxed program: a read-only root with a small /tmp, no capabilities
+ * The container settings that hold a sandboxed program: a read-only root with a small /tmp and /dev/shm (the
+ * engine's own /dev/shm would be 64 MiB), no capabilities
  * and no way to gain one, and the limits. The engine keeps four files of at most the output limit of
  * its log on disk (the first lines survive a flood cut at the limit), so a flood cannot fill the host's disk either.
  */
@@ -32,6 +33,7 @@ export function sandboxHostConfig(limits: SandboxLimits): Dockerode.HostConfig {
   return {
     ReadonlyRootfs: true,
     Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.tmpfs}` },
+    ShmSize: limits.tmpfs,
     CapDrop: ['ALL'],
     SecurityOpt: ['no-new-privileges'],
     Memory: limits.memory,

@@ -157,7 +157,7 @@ describe('socklab grade, sandboxed on the docker target', () => {
     expect(await readFile(join(out, 'summary.csv'), 'utf8')).toContain('no-reject,7,10,3,2,0,2')
   })
 
-  it('stops a submission that fills its /tmp, forks without end and takes more memory than it is given, and grades the next as before', async () => {
+  it('stops a submission that fills its /tmp and /dev/shm, forks without end and takes more memory than it is given, and grades the next as before', async () => {
     const suite = join(dir, 'echo-suite')
     await mkdir(suite, { recursive: true })
     await cp(join(EXAMPLE, 'scenarios', 'echo.yaml'), join(suite, 'echo.yaml'))
@@ -169,9 +169,12 @@ describe('socklab grade, sandboxed on the docker target', () => {
     const verdict = await readFile(join(out, 'resource-hog', 'student.md'), 'utf8')
     expect(verdict).toContain('memory: it used more than 64 MiB (--memory), and the kernel stopped it')
     expect(verdict).toContain('processes: it ran 32 at once (--pids), the most it may, so its next fork failed')
+    expect(verdict).toContain('/tmp: it filled its 4 MiB (--tmpfs), so its next write there failed')
+    expect(verdict).toContain('/dev/shm: it filled its 4 MiB (--tmpfs), so its next write there failed')
     const console = await readFile(join(out, 'resource-hog', 'logs', 'echo-logs', 'server.log'), 'utf8')
     expect(console).toMatch(/hog: fill \/tmp: stopped after (\d+) KiB \(OSError: \[Errno 28\] No space left on device/)
-    expect(Number(/stopped after (\d+) KiB/.exec(console)![1])).toBeLessThanOrEqual(4096)
+    expect(console).toMatch(/hog: fill \/dev\/shm: stopped after (\d+) KiB \(OSError: \[Errno 28\] No space left on device/)
+    for (const [, kib] of console.matchAll(/stopped after (\d+) KiB/g)) expect(Number(kib)).toBeLessThanOrEqual(4096)
     expect(console).toMatch(/hog: fork: stopped after \d+ \((BlockingIOError|OSError): \[Errno 11\]/)
   })
 

@@ -401,7 +401,7 @@ export class DockerTarget implements ScenarioTarget {
         const listened = events.all('listening').length
         const skip = linesRead
         await server.start()
-        watch?.followStats()
+        if (watch) watch.followStats(await server.inspect().then((info) => info.State.Pid, () => undefined))
         // Its routes go with its network namespace: given again at every start, before any client connects
         // (a sealed namespace outlives the server's restarts, and has them already).
         if (serverPlace && !netns) await giveRoutes(server, serverPlace.network)
