@@ -22,7 +22,7 @@ import { htmlReport } from '../scenario/reports/html-report.js'
 import { junitReport } from '../scenario/reports/junit-report.js'
 import { EXTENSION_TAG, isBroken } from '../scenario/scenario-catalog.js'
 import type { Scenario } from '../scenario/scenario.js'
-import type { ScenarioResult } from '../scenario/scenario-result.js'
+import { unrunResult, type ScenarioResult } from '../scenario/scenario-result.js'
 import { selectScenarios } from '../scenario/scenario-selection.js'
 import { parseVarOptions } from '../scenario/scenario-vars.js'
 import { runSuite } from '../scenario/suite-runner.js'
@@ -248,13 +248,7 @@ async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSub
   return graded
 }
 
-const emptyResult = (scenario: Scenario, target: string): ScenarioResult => ({ name: scenario.name, description: scenario.description, file: scenario.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [] })
-
 /** A submission whose server cannot even be read (a bind that cannot work): not graded, with the reason. */
-function notStarted(scenario: Scenario, target: string, why: string): ScenarioResult {
-  return { ...emptyResult(scenario, target), error: why, serverDidNotStart: why }
-}
+const notStarted = (scenario: Scenario, target: string, why: string) => unrunResult(scenario, target, why, { serverDidNotStart: why })
 
-function notRun(scenario: Scenario, target: string, signal: AbortSignal): ScenarioResult {
-  return { ...emptyResult(scenario, target), error: `not run: ${signal.aborted ? (signal.reason as Error).message : 'not reached'}` }
-}
+const notRun = (scenario: Scenario, target: string, signal: AbortSignal) => unrunResult(scenario, target, `not run: ${signal.aborted ? (signal.reason as Error).message : 'not reached'}`)

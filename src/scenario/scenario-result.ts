@@ -66,3 +66,11 @@ export interface ScenarioResult {
   /** Which run of the scenario this was, with `--repeat` (1-based). */
   round?: number
 }
+
+/**
+ * A scenario that did not run, as a failed result saying why (`error`): a file that could not be read, a
+ * server that did not start for an earlier one, an interrupt or a wall time that came first.
+ */
+export function unrunResult(scenario: Pick<ScenarioResult, 'name' | 'description' | 'file'>, target: string, error: string, more: Partial<ScenarioResult> = {}): ScenarioResult {
+  return { name: scenario.name, description: scenario.description, file: scenario.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [], error, ...more }
+}

@@ -1,6 +1,6 @@
 import type { Scenario } from './scenario.js'
 import { isBroken, type BrokenScenario } from './scenario-catalog.js'
-import type { ScenarioResult, StepResult } from './scenario-result.js'
+import { unrunResult, type ScenarioResult, type StepResult } from './scenario-result.js'
 import { runScenario, type RunOptions } from './scenario-runner.js'
 import type { ScenarioTarget } from './targets/scenario-target.js'
 
@@ -71,11 +71,10 @@ export async function runSuite(selected: ReadonlyArray<Scenario | BrokenScenario
 
 /** A run not tried because the server under test did not start for an earlier one. */
 function notStarted(scenario: Scenario, target: string, dead: ScenarioResult): ScenarioResult {
-  const why = `not run: the server did not start (see ${dead.name})`
-  return { name: scenario.name, description: scenario.description, file: scenario.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [], error: why, serverDidNotStart: dead.serverDidNotStart, ...(dead.server ? { server: dead.server } : {}) }
+  return unrunResult(scenario, target, `not run: the server did not start (see ${dead.name})`, { serverDidNotStart: dead.serverDidNotStart, ...(dead.server ? { server: dead.server } : {}) })
 }
 
 /** A scenario file that could not be read or checked, as a failed result with its reasons. */
 function brokenResult(broken: BrokenScenario, target: string): ScenarioResult {
-  return { name: broken.name, description: '', file: broken.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [], error: broken.error }
+  return unrunResult({ ...broken, description: '' }, target, broken.error)
 }
