@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { engineAnswers } from '../docker/docker-engine.js'
@@ -181,10 +181,9 @@ async function submissionServer(folder: string, sandboxed: boolean): Promise<Ser
   const name = basename(dir)
   if (sandboxed) return { ...(await loadServerSpec(dir)), name }
   // Locally, one that binds every address and reads no arguments runs as written, on the port it hard-codes.
-  const source = join(dir, 'server.py')
-  if (existsSync(source) && !existsSync(join(dir, SUBMISSION_SPEC)) && !(await readFile(source, 'utf8')).includes('sys.argv')) {
-    const spec = await loadServerSpec(dir)
-    if (!spec.asWritten?.host) return { ...spec, name }
+  if (existsSync(join(dir, 'server.py')) && !existsSync(join(dir, SUBMISSION_SPEC))) {
+    const spec = await loadServerSpec(dir).catch(() => undefined)
+    if (spec?.asWritten && !spec.asWritten.host && !spec.asWritten.readsArguments) return { ...spec, name }
   }
   return submissionSpec(folder)
 }

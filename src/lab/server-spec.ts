@@ -60,6 +60,8 @@ export interface AsWrittenServer {
   files: string
   /** A `client.py` beside it that connects elsewhere than it binds: the two lines to compare. */
   clientMismatch?: string
+  /** Where its source reads its command line (`sys.argv`): absent, it takes no arguments and runs only as written. */
+  readsArguments?: Found<string>
 }
 
 /**
@@ -156,6 +158,7 @@ export async function asWrittenSpec(source: string): Promise<ServerSpec> {
       ...(found.port ? { portFound: found.port } : {}),
       files: found.files?.value ?? 'server_files',
       ...(clientMismatch ? { clientMismatch } : {}),
+      ...(found.readsArguments ? { readsArguments: found.readsArguments } : {}),
     },
   }
 }

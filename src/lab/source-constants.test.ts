@@ -34,6 +34,12 @@ describe('the constants of a server as written, read from its source', () => {
     expect(sourceConstants('s = socket.socket()\ns.bind(("10.0.0.7", 5000))\n')).toEqual({ host: { value: '10.0.0.7', line: 2, name: 'bind(…)' }, port: { value: 5000, line: 2, name: 'bind(…)' } })
   })
 
+  it('says where a source reads its command line, and not for a mention in a comment', () => {
+    expect(sourceConstants('import sys\n# run: python3 server.py (no sys.argv here)\nPORT = int(sys.argv[1]) if len(sys.argv) > 1 else 12345\n').readsArguments).toEqual({ value: 'sys.argv', line: 3, name: 'sys.argv' })
+    expect(sourceConstants('# sys.argv is not read\nPORT = 12345\n').readsArguments).toBeUndefined()
+    expect(sourceConstants(seed).readsArguments).toBeUndefined()
+  })
+
   it('finds nothing in a source that computes its address', () => {
     expect(sourceConstants('HOST = socket.gethostbyname(socket.gethostname())\n')).toEqual({})
   })

@@ -18,6 +18,8 @@ export interface SourceConstants {
   files?: Found<string>
   /** `MAX_CLIENTS = 3`: how many it admits at once. */
   maxClients?: Found<number>
+  /** Where it first reads its command line (`sys.argv`): a server that does may be started with a port and folder. */
+  readsArguments?: Found<string>
 }
 
 const HOST_NAMES = ['SERVER_HOST', 'HOST', 'SERVER_IP', 'IP', 'SERVER_ADDRESS', 'ADDRESS', 'HOST_IP']
@@ -63,6 +65,8 @@ export function sourceConstants(source: string): SourceConstants {
       found.port ??= { value: Number(bind[3]), line: i + 1, name: 'bind(…)' }
     })
   }
+  const argv = lines.findIndex((text) => /\bsys\.argv\b/.test(text.replace(/#.*$/, '')))
+  if (argv >= 0) found.readsArguments = { value: 'sys.argv', line: argv + 1, name: 'sys.argv' }
   for (const key of ['host', 'port', 'files', 'maxClients'] as const) if (found[key] === undefined) delete found[key]
   return found
 }
