@@ -1,6 +1,7 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { VERSION } from '../package/package-files.js'
+import { chaosCommand } from './chaos-command.js'
 import { cleanCommand } from './clean-command.js'
 import { clientCommand } from './client-command.js'
 import { demoCommand } from './demo-command.js'
@@ -19,7 +20,7 @@ import { envVariable, type CommandOptions } from './yargs-options.js'
 import { complete } from './completion.js'
 import { OPTION_TABLES } from './option-tables.js'
 
-const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, labCommand, dashboardCommand, relayCommand, imagesCommand, cleanCommand, demoCommand, examplesCommand]
+const COMMANDS = [serverCommand, clientCommand, probeCommand, scenarioCommand, gradeCommand, chaosCommand, labCommand, dashboardCommand, relayCommand, imagesCommand, cleanCommand, demoCommand, examplesCommand]
 const COMMAND_NAMES = ['server', 'client', 'probe', 'scenario', 'grade', 'lab', 'dashboard', 'relay', 'images', 'clean', 'demo', 'completion']
 
 /** Every option of every command, for suggestions and for spotting SOCKLAB_ variables that name none. */

@@ -1,3 +1,4 @@
+import { chaosOptions } from './chaos-command.js'
 import { classroomOptions } from './classroom-command.js'
 import { cleanOptions } from './clean-command.js'
 import { clientOptions } from './client-command.js'
@@ -21,6 +22,7 @@ export const OPTION_TABLES: ReadonlyArray<{ command: string; options: (env: Node
   { command: 'scenario run', options: scenarioRunOptions },
   { command: 'scenario classroom', options: classroomOptions },
   { command: 'grade', options: gradeOptions },
+  { command: 'chaos', options: chaosOptions },
   { command: 'lab up', options: labUpOptions },
   { command: 'relay', options: relayOptions },
   { command: 'images', options: imagesOptions },

@@ -101,7 +101,7 @@ function scenarioDir(given: unknown): string {
   return SHIPPED_SCENARIOS
 }
 
-function filesDir(given: unknown): string {
+export function filesDir(given: unknown): string {
   const dir = typeof given === 'string' ? given : existsSync('server_files') ? 'server_files' : SHIPPED_FILES
   if (given === undefined && dir === SHIPPED_FILES) process.stderr.write(`No ./server_files here: scenario servers start from the shipped files (${SHIPPED_FILES}).\n`)
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SocklabError('SOCKLAB_TARGET_UNAVAILABLE', `the files folder ${dir} does not exist`)

@@ -1,0 +1,122 @@
+import { SeededRandom } from './seeded-random.js'
+
+/** The ways a client leaves: `exit` sends exit, `close` ends its stream, `reset` sends RST, `kill` kills its process. */
+export const LEAVE_HOWS = ['exit', 'close', 'reset', 'kill'] as const
+export type LeaveHow = (typeof LEAVE_HOWS)[number]
+
+/** The faults a schedule may hold (`--faults`), each a kind of its own in the coverage. */
+export const FAULT_KINDS = ['reset', 'kill', 'close', 'reset-mid-get', 'latency', 'slicer', 'bandwidth', 'restart'] as const
+export type FaultKind = (typeof FAULT_KINDS)[number]
+
+/** One thing a chaos run does, in order; `gapMs` is waited before it. */
+export type ChaosOp = { gapMs: number } & (
+  | { op: 'connect'; client: string }
+  | { op: 'echo'; client: string; text: string }
+  | { op: 'status'; client: string }
+  | { op: 'list'; client: string }
+  | { op: 'get'; client: string; file: string }
+  | { op: 'leave'; client: string; how: LeaveHow }
+  /** The client's connection reset once `after` bytes of the file have gone towards it. */
+  | { op: 'reset-mid-get'; client: string; file: string; after: number }
+  | { op: 'link'; client: string; fault: 'latency' | 'slicer' | 'bandwidth' | 'clear'; value: number }
+  | { op: 'restart' }
+)
+
+export interface ChaosFile {
+  name: string
+  size: number
+}
+
+/** Everything a run does, drawn from its seed alone: replayed as it is, shrunk by taking parts away. */
+export interface ChaosSchedule {
+  seed: number
+  clients: string[]
+  files: ChaosFile[]
+  maxClients: number
+  ops: ChaosOp[]
+  /** `false`: without the checks after the run (a shrunk schedule whose violation comes before them). */
+  final?: false
+}
+
+export interface ScheduleOptions {
+  seed: number
+  /** How long the run's operations should take, about (each op's gap and its own time). */
+  durationMs: number
+  clients: number
+  faults: readonly FaultKind[]
+  maxClients: number
+}
+
+/** About how long an operation takes on the local target, to fill the duration. */
+const OP_COST_MS = 180
+const WORDS = ['hello', 'socket', 'packet', 'router', 'lab', 'chaos', 'seed', 'frame', 'byte', 'stream', 'ping', 'échec', 'データ']
+
+/**
+ * The schedule of a seed: clients connect, talk (echo, status, list, get of files of varied sizes) and leave
+ * every way there is, and faults strike, each at a gap drawn from the seed. The draw follows which clients
+ * are connected, so that each operation makes sense when it comes; the server's answers are the model's to
+ * predict (chaos-model.ts), not the draw's.
+ */
+export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
+  const random = new SeededRandom(options.seed)
+  const clients = Array.from({ length: options.clients }, (_, i) => `c${i + 1}`)
+  const files: ChaosFile[] = Array.from({ length: random.int(2, 4) }, (_, i) => ({ name: `chaos-${i + 1}.bin`, size: random.pick([1, 1000, 65536, 300_000, 1_048_576, 2_500_000]) }))
+  const big = files.reduce((a, b) => (b.size > a.size ? b : a))
+  if (big.size < 1_048_576) big.size = 1_048_576
+  const allowed = new Set(options.faults)
+  const connected = new Set<string>()
+  const ops: ChaosOp[] = []
+  let planned = 0
+  while (planned < options.durationMs) {
+    const gapMs = random.chance(0.6) ? 0 : random.int(5, 250)
+    const away = clients.filter((c) => !connected.has(c))
+    const here = clients.filter((c) => connected.has(c))
+    const kind = random.weighted({
+      connect: away.length > 0 ? 4 : 0,
+      talk: here.length > 0 ? 8 : 0,
+      leave: here.length > 0 ? 3 : 0,
+      fault: here.length > 0 ? 2 : 0,
+      restart: allowed.has('restart') && here.length > 0 ? 0.3 : 0,
+    })
+    let op: ChaosOp
+    if (kind === 'connect') {
+      op = { gapMs, op: 'connect', client: random.pick(away) }
+      // Whether it gets in is the model's to say; the draw takes it as in, and a rejected one as gone.
+      connected.add(op.client)
+    } else if (kind === 'talk') {
+      const client = random.pick(here)
+      const what = random.weighted({ echo: 4, status: 2, list: 1, get: 2 })
+      op =
+        what === 'echo'
+          ? { gapMs, op: 'echo', client, text: Array.from({ length: random.int(1, 3) }, () => random.pick(WORDS)).join(' ') }
+          : what === 'get'
+            ? { gapMs, op: 'get', client, file: random.pick(files).name }
+            : { gapMs, op: what, client }
+    } else if (kind === 'leave') {
+      const hows = LEAVE_HOWS.filter((h) => h === 'exit' || allowed.has(h))
+      op = { gapMs, op: 'leave', client: random.pick(here), how: random.pick(hows) }
+      connected.delete(op.client)
+    } else if (kind === 'restart') {
+      op = { gapMs, op: 'restart' }
+      connected.clear()
+    } else {
+      const client = random.pick(here)
+      const linkFaults = (['latency', 'slicer', 'bandwidth'] as const).filter((f) => allowed.has(f))
+      const choice = random.weighted({ midGet: allowed.has('reset-mid-get') ? 2 : 0, link: linkFaults.length > 0 ? 3 : 0, clear: linkFaults.length > 0 ? 1 : 0, none: 0.01 })
+      if (choice === 'midGet') {
+        op = { gapMs, op: 'reset-mid-get', client, file: big.name, after: random.int(1, Math.floor(big.size / 2)) }
+        connected.delete(client)
+      } else if (choice === 'link') {
+        const fault = random.pick(linkFaults)
+        op = { gapMs, op: 'link', client, fault, value: fault === 'latency' ? random.int(1, 40) : fault === 'slicer' ? random.int(1, 64) : random.pick([1, 2, 4]) * 1_048_576 }
+      } else if (choice === 'clear') {
+        op = { gapMs, op: 'link', client, fault: 'clear', value: 0 }
+      } else {
+        op = { gapMs, op: 'echo', client, text: random.pick(WORDS) }
+      }
+    }
+    ops.push(op)
+    planned += gapMs + OP_COST_MS
+  }
+  return { seed: options.seed, clients, files, maxClients: options.maxClients, ops }
+}
