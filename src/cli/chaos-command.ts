@@ -37,7 +37,7 @@ export const chaosOptions = (env: NodeJS.ProcessEnv = process.env) =>
     replay: { type: 'string', describe: 'rerun the schedule recorded in a chaos report.json (its seed, operations and files)' },
     'check-determinism': { type: 'boolean', default: false, describe: "run the schedule twice and compare the two histories' outcomes" },
     'shrink-runs': { type: 'number', default: 60, describe: 'on a violation, at most this many runs to shrink its schedule (0: no shrinking)' },
-    out: { type: 'string', default: 'chaos', describe: 'where report.json, the scenario each seed ran as and the shrunk one go' },
+    out: { type: 'string', default: 'chaos-report', describe: 'where report.json, the scenario each seed ran as and the shrunk one go' },
     image: { type: 'string', default: DEFAULT_IMAGE, describe: "the socklab image of the docker target's clients (built when missing)" },
   }, process.argv, env)
 

@@ -12,7 +12,7 @@ import { SHIPPED_FILES } from '../helpers/scenarios.js'
  * student would write it: hard-coded port, no arguments) caught from a seed and shrunk to a scenario that
  * fails on them and passes on socklab's; a replayed seed; determinism; socklab's server through 10 seeds.
  */
-const FIXTURES = fileURLToPath(new URL('../fixtures/chaos/', import.meta.url))
+const FIXTURES = fileURLToPath(new URL('../../examples/chaos/', import.meta.url))
 let dir: string
 
 beforeAll(async () => {

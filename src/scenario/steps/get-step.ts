@@ -59,9 +59,10 @@ export const getStep: StepKind<GetStep> = {
     if (step.during) return heldGet(step, ctx, run)
     const { agent, mode } = connected(ctx, step.client)
     skipUnservedFile(step, ctx)
+    const earlier = await earlierCopy(step, agent)
     const started = performance.now()
     const reply = await request(ctx, step.client, agent, `get ${step.file}`, run.signal)
-    const note = await judgeGet(step, reply, mode, agent, ctx)
+    const note = await judgeGet(step, reply, mode, agent, ctx, earlier)
     // The rate a person would measure: from the command to the verified file (over a slow link, its speed).
     return reply.kind === 'saved' && note ? `${note}, ${rateNote(reply.bytes, performance.now() - started)}` : note
   },
@@ -76,6 +77,7 @@ async function heldGet(step: GetStep, ctx: StepContext, { signal, children, runS
   const { agent, mode } = connected(ctx, step.client)
   skipUnservedFile(step, ctx)
   if (mode !== 'framed') throw new StepFailed('a get with during: steps needs framed mode', 'framed', mode)
+  const earlier = await earlierCopy(step, agent)
   const command = `get ${step.file}`
   agent.write({ command, hold: true })
   say(ctx, { from: step.client, to: 'server', text: command })
@@ -96,7 +98,13 @@ async function heldGet(step: GetStep, ctx: StepContext, { signal, children, runS
     if (agent.running) throw error
     reply = KILLED
   }
-  return judgeGet(step, reply, mode, agent, ctx)
+  return judgeGet(step, reply, mode, agent, ctx, earlier)
+}
+
+/** Whether an earlier get of the client already saved the file (a failed get then leaves that copy be). */
+async function earlierCopy(step: GetStep, agent: ClientAgent): Promise<boolean> {
+  const name = step.error ? savedName(step.file) : undefined
+  return name !== undefined && (await agent.hasDownload(name))
 }
 
 function savedName(requested: string): string | undefined {
@@ -118,7 +126,7 @@ function skipUnservedFile(step: GetStep, ctx: StepContext): void {
 }
 
 /** Checks a get's outcome against the step: the expected refusal or failure, or a verified copy. */
-async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'framed' | 'compat' | 'raw', agent: ClientAgent, ctx: StepContext): Promise<string | void> {
+async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'framed' | 'compat' | 'raw', agent: ClientAgent, ctx: StepContext, earlier = false): Promise<string | void> {
   if (step.error) {
     const matched =
       reply === KILLED
@@ -127,10 +135,11 @@ async function judgeGet(step: GetStep, reply: Reply | typeof KILLED, mode: 'fram
           // Compatible mode has no codes: the original answers every refusal with its one text.
           (mode === 'compat' && reply.kind === 'text' && reply.text === 'File not found')
     if (!matched) throw new StepFailed(`get ${step.file} was not refused as expected`, step.error, reply === KILLED ? KILLED : describeReply(reply))
-    // Whatever went wrong, nothing may be left under the final name.
-    // The name the client saves under; a request that has none could not have left a file at all.
+    // Whatever went wrong, nothing may be left under the final name (but a copy an earlier get saved,
+    // which the client replaces only with a whole file). The name the client saves under; a request that
+    // has none could not have left a file at all.
     const name = savedName(step.file)
-    if (name !== undefined && (await agent.hasDownload(name))) {
+    if (name !== undefined && !earlier && (await agent.hasDownload(name))) {
       throw new StepFailed(`a failed get left a file under its final name`, `no ${name} in the download folder`, `${name} is there`)
     }
     return reply !== KILLED && reply.kind === 'text' ? 'compatible mode: File not found' : `no ${name ?? step.file} in the download folder`
