@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { dockerContextFiles } from '../../src/docker/docker-context.js'
-import { EventStream, PACKAGE_ROOT, VERSION } from '../../src/index.js'
+import { EXIT, EventStream, PACKAGE_ROOT, VERSION } from '../../src/index.js'
 import { runProcess, spawnProcess } from '../helpers/processes.js'
 
 /**
@@ -78,6 +78,16 @@ describe('socklab installed from its packed tarball, used from an empty folder',
     expect(ping.code, ping.stdout + ping.stderr).toBe(0)
     expect(ping.stdout).toContain('ping @ redis passed')
   })
+
+  it("copies its chaos example and finds the leaky server's violation from the README's seed, in the copied folder", async () => {
+    const copy = join(scratch, 'chaos-example')
+    const copied = await run(['examples', 'chaos', '--to', copy])
+    expect(copied.code, copied.stdout + copied.stderr).toBe(0)
+    const found = await runProcess(socklab, ['chaos', '--seed', '1', '--duration', '10s', '--server', 'leaky-reset', '--shrink-runs', '0'], '', { NO_COLOR: '1' }, copy)
+    expect(found.code, found.stdout + found.stderr).toBe(EXIT.SCENARIO_FAILED)
+    expect(found.stdout).toContain('VIOLATION of "a client finds a free slot while fewer than max-clients are in"')
+    expect(JSON.parse(await readFile(join(copy, 'chaos-report', 'report.json'), 'utf8'))).toMatchObject({ seed: 1, verdict: 'violation' })
+  }, 60_000)
 
   it('runs a shipped scenario against the original Python server it ships (--server original)', async () => {
     const original = await run(['scenario', 'run', 'four-client-overflow', '--server', 'original', '--target', 'local'])
