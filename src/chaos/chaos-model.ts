@@ -67,21 +67,30 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
   let issued = 0
   let restarts = 0
   let silentLeaves = false
+  /** client_disconnected events the server has logged by now, by name and reason, and by name (every reason). */
   const gone = new Map<string, number>()
+  /** Names a killed client had: its event says eof or reset, so for them only the count of every reason is known. */
+  const killed = new Set<string>()
+  const logged = (name: string, reason: string) => {
+    gone.set(`${name}/${reason}`, (gone.get(`${name}/${reason}`) ?? 0) + 1)
+    gone.set(`${name}/`, (gone.get(`${name}/`) ?? 0) + 1)
+  }
   const add = (step: Record<string, unknown>, rule: Rule, op?: number, uncertain?: boolean) => steps.push({ step, rule, ...(op === undefined ? {} : { op }), ...(uncertain ? { uncertain: true as const } : {}) })
   const left = (client: string, how: LeaveHow, op: number | undefined) => {
     const name = inside.get(client)!
     inside.delete(client)
-    const reason = server.socklab ? REASON[how] : undefined
     if (!server.socklab && how !== 'exit') {
       silentLeaves = true
       return
     }
-    const key = `${name}/${reason ?? ''}`
-    const count = (gone.get(key) ?? 0) + 1
-    gone.set(key, count)
-    if (reason) gone.set(`${name}/`, (gone.get(`${name}/`) ?? 0) + 1)
-    add({ expect_events: { event: 'client_disconnected', where: { client: name, ...(reason ? { reason } : {}) }, count } }, 'gone', op)
+    const reason = server.socklab ? REASON[how] : undefined
+    if (!reason || killed.has(name)) {
+      if (how === 'kill') killed.add(name)
+      logged(name, reason ?? '?')
+      return add({ expect_events: { event: 'client_disconnected', where: { client: name }, count: gone.get(`${name}/`) } }, 'gone', op)
+    }
+    logged(name, reason)
+    add({ expect_events: { event: 'client_disconnected', where: { client: name, reason }, count: gone.get(`${name}/${reason}`) } }, 'gone', op)
   }
   const connect = (client: string, op: number | undefined, rule: Rule) => {
     if (inside.size < schedule.maxClients) {
@@ -125,11 +134,7 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
         return add({ link: op.fault === 'clear' ? { client: op.client, clear: true } : { client: op.client, ...linkCondition(op.fault, op.value) } }, 'link', i)
       case 'restart': {
         add({ server: 'stop' }, 'restart', i)
-        for (const name of inside.values()) {
-          const key = `${name}/shutdown`
-          gone.set(key, (gone.get(key) ?? 0) + 1)
-          gone.set(`${name}/`, (gone.get(`${name}/`) ?? 0) + 1)
-        }
+        for (const name of inside.values()) logged(name, 'shutdown')
         inside.clear()
         issued = 0
         restarts += 1

@@ -79,6 +79,24 @@ describe("the model's expectations", () => {
     expect(['hello.txt', 'hello.txt\nx.bin\nother', 'hello.txt\ny.bin'].map((r) => listRegex.test(r))).toEqual([false, false, false])
   })
 
+  it("counts a name's events of every reason once a client of that name was killed (its event says eof or reset)", () => {
+    const compiled = steps(schedule([
+      { gapMs: 0, op: 'connect', client: 'a' },
+      { gapMs: 0, op: 'leave', client: 'a', how: 'kill' },
+      { gapMs: 0, op: 'restart' },
+      { gapMs: 0, op: 'connect', client: 'b' },
+      { gapMs: 0, op: 'leave', client: 'b', how: 'close' },
+      { gapMs: 0, op: 'connect', client: 'c' },
+      { gapMs: 0, op: 'leave', client: 'c', how: 'exit' },
+    ]))
+    expect(compiled.filter(([, step]) => 'expect_events' in step).map(([, step]) => step)).toEqual([
+      { expect_events: { event: 'client_disconnected', where: { client: 'Client01' }, count: 1 } },
+      { expect_events: { event: 'listening', count: 2 } },
+      { expect_events: { event: 'client_disconnected', where: { client: 'Client01' }, count: 2 } },
+      { expect_events: { event: 'client_disconnected', where: { client: 'Client02', reason: 'exit' }, count: 1 } },
+    ])
+  })
+
   it("gives a server that does not log a lost client the documented slack: the next connect and status are tried again for 3 s", () => {
     const compiled = steps(schedule([
       { gapMs: 0, op: 'connect', client: 'a' },
