@@ -10,7 +10,8 @@ const END = Symbol('end')
 /** Told of bytes as they are read from the source, and as they are written to the other side. */
 export interface ByteCounters {
   read(bytes: number): void
-  carried(bytes: number): void
+  /** `data`: what was written, for a milestone that looks for text on the stream. */
+  carried(bytes: number, data: Buffer): void
 }
 
 /**
@@ -70,7 +71,7 @@ export class LinkDirection {
 
   #write(data: Buffer, written?: () => void): void {
     this.bytes += data.length
-    this.#count.carried(data.length)
+    this.#count.carried(data.length, data)
     if (!this.#dest.write(data, written)) this.#source.pause()
   }
 
@@ -111,7 +112,7 @@ export class LinkDirection {
     if (this.#context.signal.aborted) return
     if (i < stages.length) return stages[i]!.pass(piece, (next) => this.#through(stages, i + 1, next))
     this.bytes += piece.data.length
-    this.#count.carried(piece.data.length)
+    this.#count.carried(piece.data.length, piece.data)
     if (this.#dest.write(piece.data)) return
     await new Promise<void>((resolve) => {
       const done = () => {

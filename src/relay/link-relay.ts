@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder'
 import { once } from 'node:events'
 import { connect, createServer, type Socket } from 'node:net'
 import { SocklabError } from '../errors/socklab-error.js'
@@ -23,6 +24,17 @@ export interface ByteMilestone {
   direction?: 'up' | 'down'
 }
 
+/** A milestone: text matching a regex has crossed (one way, or either), written on from when it is set (UTF-8). */
+export interface StreamMatch {
+  match: string
+  direction?: 'up' | 'down'
+}
+
+export type Milestone = ByteMilestone | StreamMatch
+
+/** How much of what came before a piece a regex milestone keeps, for a match that spans pieces (characters). */
+const MATCH_WINDOW = 64 * 1024
+
 export interface StartedRelay extends AsyncDisposable {
   readonly port: number
   /** Connections relayed right now. */
@@ -38,7 +50,7 @@ export interface StartedRelay extends AsyncDisposable {
   /** Resets every relayed connection on both sides (RST to the client and to the server); returns how many. */
   reset(): number
   /** Performs `action` once the connections have carried the milestone's bytes from now; resolves when it has, with the bytes carried since. */
-  when(milestone: ByteMilestone, action: RelayAction): Promise<{ bytes: number }>
+  when(milestone: Milestone, action: RelayAction): Promise<{ bytes: number }>
   close(): Promise<void>
 }
 
@@ -58,7 +70,9 @@ interface Pair {
 }
 
 interface Armed {
-  milestone: ByteMilestone
+  milestone: Milestone
+  /** A regex milestone's: its pattern, and the text carried since it was set (each way decoded on its own). */
+  seen?: { regex: RegExp; text: Record<'up' | 'down', string>; decoders: Record<'up' | 'down', StringDecoder> }
   /** The count when it was set: the milestone is this many bytes further. */
   from: number
   action: RelayAction
@@ -85,10 +99,10 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
   }
 
   const perform = (action: RelayAction) => ('reset' in action ? resetAll() : setAll(action.set))
-  const count = (direction: 'up' | 'down') => (bytes: number) => {
+  const count = (direction: 'up' | 'down') => (bytes: number, data: Buffer) => {
     carried[direction] += bytes
     if (armed.length === 0) return
-    const due = armed.filter((a) => total(a.milestone) - a.from >= a.milestone.bytes)
+    const due = armed.filter((a) => reached(a, direction, data))
     if (due.length === 0) return
     armed = armed.filter((a) => !due.includes(a))
     // After the bytes that reached it are written: an action never takes back what it counted.
@@ -99,7 +113,15 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
       }
     })
   }
-  const total = (m: ByteMilestone) => (m.direction ? carried[m.direction] : carried.up + carried.down)
+  const total = (m: Milestone) => (m.direction ? carried[m.direction] : carried.up + carried.down)
+  const reached = (a: Armed, direction: 'up' | 'down', data: Buffer): boolean => {
+    if ('bytes' in a.milestone) return total(a.milestone) - a.from >= a.milestone.bytes
+    if ((a.milestone.direction && a.milestone.direction !== direction) || !a.seen) return false
+    // The piece whole, after what came before it (a match may span pieces); only a window of it is kept.
+    const text = a.seen.text[direction] + a.seen.decoders[direction].write(data)
+    a.seen.text[direction] = text.slice(-MATCH_WINDOW)
+    return a.seen.regex.test(text)
+  }
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     // The server's side is read into large buffers (fewer reads and writes for a file going down), each
@@ -204,7 +226,8 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
     set: setAll,
     reset: resetAll,
     when(milestone, action) {
-      return new Promise((resolve) => armed.push({ milestone, action, from: total(milestone), fired: (bytes) => resolve({ bytes }) }))
+      const seen = 'match' in milestone ? { regex: new RegExp(milestone.match), text: { up: '', down: '' }, decoders: { up: new StringDecoder('utf8'), down: new StringDecoder('utf8') } } : undefined
+      return new Promise((resolve) => armed.push({ milestone, action, from: total(milestone), ...(seen ? { seen } : {}), fired: (bytes) => resolve({ bytes }) }))
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -2,8 +2,9 @@ import { LineCounter, parseDocument } from 'yaml'
 import { duration } from '../values/duration.js'
 import { YamlCursor } from '../values/yaml-cursor.js'
 import { parseSize } from '../values/byte-size.js'
+import { regexSource } from '../values/regex-source.js'
 import { describeLink, NO_CONDITIONS, parseLink, type LinkConditions } from './link-spec.js'
-import type { ByteMilestone, RelayAction, StartedRelay } from './link-relay.js'
+import type { Milestone, RelayAction, StartedRelay } from './link-relay.js'
 
 /** What the relay reports on its standard output, one JSON object per line. */
 export type RelayOutput =
@@ -68,8 +69,10 @@ export function controlLine(line: string, relay: StartedRelay, emit: (output: Re
   }
 }
 
-function parseMilestone(cursor: YamlCursor): ByteMilestone {
-  const e = cursor.entries(['bytes', 'direction'])
+function parseMilestone(cursor: YamlCursor): Milestone {
+  const e = cursor.entries(['bytes', 'match', 'direction'])
+  const matchCursor = e.get('match')
+  if (matchCursor) return { match: regexSource(matchCursor), direction: e.get('direction')?.oneOf(['up', 'down']) }
   const bytesCursor = e.get('bytes') ?? cursor.fail('`bytes`: how much the connections must have carried')
   const bytes = parseSize(bytesCursor.scalar() as string | number)
   if (bytes === undefined) return bytesCursor.fail('a size such as 4MiB or a number of bytes')

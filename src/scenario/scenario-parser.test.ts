@@ -316,7 +316,9 @@ describe('parseScenario', () => {
     it.each([
       ['nothing to do', '  - link: { client: b }', 'expected one of: conditions (latency, bandwidth, slicer, …, up, down), `clear: true` or `reset: true`'],
       ['two things to do', '  - link: { client: b, clear: true, reset: true }', 'expected one of: conditions'],
-      ['a milestone of no kind', '  - link: { client: b, reset: true, when: { after: 1s } }', 'expected one of bytes, direction, event, where as a key here, got "after"'],
+      ['a milestone of no kind', '  - link: { client: b, reset: true, when: { after: 1s } }', 'expected one of bytes, match, direction, event, where as a key here, got "after"'],
+      ['two milestones at once', '  - link: { client: b, reset: true, when: { bytes: 10, match: full } }', 'one of `bytes`, `match` or `event`'],
+      ['a match that is no regex', '  - link: { client: b, reset: true, when: { match: "(unclosed" } }', 'a valid regular expression'],
       ['an event field that does not exist', '  - link: { client: b, reset: true, when: { event: transfer_started, where: { sise: 1 } } }', 'did you mean size?'],
       ['a condition with a typo', '  - link: { client: b, latncy: 10ms }', 'did you mean latency?'],
     ])('refuses %s', (_, step, message) => {

@@ -212,6 +212,35 @@ describe('link conditions of the relay, on loopback', () => {
     expect((await fired).bytes).toBeGreaterThanOrEqual(64 * KiB)
     expectCutShortByReset(await ended, total(chunks), 256 * KiB)
   })
+
+  it('a milestone on text crossing one way fires once that text has gone by, across pieces, and not on the same text the other way', async () => {
+    const port = await server((socket) => {
+      let heard = ''
+      socket.on('data', (data: Buffer) => {
+        heard += data.toString()
+        if (heard === 'Server is full') socket.write('heard')
+        if (!heard.endsWith('go')) return
+        socket.write('Rejected: Server is')
+        setImmediate(() => socket.write(' full. Try again later.', () => socket.write(Buffer.alloc(512 * KiB, 7))))
+      })
+    })
+    const relay = await relayTo(port)
+    const socket = await client(relay.port)
+    let fired = false
+    const firing = relay.when({ match: 'Server is full', direction: 'down' }, { reset: true }).then((r) => ((fired = true), r))
+    // The same words going up do not count for a milestone on what goes down: once the server has them, nothing fired.
+    socket.write('Server is full')
+    const [heard] = (await once(socket, 'data')) as [Buffer]
+    expect(heard.toString()).toBe('heard')
+    expect(fired).toBe(false)
+    const { chunks, ended } = collect(socket)
+    socket.write('go')
+    expect((await firing).bytes).toBeGreaterThanOrEqual('heardRejected: Server is full'.length)
+    const end = await ended
+    const received = Buffer.concat(chunks.map((c) => c.data))
+    expect(received.toString('latin1')).toContain('Rejected: Server is full')
+    expectCutShortByReset(end, received.length, 'Rejected: Server is full. Try again later.'.length + 512 * KiB)
+  })
 })
 
 describe('socklab relay as a command: its control lines', () => {
@@ -243,6 +272,15 @@ describe('socklab relay as a command: its control lines', () => {
     expect((await send('s', { stats: true })).carried).toMatchObject({ up: 2 })
     expect(await send('c', { clear: true })).toMatchObject({ type: 'link', link: 'no conditions' })
     expect(await send('e', { set: { latency: 'soon' } })).toMatchObject({ type: 'error', message: expect.stringContaining('expected a duration such as 500ms') })
+    // A milestone on text, as the docker target's relay containers are told it.
+    expect(await send('t', { when: { match: 'x{3}', direction: 'up' }, reset: true })).toEqual({ type: 'armed', id: 't' })
+    const texting = await client(first.port)
+    const cut = collect(texting)
+    texting.write('axxxb')
+    expect([undefined, 'ECONNRESET']).toContain((await cut.ended).error)
+    await relay.waitForOutput('"id":"t","bytes"')
+    expect(lines().find((l) => l.type === 'fired' && l.id === 't')).toMatchObject({ action: 'reset', bytes: 5 })
+    expect(await send('r', { when: { match: '(' }, reset: true })).toMatchObject({ type: 'error', message: expect.stringContaining('a valid regular expression') })
 
     const bad = await runProcess('node', [SOCKLAB_BIN, 'relay', '--to', '127.0.0.1:1', '--link', '{ bandwith: 1MB/s }'], '')
     expect(bad.code).toBe(1)

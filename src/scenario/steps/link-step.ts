@@ -1,5 +1,6 @@
 import { SERVER_EVENT_NAMES, type ServerEventName } from '../../events/server-event.js'
-import type { ByteMilestone, RelayAction } from '../../relay/link-relay.js'
+import type { Milestone, RelayAction } from '../../relay/link-relay.js'
+import { regexSource } from '../../values/regex-source.js'
 import { describeLink, LINK_KEYS, NO_CONDITIONS, parseLink } from '../../relay/link-spec.js'
 import { formatSize, parseSize } from '../../values/byte-size.js'
 import type { EventFields, StepBase } from '../scenario.js'
@@ -12,7 +13,7 @@ import { STEP_OPTIONS, type StepKind } from './step-kind.js'
 import { ref, stepMap } from './step-schema.js'
 
 /** When a `link` step acts: at once, once the connection has carried so many bytes, or on a server event. */
-export type LinkMoment = { at: 'now' } | ({ at: 'bytes' } & ByteMilestone) | { at: 'event'; event: ServerEventName; where: EventFields }
+export type LinkMoment = { at: 'now' } | ({ at: 'bytes' } & Milestone) | { at: 'event'; event: ServerEventName; where: EventFields }
 
 export interface LinkStep extends StepBase {
   kind: 'link'
@@ -26,7 +27,8 @@ export interface LinkStep extends StepBase {
  * `link: { client: b, down: { slicer: { size: 100, delay: 5ms } } }` replaces b's conditions (for its
  * connection now and its next ones); `clear: true` removes them; `reset: true` resets its connection both
  * ways. With `when: { bytes: 4MiB }` (or `{ bytes: …, direction: down }`) or `when: { event:
- * transfer_started, where: { client: Client02 } }`, the step arms the action and the scenario goes on; the
+ * transfer_started, where: { client: Client02 } }`, or `when: { match: "Server is full", direction: down }` (a
+ * regex on what the connection carries, UTF-8), the step arms the action and the scenario goes on; the
  * action fires at that milestone, and the reports say when.
  */
 export const linkStep: StepKind<LinkStep> = {
@@ -40,7 +42,7 @@ export const linkStep: StepKind<LinkStep> = {
       when: {
         type: 'object',
         additionalProperties: false,
-        properties: { bytes: { type: ['string', 'number'] }, direction: { enum: ['up', 'down'] }, event: { enum: [...SERVER_EVENT_NAMES] }, where: { type: 'object' } },
+        properties: { bytes: { type: ['string', 'number'] }, match: { type: 'string' }, direction: { enum: ['up', 'down'] }, event: { enum: [...SERVER_EVENT_NAMES] }, where: { type: 'object' } },
       },
       ...Object.fromEntries(LINK_KEYS.map((key) => [key, {}])),
     },
@@ -81,16 +83,17 @@ export const linkStep: StepKind<LinkStep> = {
     // Armed: the scenario goes on, and the action fires at its milestone (noted in the diagram when it does).
     const fired = (detail: string) => say(ctx, { from: step.client, to: step.client, text: `milestone (${detail}): link ${what}` })
     if (step.when.at === 'bytes') {
-      const { bytes, direction } = step.when
-      const milestone = direction ? { bytes, direction } : { bytes }
+      const { at: _, ...milestone } = step.when
+      if (!milestone.direction) delete milestone.direction
+      const matching = 'match' in milestone ? `/${milestone.match}/` : undefined
       void link.when(milestone, step.action).then(
         (reached) => {
           if ('set' in step.action) ctx.links.set(step.client, step.action.set)
-          fired(`${formatSize(reached.bytes)} carried`)
+          fired(matching ? `${matching} crossed, after ${formatSize(reached.bytes)}` : `${formatSize(reached.bytes)} carried`)
         },
         () => undefined,
       )
-      return `armed: at ${formatSize(bytes)}${direction ? ` ${direction}` : ''}`
+      return `armed: ${matching ? `on ${matching}` : `at ${formatSize((milestone as { bytes: number }).bytes)}`}${milestone.direction ? ` ${milestone.direction}` : ''}`
     }
     const { event, where } = step.when
     const events = serverEvents(ctx, event, where)
@@ -106,16 +109,19 @@ export const linkStep: StepKind<LinkStep> = {
 }
 
 function parseMoment(cursor: YamlCursor, refs: References): LinkMoment {
-  const e = cursor.entries(['bytes', 'direction', 'event', 'where'])
+  const e = cursor.entries(['bytes', 'match', 'direction', 'event', 'where'])
+  const given = ['bytes', 'match', 'event'].filter((k) => e.has(k))
+  if (given.length > 1) e.get(given[1]!)!.fail('one of `bytes`, `match` or `event`')
+  const matchCursor = e.get('match')
+  if (matchCursor) return { at: 'bytes', match: regexSource(matchCursor), direction: e.get('direction')?.oneOf(['up', 'down']) }
   const eventCursor = e.get('event')
   if (eventCursor) {
-    if (e.has('bytes')) e.get('bytes')!.fail('`bytes` or `event`, not both')
     const name = eventCursor.string()
     if (!(SERVER_EVENT_NAMES as readonly string[]).includes(name)) eventCursor.fail(`one of ${SERVER_EVENT_NAMES.join(', ')}`, suggestion(name, SERVER_EVENT_NAMES))
     const event = name as ServerEventName
     return { at: 'event', event, where: parseFields(e.get('where'), event, refs) }
   }
-  const bytesCursor = e.get('bytes') ?? cursor.fail('`bytes` (carried by the connection) or `event` (logged by the server)')
+  const bytesCursor = e.get('bytes') ?? cursor.fail('`bytes` (carried by the connection), `match` (a regex on what it carries) or `event` (logged by the server)')
   const bytes = parseSize(bytesCursor.scalar() as string | number)
   if (bytes === undefined || bytes < 1) return bytesCursor.fail('a size such as 4MiB or a number of bytes')
   return { at: 'bytes', bytes, direction: e.get('direction')?.oneOf(['up', 'down']) }
@@ -123,6 +129,7 @@ function parseMoment(cursor: YamlCursor, refs: References): LinkMoment {
 
 function momentLabel(when: LinkMoment): string {
   if (when.at === 'now') return ''
+  if (when.at === 'bytes' && 'match' in when) return ` when /${when.match}/ crosses${when.direction ? ` ${when.direction}` : ''}`
   if (when.at === 'bytes') return ` when ${formatSize(when.bytes)}${when.direction ? ` ${when.direction}` : ''} carried`
   return ` on ${when.event}${fieldsLabel(when.where)}`
 }

@@ -1,4 +1,4 @@
-import type { ByteMilestone, RelayAction, StartedRelay } from '../../relay/link-relay.js'
+import type { Milestone, RelayAction, StartedRelay } from '../../relay/link-relay.js'
 import { linkSpec, type LinkConditions } from '../../relay/link-spec.js'
 import type { RelayOutput } from '../../relay/relay-control.js'
 import type { AgentChannel } from '../agent-channel.js'
@@ -9,7 +9,7 @@ export interface LinkHandle {
   /** Resets the relayed connection(s) both ways; resolves with how many. */
   reset(): Promise<number>
   /** Acts once the client's connection has carried the milestone's bytes; resolves with the count then. */
-  when(milestone: ByteMilestone, action: RelayAction): Promise<{ bytes: number }>
+  when(milestone: Milestone, action: RelayAction): Promise<{ bytes: number }>
 }
 
 /** A relay in this process (local target). */
@@ -46,7 +46,7 @@ export class ControlledLink implements LinkHandle {
     return answer.type === 'reset' ? answer.connections : 0
   }
 
-  async when(milestone: ByteMilestone, action: RelayAction): Promise<{ bytes: number }> {
+  async when(milestone: Milestone, action: RelayAction): Promise<{ bytes: number }> {
     const id = this.#id()
     const fired = new Promise<RelayOutput>((resolve) => this.#fired.set(id, resolve))
     const then = 'reset' in action ? { reset: true } : { set: linkSpec(action.set) }
