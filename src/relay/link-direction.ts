@@ -12,6 +12,8 @@ export interface ByteCounters {
   read(bytes: number): void
   /** `data`: what was written, for a milestone that looks for text on the stream. */
   carried(bytes: number, data: Buffer): void
+  /** How many bytes may go out before a milestone armed on the count is reached (Infinity: none). */
+  room(): number
 }
 
 /**
@@ -54,7 +56,7 @@ export class LinkDirection {
    */
   receive(data: Buffer, written?: () => void): void {
     this.#count.read(data.length)
-    if (this.#straight()) return this.#write(data, written)
+    if (this.#straight(data.length)) return this.#write(data, written)
     // A queued piece may be cut into parts and written over time: its buffer is left to the collector.
     this.#push({ data, at: performance.now() })
     this.#queued += data.length
@@ -65,8 +67,8 @@ export class LinkDirection {
    * With no condition and nothing waiting, bytes go straight through, as a pipe would: no queue, no
    * timestamps, no promise per chunk. Anything queued is written first, so bytes never overtake each other.
    */
-  #straight(): boolean {
-    return this.#stages.length === 0 && this.#queue.length === 0 && !this.#busy
+  #straight(length = 0): boolean {
+    return this.#stages.length === 0 && this.#queue.length === 0 && !this.#busy && this.#count.room() >= length
   }
 
   #write(data: Buffer, written?: () => void): void {
@@ -111,6 +113,14 @@ export class LinkDirection {
   async #through(stages: readonly Stage[], i: number, piece: Piece): Promise<void> {
     if (this.#context.signal.aborted) return
     if (i < stages.length) return stages[i]!.pass(piece, (next) => this.#through(stages, i + 1, next))
+    // A milestone inside the piece: the bytes up to it go out, its action is performed, then the rest
+    // (unless the action ended the connection), so that it fires exactly at its byte.
+    const room = this.#count.room()
+    if (room < piece.data.length) {
+      await this.#through(stages, i, { ...piece, data: piece.data.subarray(0, room) })
+      await new Promise((resolve) => setImmediate(resolve))
+      return this.#through(stages, i, { ...piece, data: piece.data.subarray(room) })
+    }
     this.bytes += piece.data.length
     this.#count.carried(piece.data.length, piece.data)
     if (this.#dest.write(piece.data)) return

@@ -114,6 +114,15 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
     })
   }
   const total = (m: Milestone) => (m.direction ? carried[m.direction] : carried.up + carried.down)
+  /** Bytes this direction may carry before a byte milestone counting it is reached. */
+  const room = (direction: 'up' | 'down'): number => {
+    let least = Infinity
+    for (const a of armed) {
+      if (!('bytes' in a.milestone) || (a.milestone.direction && a.milestone.direction !== direction)) continue
+      least = Math.min(least, Math.max(1, a.milestone.bytes - (total(a.milestone) - a.from)))
+    }
+    return least
+  }
   const reached = (a: Armed, direction: 'up' | 'down', data: Buffer): boolean => {
     if ('bytes' in a.milestone) return total(a.milestone) - a.from >= a.milestone.bytes
     if ((a.milestone.direction && a.milestone.direction !== direction) || !a.seen) return false
@@ -158,8 +167,8 @@ export async function startRelay(options: RelayOptions): Promise<StartedRelay> {
       client,
       upstream,
       gone,
-      up: new LinkDirection(client, upstream, link.up, context, { read: (n) => (read.up += n), carried: count('up') }),
-      down: new LinkDirection(upstream, client, link.down, context, { read: (n) => (read.down += n), carried: count('down') }),
+      up: new LinkDirection(client, upstream, link.up, context, { read: (n) => (read.up += n), carried: count('up'), room: () => room('up') }),
+      down: new LinkDirection(upstream, client, link.down, context, { read: (n) => (read.down += n), carried: count('down'), room: () => room('down') }),
     }
     client.on('data', (data: Buffer) => pair.up.receive(data))
     pairs.add(pair)

@@ -209,8 +209,22 @@ describe('link conditions of the relay, on loopback', () => {
     const { chunks, ended } = collect(socket)
     socket.write(Buffer.alloc(256 * KiB, 5))
     expect(await fired).toEqual({ bytes: expect.any(Number) })
-    expect((await fired).bytes).toBeGreaterThanOrEqual(64 * KiB)
+    // Exactly at its byte, however large the pieces read from the server.
+    expect((await fired).bytes).toBe(64 * KiB)
+    expect(relay.carried.down).toBe(3 + 64 * KiB)
     expectCutShortByReset(await ended, total(chunks), 256 * KiB)
+  })
+
+  it('a byte milestone inside one large piece held by a condition fires at its byte: the rest never goes out', async () => {
+    const port = await server((socket) => socket.on('data', () => socket.write(Buffer.alloc(1024 * KiB, 3))))
+    const relay = await relayTo(port, '{ latency: 20ms }')
+    const socket = await client(relay.port)
+    const fired = relay.when({ bytes: 300 * KiB, direction: 'down' }, { reset: true })
+    const { chunks, ended } = collect(socket)
+    socket.write('go')
+    expect((await fired).bytes).toBe(300 * KiB)
+    expect(relay.carried.down).toBe(300 * KiB)
+    expectCutShortByReset(await ended, total(chunks), 1024 * KiB)
   })
 
   it('a milestone on text crossing one way fires once that text has gone by, across pieces, and not on the same text the other way', async () => {
