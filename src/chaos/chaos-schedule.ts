@@ -49,6 +49,8 @@ export interface ScheduleOptions {
 
 /** About how long an operation takes on the local target, to fill the duration. */
 const OP_COST_MS = 180
+/** The largest file a client whose replies are sliced gets (at 16 bytes a millisecond: 4 s). */
+const SLICED_GET_MAX = 65536
 const WORDS = ['hello', 'socket', 'packet', 'router', 'lab', 'chaos', 'seed', 'frame', 'byte', 'stream', 'ping', 'échec', 'データ']
 
 /**
@@ -65,6 +67,9 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
   if (big.size < 1_048_576) big.size = 1_048_576
   const allowed = new Set(options.faults)
   const connected = new Set<string>()
+  /** Clients whose link slices replies small: their gets are of small files (a sliced megabyte takes minutes). */
+  const sliced = new Set<string>()
+  const small = files.filter((f) => f.size <= SLICED_GET_MAX)
   const ops: ChaosOp[] = []
   let planned = 0
   while (planned < options.durationMs) {
@@ -89,8 +94,10 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
       op =
         what === 'echo'
           ? { gapMs, op: 'echo', client, text: Array.from({ length: random.int(1, 3) }, () => random.pick(WORDS)).join(' ') }
-          : what === 'get'
-            ? { gapMs, op: 'get', client, file: random.pick(files).name }
+          : what === 'get' && (!sliced.has(client) || small.length > 0)
+            ? { gapMs, op: 'get', client, file: random.pick(sliced.has(client) ? small : files).name }
+            : what === 'get'
+              ? { gapMs, op: 'status', client }
             : { gapMs, op: what, client }
     } else if (kind === 'leave') {
       const hows = LEAVE_HOWS.filter((h) => h === 'exit' || allowed.has(h))
@@ -103,14 +110,18 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
       const client = random.pick(here)
       const linkFaults = (['latency', 'slicer', 'bandwidth'] as const).filter((f) => allowed.has(f))
       const choice = random.weighted({ midGet: allowed.has('reset-mid-get') ? 2 : 0, link: linkFaults.length > 0 ? 3 : 0, clear: linkFaults.length > 0 ? 1 : 0, none: 0.01 })
-      if (choice === 'midGet') {
+      if (choice === 'midGet' && !sliced.has(client)) {
         op = { gapMs, op: 'reset-mid-get', client, file: big.name, after: random.int(1, Math.floor(big.size / 2)) }
         connected.delete(client)
       } else if (choice === 'link') {
         const fault = random.pick(linkFaults)
-        op = { gapMs, op: 'link', client, fault, value: fault === 'latency' ? random.int(1, 40) : fault === 'slicer' ? random.int(1, 64) : random.pick([1, 2, 4]) * 1_048_576 }
+        op = { gapMs, op: 'link', client, fault, value: fault === 'latency' ? random.int(1, 40) : fault === 'slicer' ? random.int(16, 512) : random.pick([1, 2, 4]) * 1_048_576 }
+        // A link step replaces the client's conditions: only a slicer's last.
+        if (fault === 'slicer') sliced.add(client)
+        else sliced.delete(client)
       } else if (choice === 'clear') {
         op = { gapMs, op: 'link', client, fault: 'clear', value: 0 }
+        sliced.delete(client)
       } else {
         op = { gapMs, op: 'echo', client, text: random.pick(WORDS) }
       }
