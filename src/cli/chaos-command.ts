@@ -18,6 +18,7 @@ import { fail } from './fail.js'
 import { watchInterrupts } from './interrupts.js'
 import { filesDir } from './scenario-command.js'
 import { chooseTarget } from './target-choice.js'
+import { wholeNumber } from './whole-number.js'
 import { finishOptions } from './yargs-options.js'
 
 /** Faults that need socklab's own server (it logs that it shut down, and why each client went). */
@@ -65,21 +66,20 @@ export const chaosCommand: CommandModule = {
     try {
       const durationMs = parseDuration(String(argv.duration))
       if (durationMs === undefined || durationMs <= 0) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--duration takes a duration such as 60s or 2m, not ${String(argv.duration)}`)
-      const clients = whole(argv.clients, '--clients', 1)
-      const runs = whole(argv.runs, '--runs', 1)
-      const shrinkRuns = whole(argv.shrinkRuns, '--shrink-runs', 0)
+      const clients = wholeNumber(argv.clients, '--clients', 1)
+      const runs = wholeNumber(argv.runs, '--runs', 1)
+      const shrinkRuns = wholeNumber(argv.shrinkRuns, '--shrink-runs', 0)
       const server = typeof argv.server === 'string' ? await loadServerSpec(argv.server) : undefined
-      const socklab = server === undefined || server.kind === 'socklab'
-      const faults = faultList(String(argv.faults), socklab)
-      const maxClients = argv.maxClients === undefined ? Number(server?.fixed.maxClients ?? 3) : whole(argv.maxClients, '--max-clients', 1)
+      const shipped = filesDir(argv.files)
+      const model = await serverModel(server, shipped)
+      const faults = faultList(String(argv.faults), model.socklab)
+      const maxClients = argv.maxClients === undefined ? Number(server?.fixed.maxClients ?? 3) : wholeNumber(argv.maxClients, '--max-clients', 1)
       const replayed = typeof argv.replay === 'string' ? ((JSON.parse(await readFile(argv.replay, 'utf8')) as ChaosReport).schedule) : undefined
       const firstSeed = replayed?.seed ?? (typeof argv.seed === 'number' ? argv.seed : drawSeed())
       process.stdout.write(`seed: ${firstSeed}${replayed ? ` (replaying ${argv.replay})` : ''}\n`)
-      const shipped = filesDir(argv.files)
       const out = resolve(String(argv.out))
       await mkdir(out, { recursive: true })
       target = await chooseTarget(String(argv.target), String(argv.image))
-      const model = await serverModel(server, shipped)
       const base = { target, shippedFiles: shipped, signal: interrupts.signal, ...(server ? { server } : {}) }
       const failed: Array<{ seed: number; rule: string }> = []
       for (let n = 0; n < runs && !interrupts.signal.aborted; n += 1) {
@@ -155,10 +155,6 @@ function faultList(given: string, socklab: boolean): FaultKind[] {
   return (names as FaultKind[]).filter((f) => socklab || !SOCKLAB_ONLY.includes(f))
 }
 
-function whole(value: unknown, option: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${option} takes a whole number, ${min} or more, not ${String(value)}`)
-  return value
-}
 
 function compareOutcomes(first: readonly HistoryEntry[], second: readonly HistoryEntry[]): Array<{ step: string; first: string; second: string }> {
   const length = Math.max(first.length, second.length)

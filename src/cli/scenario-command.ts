@@ -28,6 +28,7 @@ import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { watchInterrupts } from './interrupts.js'
 import { finishOptions } from './yargs-options.js'
+import { wholeNumber } from './whole-number.js'
 import { chooseTarget } from './target-choice.js'
 import { ScenarioWatch } from '../lab/scenario-watch.js'
 import { startLabApi, type LabApi } from '../lab/lab-api.js'
@@ -246,10 +247,6 @@ function overridesFrom(given: unknown): VarOverrides {
   return { given: parseVarOptions((given as string[] | undefined) ?? []), env: process.env }
 }
 
-function wholeNumber(value: unknown, option: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `${option} takes a whole number, 1 or more, not ${String(value)}`)
-  return value
-}
 
 const schemaCommand: CommandModule = {
   command: 'schema',
