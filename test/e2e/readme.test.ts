@@ -103,6 +103,21 @@ const COMMANDS: Record<string, Check> = {
       expect(run.stdout).toMatch(/four-client-overflow\s+10\s+0\s+100%/)
     },
   },
+  // Chaos: the broken server copied here, and the README's seed finding it, in the copied folder.
+  'socklab examples chaos && cd chaos': {
+    run: async () => {
+      const copied = await sh('socklab examples chaos && cd chaos')
+      expect(copied.code, copied.stderr).toBe(0)
+      for (const name of ['leaky-reset', 'stale-status']) expect((await stat(join(dir, 'chaos', name, 'server.py'))).isFile()).toBe(true)
+    },
+  },
+  'socklab chaos --seed 1 --duration 10s --server leaky-reset': {
+    run: async () => {
+      const run = await sh('cd chaos && socklab chaos --seed 1 --duration 10s --server leaky-reset')
+      expect(run.code, run.stdout + run.stderr).toBe(EXIT.SCENARIO_FAILED)
+      expect(run.stdout).toMatch(/a scenario of 5 steps: .*chaos-report\/chaos-1-shrunk\.yaml$/m)
+    },
+  },
   // Any TCP service: the examples copied here, run as the README says, in its order.
   'socklab examples': {
     run: async () => {
