@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { parseScenario } from '../scenario/scenario-parser.js'
 import { runScenario } from '../scenario/scenario-runner.js'
+import type { CaptureMode } from '../capture/packet-capture.js'
 import type { ScenarioResult, StepResult } from '../scenario/scenario-result.js'
 import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
 import type { ServerSpec } from '../lab/server-spec.js'
@@ -51,6 +52,10 @@ export interface ChaosRunOptions {
   shippedFiles: string
   signal: AbortSignal
   logsDir?: string
+  /** The scenario's file name, which names its bundle (`chaos-<seed>.yaml`: chaos-<seed>-logs/). */
+  file?: string
+  /** When the run's packets are captured into its failure bundle (in logsDir). */
+  capture?: CaptureMode
   title?: string
   onStep?(result: StepResult): void
 }
@@ -63,11 +68,12 @@ export async function serverModel(server: ServerSpec | undefined, shippedFiles: 
 /** Runs a schedule as its scenario on a target and reads the history out of its steps: the first failed one is the violation. */
 export async function runSchedule(schedule: ChaosSchedule, model: ServerModel, options: ChaosRunOptions): Promise<ChaosOutcome> {
   const { yaml, compiled } = scheduleScenario(schedule, model, options.title ?? 'chaos')
-  const scenario = parseScenario(yaml, `chaos-${schedule.seed}.yaml`)
+  const scenario = parseScenario(yaml, options.file ?? `chaos-${schedule.seed}.yaml`)
   const result = await runScenario(scenario, options.target, {
     shippedFiles: options.shippedFiles,
     signal: options.signal,
     ...(options.logsDir ? { logsDir: options.logsDir } : {}),
+    ...(options.capture ? { capture: options.capture } : {}),
     ...(options.server ? { server: options.server } : {}),
     ...(options.onStep ? { onStep: (step: StepResult, depth: number) => (depth === 0 ? options.onStep!(step) : undefined) } : {}),
   })

@@ -20,6 +20,7 @@ import { filesDir } from './scenario-command.js'
 import { chooseTarget } from './target-choice.js'
 import { wholeNumber } from './whole-number.js'
 import { finishOptions } from './yargs-options.js'
+import { captureMode, captureOption } from './capture-option.js'
 
 /** Faults that need socklab's own server (it logs that it shut down, and why each client went). */
 const SOCKLAB_ONLY: readonly FaultKind[] = ['restart']
@@ -40,6 +41,7 @@ export const chaosOptions = (env: NodeJS.ProcessEnv = process.env) =>
     'shrink-runs': { type: 'number', default: 60, describe: 'on a violation, at most this many runs to shrink its schedule (0: no shrinking)' },
     out: { type: 'string', default: 'chaos-report', describe: 'where report.json, the scenario each seed ran as and the shrunk one go' },
     image: { type: 'string', default: DEFAULT_IMAGE, describe: "the socklab image of the docker target's clients (built when missing)" },
+    ...captureOption,
   }, process.argv, env)
 
 interface ChaosReport {
@@ -52,7 +54,9 @@ interface ChaosReport {
   violation?: ChaosOutcome['violation']
   coverage: FaultCoverage[]
   scenario: string
-  shrunk?: { runs: number; seconds: number; ops: { before: number; after: number }; clients: { before: number; after: number }; scenario: string; steps: number }
+  shrunk?: { runs: number; seconds: number; ops: { before: number; after: number }; clients: { before: number; after: number }; scenario: string; steps: number; bundle?: string }
+  /** The violating run's failure bundle (capture, transcripts, log slice, timeline). */
+  bundle?: string
   determinism?: { same: boolean; differences: Array<{ step: string; first: string; second: string }> }
 }
 
@@ -81,12 +85,13 @@ export const chaosCommand: CommandModule = {
       await mkdir(out, { recursive: true })
       target = await chooseTarget(String(argv.target), String(argv.image))
       const base = { target, shippedFiles: shipped, signal: interrupts.signal, ...(server ? { server } : {}) }
+      const capture = captureMode(argv, out)
       const failed: Array<{ seed: number; rule: string }> = []
       for (let n = 0; n < runs && !interrupts.signal.aborted; n += 1) {
         const seed = firstSeed + n
         const schedule = replayed ?? drawSchedule({ seed, durationMs, clients, faults, maxClients })
         if (n > 0) process.stdout.write(`seed: ${seed}\n`)
-        const outcome = await runSchedule(schedule, model, { ...base, logsDir: join(out, `seed-${seed}-logs`), title: `chaos seed ${seed}` })
+        const outcome = await runSchedule(schedule, model, { ...base, logsDir: out, capture, title: `chaos seed ${seed}` })
         if (interrupts.signal.aborted) break
         const scenarioFile = join(out, `chaos-${seed}.yaml`)
         await writeFile(scenarioFile, outcome.yaml)
@@ -100,8 +105,11 @@ export const chaosCommand: CommandModule = {
           ...(outcome.violation ? { violation: outcome.violation } : {}),
           coverage: coverage(schedule, outcome),
           scenario: scenarioFile,
+          ...(outcome.result.bundle ? { bundle: outcome.result.bundle.dir } : {}),
         }
         process.stdout.write(summary(report, outcome))
+        const kept = outcome.result.bundle
+        if (kept) process.stdout.write(`failure bundle: ${kept.dir}/ (${kept.capture ? `capture.pcap, ${kept.packetsCaptured} TCP packets` : kept.captureNote}; timeline.txt)\n`)
         if (argv.checkDeterminism === true && !outcome.violation) {
           const again = await runSchedule(schedule, model, { ...base, title: `chaos seed ${seed}, again` })
           const differences = compareOutcomes(outcome.history, again.history)
@@ -127,6 +135,14 @@ export const chaosCommand: CommandModule = {
           const seconds = Math.round((performance.now() - started) / 100) / 10
           report.shrunk = { runs: shrunk.runs, seconds, ops: { before: schedule.ops.length, after: shrunk.schedule.ops.length }, clients: { before: schedule.clients.length, after: shrunk.schedule.clients.length }, scenario: shrunkFile, steps: compiled.steps.length }
           process.stdout.write(`shrunk in ${shrunk.runs} runs (${seconds} s): ${schedule.ops.length} operations of ${schedule.clients.length} clients to ${shrunk.schedule.ops.length} of ${shrunk.schedule.clients.length}, a scenario of ${compiled.steps.length} steps: ${shrunkFile}\n`)
+          // The shrunk schedule once more, keeping its bundle: a capture and timeline of a few steps, not of the whole run.
+          if (capture !== 'never') {
+            const small = await runSchedule(shrunk.schedule, model, { ...base, logsDir: out, file: `chaos-${seed}-shrunk.yaml`, capture, title: `chaos seed ${seed}, shrunk` })
+            if (small.result.bundle) {
+              report.shrunk.bundle = small.result.bundle.dir
+              process.stdout.write(`its failure bundle: ${small.result.bundle.dir}/ (${small.result.bundle.capture ? `capture.pcap, ${small.result.bundle.packetsCaptured} TCP packets` : small.result.bundle.captureNote}; timeline.txt)\n`)
+            }
+          }
         }
         if (outcome.violation) failed.push({ seed, rule: outcome.violation.rule })
         await writeFile(join(out, runs > 1 ? `report-${seed}.json` : 'report.json'), `${JSON.stringify(report, null, 2)}\n`)

@@ -34,6 +34,8 @@ import { fail } from './fail.js'
 import { watchInterrupts } from './interrupts.js'
 import { chooseTarget } from './target-choice.js'
 import { finishOptions } from './yargs-options.js'
+import { captureMode, captureOption } from './capture-option.js'
+import type { CaptureMode } from '../capture/packet-capture.js'
 
 export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
   finishOptions({
@@ -64,6 +66,7 @@ export const gradeOptions = (env: NodeJS.ProcessEnv = process.env) =>
     image: { type: 'string', default: DEFAULT_IMAGE, describe: "the socklab image of the docker target's clients (built when missing)" },
     'container-starts': { type: 'number', default: DEFAULT_CONTAINER_STARTS, describe: 'on the docker target: how many client containers start at once, all submissions together' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress: a line per submission' },
+    ...captureOption,
     out: { type: 'string', default: 'grades', describe: 'where the results go: <out>/<submission>/ (results.json for Gradescope, prairielearn.json, junit.xml, report.html, student.md, grade.json), and <out>/summary.csv and <out>/class.html for every submission graded there' },
   }, process.argv, env)
 
@@ -74,6 +77,8 @@ interface GradeRun {
   out: string
   target: ScenarioTarget
   sandboxed: boolean
+  /** When a scenario's packets are kept in its failure bundle, beside the submission's report. */
+  capture: CaptureMode
   limits: GradeLimits
   skipped: SkippedScoring
   /** --vary: the seed each submission's files are drawn from. */
@@ -116,6 +121,7 @@ export const gradeCommand: CommandModule = {
         out: resolve(String(argv.out)),
         target,
         sandboxed: target instanceof DockerTarget,
+        capture: captureMode(argv, String(argv.out)),
         limits,
         skipped: argv.skipped as SkippedScoring,
         vary: typeof argv.vary === 'string' ? argv.vary : undefined,
@@ -220,6 +226,7 @@ async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSub
         shippedFiles,
         // A failed scenario's logs (its server's console whole) are kept for the teacher.
         logsDir: join(run.out, name, 'logs'),
+        capture: run.capture,
         signal: wall.signal,
         repeat: 1,
         parallel: 1,
@@ -240,7 +247,7 @@ async function gradeSubmission(folder: string, run: GradeRun): Promise<GradedSub
   await writeFile(join(place, 'results.json'), `${JSON.stringify(gradescopeResults(g, seconds), null, 2)}\n`)
   await writeFile(join(place, 'prairielearn.json'), `${JSON.stringify(prairieLearnResults(g), null, 2)}\n`)
   await writeFile(join(place, 'junit.xml'), junitReport(results))
-  await writeFile(join(place, 'report.html'), htmlReport(results))
+  await writeFile(join(place, 'report.html'), htmlReport(results, { dir: place }))
   await writeFile(join(place, 'student.md'), studentReport(g))
   const graded: GradedSubmission = { grade: g, seconds, where: run.sandboxed ? 'docker (sandboxed)' : 'local (unsandboxed)', report: `${name}/report.html` }
   await writeGrade(place, graded)

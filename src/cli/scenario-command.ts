@@ -33,12 +33,13 @@ import { chooseTarget } from './target-choice.js'
 import { ScenarioWatch } from '../lab/scenario-watch.js'
 import { startLabApi, type LabApi } from '../lab/lab-api.js'
 import { plural } from '../text/plural.js'
+import { captureMode, captureOption } from './capture-option.js'
 
 const REPORT_KINDS = ['junit', 'md', 'html', 'json', 'compat'] as const
-const REPORTERS: Record<(typeof REPORT_KINDS)[number], (results: ScenarioResult[], extensions: ReadonlySet<string>) => string> = {
+const REPORTERS: Record<(typeof REPORT_KINDS)[number], (results: ScenarioResult[], extensions: ReadonlySet<string>, path: string) => string> = {
   junit: junitReport,
   md: markdownReport,
-  html: (results) => htmlReport(results),
+  html: (results, _extensions, path) => htmlReport(results, { dir: dirname(path) }),
   json: (results) => jsonReport(results),
   compat: (results, extensions) => compatibilityReport(results, extensions),
 }
@@ -91,7 +92,8 @@ export const scenarioRunOptions = (env: NodeJS.ProcessEnv = process.env) =>
     'dashboard-port': { type: 'number', default: 0, describe: 'the port of the --dashboard page (0: any free one)' },
     'dashboard-wait-ms': { type: 'number', default: 60_000, describe: 'with --dashboard: how long to wait for the page before the run starts anyway' },
     report: { type: 'string', array: true, describe: 'write a report: junit=<file>, md=<file>, html=<file> (one self-contained page) or json=<file>, or compat=<file> (the table of scenarios against each --server, Markdown) (repeatable); on failure the logs are kept beside it' },
-    'logs-dir': { type: 'string', describe: 'where to keep the logs of failed scenarios (default: beside the first report)' },
+    'logs-dir': { type: 'string', describe: 'where to keep the failure bundles of failed scenarios: logs, transcripts, capture, timeline (default: beside the first report)' },
+    ...captureOption,
   }, process.argv, env)
 
 /** `--dir`, or ./scenarios, or the shipped scenarios; says which when it is not the one named. */
@@ -189,6 +191,7 @@ const runCommand: CommandModule = {
       if (target instanceof DockerTarget) for (const server of named) if (server.kind === 'command') await target.serverImage(server)
       const watching = argv.dashboard === true ? await watchOnDashboard(Number(argv.dashboardPort), Number(argv.dashboardWaitMs)) : undefined
       const logsDir = (argv.logsDir as string | undefined) ?? (reports[0] ? dirname(reports[0].path) : undefined)
+      const capture = captureMode(argv, logsDir)
       const progress = new ConsoleProgress(process.stdout, parallel > 1, detailOf(argv))
       const started = performance.now()
       const runTarget = target
@@ -200,6 +203,7 @@ const runCommand: CommandModule = {
         const suite = await runSuite(selected, runTarget, {
           shippedFiles: files,
           logsDir,
+          capture,
           signal: interrupts.signal,
           repeat,
           parallel,
@@ -226,7 +230,7 @@ const runCommand: CommandModule = {
       if (named.length > 1) process.stdout.write(`\nCompatibility (${runTarget.name} target):\n\n${compatibilityTable(results, named.map((s) => s.name), extensions)}`)
       for (const report of reports) {
         await mkdir(dirname(resolve(report.path)), { recursive: true })
-        await writeFile(report.path, REPORTERS[report.kind](results, extensions))
+        await writeFile(report.path, REPORTERS[report.kind](results, extensions, report.path))
         process.stdout.write(`report written: ${report.path}\n`)
       }
       const unavailable = results.find((r) => r.unavailable)

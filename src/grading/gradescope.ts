@@ -1,5 +1,5 @@
 import { verdictText } from '../scenario/check-tally.js'
-import { firstFailure } from '../scenario/reports/report-data.js'
+import { bundleFiles, firstFailure } from '../scenario/reports/report-data.js'
 import { mermaidSequence } from '../scenario/reports/markdown-report.js'
 import type { Scenario, Visibility } from '../scenario/scenario.js'
 import type { ScenarioResult } from '../scenario/scenario-result.js'
@@ -20,6 +20,8 @@ export interface GradedTest {
   diagram?: string[]
   /** A skipped scenario left out of the maximum (`--skipped exclude`): its points are not counted either way. */
   excluded?: boolean
+  /** A failed run's bundle: its capture, timeline, log slice and transcripts, where the grading keeps them. */
+  bundle?: string[]
 }
 
 export interface Grade {
@@ -46,6 +48,7 @@ export function grade(submission: string, scenarios: readonly Scenario[], result
     const detail = !result ? 'not run' : status === 'passed' ? verdictText(result) : status === 'skipped' ? `skipped: ${result.skipped ?? ''}` : (firstFailure(result) ?? 'failed')
     const excluded = status === 'skipped' && skipped === 'exclude'
     const diagram = status === 'failed' && result ? mermaidSequence(result) : undefined
+    const bundle = status === 'failed' && result ? bundleFiles(result) : []
     return {
       name: scenario.name,
       score: status === 'passed' ? scenario.points : 0,
@@ -56,6 +59,7 @@ export function grade(submission: string, scenarios: readonly Scenario[], result
       visibility: scenario.visibility,
       ...(diagram ? { diagram } : {}),
       ...(excluded ? { excluded } : {}),
+      ...(bundle.length > 0 ? { bundle } : {}),
     }
   })
   const sum = (pick: (t: GradedTest) => number) => tests.reduce((total, t) => total + pick(t), 0)
@@ -79,8 +83,9 @@ export function gradeLine(g: Grade): string {
 export function testOutput(t: GradedTest): string {
   if (t.hidden) return t.status
   if (t.status === 'skipped') return `${t.detail}${t.excluded ? ' (not counted)' : ''}`
-  if (t.status === 'passed' || !t.diagram) return t.detail
-  return `${t.detail}\n\n\`\`\`mermaid\n${t.diagram.join('\n')}\n\`\`\``
+  const kept = t.bundle ? `\n\nFailure bundle (kept with the grading output):\n${t.bundle.map((f) => `- \`${f}\``).join('\n')}` : ''
+  if (t.status === 'passed' || !t.diagram) return `${t.detail}${kept}`
+  return `${t.detail}\n\n\`\`\`mermaid\n${t.diagram.join('\n')}\n\`\`\`${kept}`
 }
 
 /** The whole submission in a sentence: its score and how many scenarios passed, or why it was not graded. */
@@ -115,6 +120,7 @@ export function gradescopeResults(g: Grade, executionSeconds: number): object {
       output_format: 'md',
       visibility: t.visibility === 'hidden' ? 'visible' : t.visibility,
       ...(t.status === 'skipped' ? { extra_data: { skipped: true, counted: !t.excluded } } : {}),
+      ...(t.bundle && !t.hidden ? { extra_data: { bundle: t.bundle } } : {}),
     })),
   }
 }

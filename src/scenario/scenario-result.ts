@@ -49,6 +49,8 @@ export interface ScenarioResult {
   serverLog: string[]
   /** Logs kept after a failure. */
   artifacts: string[]
+  /** What a failure (or `--capture always`) left beside the report: capture, log slice, timeline. */
+  bundle?: FailureBundle
   /** A failure outside any step (the target could not be prepared). */
   error?: string
   /** Set when the target itself cannot be used (nothing answers at a remote server's address). */
@@ -73,4 +75,35 @@ export interface ScenarioResult {
  */
 export function unrunResult(scenario: Pick<ScenarioResult, 'name' | 'description' | 'file'>, target: string, error: string, more: Partial<ScenarioResult> = {}): ScenarioResult {
   return { name: scenario.name, description: scenario.description, file: scenario.file, target, verdict: 'failed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [], error, ...more }
+}
+
+/** One packet as the timeline shows it: who to whom (`server` for the server's address), its flags and payload. */
+export interface PacketEntry {
+  atMs: number
+  from: string
+  to: string
+  text: string
+}
+
+/**
+ * What a failed scenario (or, with `--capture always`, any scenario) leaves beside its report, in one
+ * folder: the packet capture, each client's transcript and the server's log (the target's logs), the slice
+ * of the server's log around the failure, and every step, message, server event and packet on one timeline.
+ */
+export interface FailureBundle {
+  dir: string
+  /** The pcap (opens in Wireshark), when one was captured. */
+  capture?: string
+  /** What the capture holds (`loopback, tcp port 41234`), or why there is none. */
+  captureNote: string
+  /** How many TCP packets the capture holds. */
+  packetsCaptured?: number
+  /** The server's log lines from 2 s before the failing step to 1 s after it (failure-bundle's BEFORE_MS, AFTER_MS). */
+  serverLogSlice?: string
+  /** The timeline as text, one entry a line. */
+  timeline: string
+  /** The window of the failure (epoch ms), for the report. */
+  window: { fromMs: number; toMs: number }
+  /** The packets in that window (at most failure-bundle's PACKETS_SHOWN), merged into the report's timeline. */
+  packets: PacketEntry[]
 }

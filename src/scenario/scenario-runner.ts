@@ -7,6 +7,9 @@ import { TargetUnavailable, runStep, stepLabel, type StepContext } from './step-
 import { newStepContext, say } from './steps/step-context.js'
 import { describeBytes } from '../text/wire-bytes.js'
 import type { ScenarioTarget, TargetRun } from './targets/scenario-target.js'
+import { mkdir, rmdir } from 'node:fs/promises'
+import { DEFAULT_CAPTURE, type CaptureMode, type RunningCapture } from '../capture/packet-capture.js'
+import { dropCapture, writeBundle } from './failure-bundle.js'
 import { loadServerSpec, SOCKLAB_SERVER, unsupportedModes, unsupportedSettings, unsupportedTarget, type ServerSpec } from '../lab/server-spec.js'
 
 export interface RunOptions {
@@ -20,6 +23,8 @@ export interface RunOptions {
   server?: ServerSpec
   /** With --repeat: which run this is (its logs are kept under a name of their own). */
   round?: number
+  /** When its packets are captured and kept, into the logs folder (default on-failure; none without a logs folder). */
+  capture?: CaptureMode
   onStep?(result: StepResult, depth: number): void
   /** Told when the run's server is up and its steps are about to run (a live view follows it from here). */
   onPrepared?(prepared: { scenario: Scenario; run: TargetRun; ctx: StepContext; target: ScenarioTarget }): void
@@ -86,6 +91,23 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     result.durationMs = Math.round(performance.now() - started)
     return result
   }
+  const bundleDir = options.logsDir ? join(options.logsDir, `${scenario.name}${options.round ? `-round${options.round}` : ''}-logs`) : undefined
+  const mode = options.capture ?? DEFAULT_CAPTURE
+  const captureFile = bundleDir ? join(bundleDir, 'capture.pcap') : undefined
+  let capture: RunningCapture | undefined
+  let captureNote = 'not captured (--capture never)'
+  if (captureFile && mode !== 'never') {
+    captureNote = `the ${target.name} target captures nothing`
+    try {
+      if (run.startCapture) {
+        await mkdir(bundleDir!, { recursive: true })
+        capture = await run.startCapture(captureFile)
+        captureNote = capture.what
+      }
+    } catch (error) {
+      captureNote = `not captured: ${(error as Error).message}`
+    }
+  }
   try {
     const ctx = newStepContext({ scenario, run, messages: result.messages, signal, targetKind: target.kind, onStep: options.onStep })
     options.onPrepared?.({ scenario, run, ctx, target })
@@ -120,10 +142,20 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
     sayUnread(ctx)
     settleVerdict(result)
     result.serverLog = run.events ? run.events.events.map((event) => JSON.stringify(event)) : []
-    if (result.verdict === 'failed' && options.logsDir) {
-      result.artifacts = await run.saveLogs(join(options.logsDir, `${scenario.name}${options.round ? `-round${options.round}` : ''}-logs`))
+    const stopped = await capture?.stop().then(
+      () => true,
+      (error: Error) => ((captureNote = `the capture did not stop cleanly: ${error.message}`), false),
+    )
+    const keep = result.verdict === 'failed' || (mode === 'always' && result.verdict === 'passed')
+    if (keep && bundleDir) {
+      result.artifacts = await run.saveLogs(bundleDir)
+      result.bundle = await writeBundle(result, bundleDir, { ...(stopped ? { file: captureFile } : {}), note: captureNote }, run.serverAddress)
+    } else if (capture && captureFile) {
+      await dropCapture(captureFile)
+      await rmdir(bundleDir!).catch(() => undefined)
     }
   } finally {
+    await capture?.stop().catch(() => undefined)
     await run[Symbol.asyncDispose]()
   }
   result.durationMs = Math.round(performance.now() - started)

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -70,6 +71,20 @@ describe('shipped scenarios on the docker target (a container per host)', () => 
       expect(await readFile(join(logsDir, 'wrong-expectation-logs', 'server.log'), 'utf8')).toContain('"event":"client_connected"')
       expect(await readFile(join(logsDir, 'wrong-expectation-logs', 'client-a-1.log'), 'utf8')).toContain('"type":"connected"')
       expect(existsSync(logsDir)).toBe(true)
+      // The failure bundle: a capture of the lab network's bridge that tshark reads, holding the failing
+      // connection (the client's port, as the server logged it): its handshake and the reply the step got.
+      const { bundle } = result
+      expect(bundle?.capture, bundle?.captureNote).toBe(join(logsDir, 'wrong-expectation-logs', 'capture.pcap'))
+      const port = events(result).find((e) => e.event === 'client_connected')!.port
+      const read = spawnSync('tshark', ['-r', bundle!.capture!, '-Y', `tcp.port == ${String(port)}`, '-T', 'fields', '-e', 'tcp.flags.str', '-e', 'tcp.payload'], { encoding: 'utf8' })
+      expect(read.status, read.stderr).toBe(0)
+      const packets = read.stdout.trim().split('\n').map((line) => line.split('\t'))
+      expect(packets.some(([flags]) => /S/.test(flags!) && !/A/.test(flags!.replace(/·/g, '')))).toBe(true)
+      expect(packets.map(([, payload]) => Buffer.from(payload ?? '', 'hex').toString('latin1')).join('')).toContain('ping ACK')
+      expect(bundle!.packets.some((p) => p.from === 'server' && p.text.includes('ping ACK'))).toBe(true)
+      const timeline = await readFile(bundle!.timeline, 'utf8')
+      expect(timeline).toMatch(/step +line 7: .* — failed/)
+      expect(timeline).toMatch(/packet +server → [\d.]+:\d+: PSH ACK \d+ B ascii: .*ping ACK/)
     } finally {
       await rm(logsDir, { recursive: true, force: true })
     }

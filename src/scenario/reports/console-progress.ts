@@ -72,6 +72,12 @@ export class ConsoleProgress {
     let text = ''
     if (result.skipped) text += `  ${this.#paint('skipped', '–')} skipped: ${result.skipped}\n`
     if (result.error) text += result.error.split('\n').map((line) => `  ${this.#paint('failed', '✗')} ${line}\n`).join('')
+    if (result.bundle) {
+      const b = result.bundle
+      text += `  failure bundle: ${b.dir}/\n`
+      text += b.capture ? `    capture.pcap: ${b.packetsCaptured} TCP packets (${b.captureNote})\n` : `    no capture: ${b.captureNote}\n`
+      text += `    timeline.txt: steps, messages, server events and packets on one timeline\n`
+    }
     for (const artifact of result.artifacts) text += `  log kept: ${artifact}\n`
     return `${text}${this.#verdictLine(result)}`
   }

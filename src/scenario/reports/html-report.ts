@@ -1,6 +1,8 @@
+import { relative, resolve, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
 import { runName } from './console-progress.js'
-import { collapseRuns, firstFailure, flatSteps, parseLog, seconds, timeline, timelineWithSteps, type StepEntry, type TimelineEntry } from './report-data.js'
+import { collapseRuns, diagramEntries, firstFailure, flatSteps, parseLog, seconds, timelineWithSteps, type StepEntry, type TimelineEntry } from './report-data.js'
 import { sequenceSvg, xml } from './sequence-svg.js'
 import { checksNote } from '../check-tally.js'
 
@@ -50,7 +52,8 @@ function folded(text: string): string {
   return `<details><summary><code>${xml(lines[0]!)}</code> … (${lines.length} lines)</summary><pre>${xml(text)}</pre></details>`
 }
 
-export function htmlReport(results: readonly ScenarioResult[], createdAt = new Date()): string {
+/** `dir`: the report's folder, which its links to failure bundles are relative to (absolute paths without it). */
+export function htmlReport(results: readonly ScenarioResult[], { createdAt = new Date(), dir }: { createdAt?: Date; dir?: string } = {}): string {
   const count = (v: string) => results.filter((r) => r.verdict === v).length
   const target = results[0]?.target ?? '?'
   const failures = results.flatMap((r, i) => {
@@ -80,15 +83,15 @@ ${failures.length > 0 ? `<section class="failures" aria-labelledby="failures"><h
 <table class="summary"><caption class="visually-hidden">Every scenario run</caption>
 <thead><tr><th scope="col">scenario</th><th scope="col">result</th><th scope="col">duration</th><th scope="col">steps</th><th scope="col">why</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
-${results.map((r, i) => scenarioSection(r, anchor(r, i))).join('\n')}
+${results.map((r, i) => scenarioSection(r, anchor(r, i), dir)).join('\n')}
 </main>
 </body>
 </html>
 `
 }
 
-function scenarioSection(r: ScenarioResult, id: string): string {
-  const entries = timeline(r)
+function scenarioSection(r: ScenarioResult, id: string, dir: string | undefined): string {
+  const entries = diagramEntries(r)
   const parts = [
     `<section id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${xml(runName(r))} — ${verdict(r.verdict, r)}</h2>`,
     `<p>${seconds(r.durationMs)} on ${xml(r.target)} · <code>${xml(r.file)}</code></p>`,
@@ -112,10 +115,30 @@ function scenarioSection(r: ScenarioResult, id: string): string {
     const cut = r.serverLog.length > LOG_LINES ? `, the last ${LOG_LINES} of ${r.serverLog.length}` : ''
     parts.push(`<details><summary>Server log (${r.serverLog.length} lines${cut})</summary><pre>${xml(log.join('\n'))}</pre></details>`)
   }
-  if (r.artifacts.length > 0) parts.push(`<h3>Logs kept</h3><ul>${r.artifacts.map((a) => `<li><code>${xml(a)}</code></li>`).join('')}</ul>`)
+  if (r.artifacts.length > 0 || r.bundle) parts.push(bundleList(r, dir))
   parts.push('</section>')
   return parts.join('\n')
 }
+
+/**
+ * The failure bundle's files, linked relative to the report (they sit beside it) and named in full: the
+ * capture (it opens in Wireshark), the timeline, the log slice, each client's transcript and the server's log.
+ */
+function bundleList(r: ScenarioResult, dir: string | undefined): string {
+  const link = (path: string, what: string) => `<li><a href="${xml(fileLink(path, dir))}">${xml(path.split('/').pop()!)}</a> — ${xml(what)} <code>${xml(path)}</code></li>`
+  const b = r.bundle
+  const items = [
+    b?.capture ? link(b.capture, `the packet capture: ${b.packetsCaptured} TCP packets of ${b.captureNote} (opens in Wireshark)`) : b ? `<li>no capture: ${xml(b.captureNote)}</li>` : '',
+    b ? link(b.timeline, 'every step, message, server event and packet on one timeline') : '',
+    b?.serverLogSlice ? link(b.serverLogSlice, "the server's log around the failure") : '',
+    ...r.artifacts.map((a) => link(a, /client-|program-/.test(a.split('/').pop()!) ? "a client's transcript" : 'a log of the run')),
+  ]
+  return `<h3>${b ? 'Failure bundle' : 'Logs kept'}</h3><ul>${items.join('')}</ul>`
+}
+
+/** A bundle file's link from the report: its path from the report's folder, or a file: URL where that is not known. */
+const fileLink = (path: string, dir: string | undefined): string =>
+  dir === undefined ? pathToFileURL(resolve(path)).href : relative(resolve(dir), resolve(path)).split(sep).map(encodeURIComponent).join('/')
 
 function stepRows(steps: readonly StepResult[], depth: number, counter: { n: number }): string[] {
   return steps.flatMap((s) => {
@@ -139,6 +162,7 @@ function timelineList(entries: ReadonlyArray<TimelineEntry | StepEntry>): string
     if (e.kind === 'step') {
       return `<li class="step"><span class="at">${at}</span><span>step, line ${e.line}</span><div style="--depth: ${e.depth}">${'↳ '.repeat(e.depth ? 1 : 0)}<strong>${xml(e.label)}</strong> ${verdict(e.verdict)}</div></li>`
     }
+    if (e.kind === 'packet') return `<li class="packet"><span class="at">${at}</span><span>packet ${xml(e.from)} → ${xml(e.to)}</span><div><code>${xml(e.text)}</code></div></li>`
     if (e.kind === 'note') return `<li class="event"><span class="at">${at}</span><span>about ${xml(e.over)}</span><div>${folded(e.text)}</div></li>`
     return `<li class="event"><span class="at">${at}</span><span>server event <strong>${xml(e.event)}</strong></span><div>${folded(e.text)}</div></li>`
   })

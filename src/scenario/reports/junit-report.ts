@@ -1,5 +1,6 @@
 import type { ScenarioResult, StepResult } from '../scenario-result.js'
-import { timeline } from './report-data.js'
+import { resolve } from 'node:path'
+import { bundleFiles, timeline } from './report-data.js'
 import { escapeXml } from '../../text/escape-xml.js'
 import { verdictText } from '../check-tally.js'
 
@@ -25,12 +26,14 @@ export function junitReport(results: readonly ScenarioResult[]): string {
     const notes = timeline(r).flatMap((e) => (e.kind === 'note' ? [`note    +${Math.round(e.atMs - start)} ms ${e.over}: ${e.text}`] : []))
     log.push(...notes)
     if (r.checks) log.unshift(`result  ${verdictText(r)}`)
+    // Each bundle file as an attachment, in the form Jenkins' and GitLab's JUnit readers link (`[[ATTACHMENT|path]]`).
+    log.push(...bundleFiles(r).map((file) => `[[ATTACHMENT|${resolve(file)}]]`))
     let body = `      <system-out>${xml(clean(log.join('\n')))}</system-out>\n`
     if (r.verdict === 'skipped') body = `      <skipped message="${xml(r.skipped ?? 'skipped')}"/>\n${body}`
     if (r.verdict === 'failed') {
       const message = failed ? `line ${failed.line}: ${failed.label}: ${failed.reason ?? 'failed'}` : (r.error ?? 'failed')
       const detail = failed ? `step: ${failed.label}\nfile: ${r.file}:${failed.line}\nexpected: ${failed.expected ?? ''}\nactual: ${failed.actual ?? ''}` : message
-      const artifacts = r.artifacts.length ? `\nlogs: ${r.artifacts.join(', ')}` : ''
+      const artifacts = bundleFiles(r).length ? `\nfailure bundle: ${bundleFiles(r).join(', ')}${r.bundle && !r.bundle.capture ? `\nno capture: ${r.bundle.captureNote}` : ''}` : ''
       body = `      <failure message="${xml(clean(message))}" type="ScenarioStepFailed">${xml(clean(detail + artifacts))}</failure>\n${body}`
     }
     return `    <testcase classname="socklab.scenarios.${xml(target)}" name="${xml(r.name)}" file="${xml(r.file)}" time="${secs(r.durationMs)}">\n${body}    </testcase>`

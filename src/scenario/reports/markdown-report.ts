@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../scenario-result.js'
-import { collapseRuns, firstFailure, flatSteps as allSteps, participants, seconds, timeline, type TimelineEntry } from './report-data.js'
+import { bundleFiles, collapseRuns, diagramEntries, firstFailure, flatSteps as allSteps, participants, seconds, type DiagramEntry } from './report-data.js'
 import { verdictText } from '../check-tally.js'
 
 const ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const
@@ -51,13 +51,13 @@ function scenarioSection(r: ScenarioResult): string[] {
     out.push(`| ${i + 1} | ${during}${cell(s.label)} | ${s.line} | ${ICON[s.verdict]} | ${seconds(s.durationMs)} | ${notes.join('<br>')} |`)
   })
   out.push('')
-  if (r.messages.length > 0) out.push('### Messages', '', '```mermaid', ...sequenceDiagram(collapseRuns(timeline(r))), '```', '')
+  if (r.messages.length > 0) out.push('### Messages', '', '```mermaid', ...sequenceDiagram(collapseRuns(diagramEntries(r))), '```', '')
   if (r.serverLog.length > 0) {
     const lines = r.serverLog.slice(-EXCERPT_LINES).map(logLine)
     const cut = r.serverLog.length > EXCERPT_LINES ? ` (last ${EXCERPT_LINES} of ${r.serverLog.length})` : ''
     out.push(`### Server log${cut}`, '', '```', ...lines, '```', '')
   }
-  if (r.artifacts.length > 0) out.push('### Logs kept', '', ...r.artifacts.map((a) => `- \`${a}\``), '')
+  if (bundleFiles(r).length > 0) out.push(r.bundle ? '### Failure bundle' : '### Logs kept', '', ...(r.bundle && !r.bundle.capture ? [`- no capture: ${r.bundle.captureNote}`] : []), ...bundleFiles(r).map((a) => `- \`${a}\``), '')
   return out
 }
 
@@ -77,7 +77,7 @@ function diagramText(text: string): string {
 
 /** A run's sequence diagram in Mermaid (lines, no fence), or nothing when no one said anything. */
 export function mermaidSequence(r: ScenarioResult): string[] | undefined {
-  return r.messages.length > 0 ? sequenceDiagram(collapseRuns(timeline(r))) : undefined
+  return r.messages.length > 0 ? sequenceDiagram(collapseRuns(diagramEntries(r))) : undefined
 }
 
 /**
@@ -85,7 +85,7 @@ export function mermaidSequence(r: ScenarioResult): string[] | undefined {
  * server, in the order they happened. Participants get safe ids (`p1`) and are shown by name, so a client
  * called `end` or `loop` cannot break the syntax.
  */
-function sequenceDiagram(entries: readonly TimelineEntry[]): string[] {
+function sequenceDiagram(entries: readonly DiagramEntry[]): string[] {
   const names = participants(entries)
   const id = new Map(names.map((name, i) => [name, i === 0 ? 'server' : `p${i}`]))
   const lines = entries.map((e) =>

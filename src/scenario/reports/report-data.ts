@@ -38,12 +38,15 @@ export function parseLog(serverLog: readonly string[]): LoggedEvent[] {
   })
 }
 
-/** An entry of a scenario's timeline: a message between a client and the server, or a server event. */
-export type TimelineEntry =
+/** An entry of a scenario's sequence diagram: a message between a client and the server, or a server event. */
+export type DiagramEntry =
   | { kind: 'message'; atMs: number; from: string; to: string; text: string }
   | { kind: 'event'; atMs: number; event: string; text: string }
   /** About one participant: its link's conditions, a milestone that fired. */
   | { kind: 'note'; atMs: number; over: string; text: string }
+
+/** An entry of a scenario's timeline: the diagram's, and a captured packet around a failure (the failure bundle's). */
+export type TimelineEntry = DiagramEntry | { kind: 'packet'; atMs: number; from: string; to: string; text: string }
 
 /** A step of the scenario beginning (its verdict known from its result), for the timeline list. */
 export interface StepEntry {
@@ -55,15 +58,23 @@ export interface StepEntry {
   depth: number
 }
 
+/** The diagram's entries and, with a failure bundle, its packets around the failure, merged by time. */
+export function timeline(r: ScenarioResult): TimelineEntry[] {
+  const merged: TimelineEntry[] = diagramEntries(r)
+  const captured = r.bundle?.packets ?? []
+  if (captured.length === 0) return merged
+  return [...merged, ...captured.map((p): TimelineEntry => ({ kind: 'packet', ...p }))].sort((a, b) => a.atMs - b.atMs)
+}
+
 /**
  * The messages and the server's events (all but `command`, which the client's message already shows) merged
  * by time; an event logged in the same millisecond as a message comes after it.
  */
-export function timeline(r: ScenarioResult): TimelineEntry[] {
+export function diagramEntries(r: ScenarioResult): DiagramEntry[] {
   const notes = parseLog(r.serverLog)
     .filter((e) => e.event && e.event !== 'command' && !Number.isNaN(e.atMs))
-    .map((e): TimelineEntry => ({ kind: 'event', atMs: e.atMs, event: e.event, text: e.msg }))
-  const merged: TimelineEntry[] = []
+    .map((e): DiagramEntry => ({ kind: 'event', atMs: e.atMs, event: e.event, text: e.msg }))
+  const merged: DiagramEntry[] = []
   let n = 0
   for (const m of r.messages) {
     while (n < notes.length && notes[n]!.atMs < m.atMs) merged.push(notes[n++]!)
@@ -97,7 +108,7 @@ export function timelineWithSteps(r: ScenarioResult): Array<TimelineEntry | Step
 }
 
 /** The diagram's participants: the server first, then each client (or group) in the order it first speaks. */
-export const participants = (entries: readonly TimelineEntry[]): string[] => [
+export const participants = (entries: readonly DiagramEntry[]): string[] => [
   'server',
   ...new Set(entries.flatMap((e) => (e.kind === 'message' ? [e.from, e.to] : e.kind === 'note' ? [e.over] : [])).filter((p) => p !== 'server')),
 ]
@@ -109,8 +120,8 @@ const RUN_LENGTH = 3
  * The timeline for a diagram: a run of the same server event (47 rejections in a storm) becomes one note
  * that counts them and shows the first and last; the timeline itself keeps every entry.
  */
-export function collapseRuns(entries: readonly TimelineEntry[]): TimelineEntry[] {
-  const out: TimelineEntry[] = []
+export function collapseRuns(entries: readonly DiagramEntry[]): DiagramEntry[] {
+  const out: DiagramEntry[] = []
   for (let i = 0; i < entries.length; ) {
     const entry = entries[i]!
     let j = i + 1
@@ -123,3 +134,9 @@ export function collapseRuns(entries: readonly TimelineEntry[]): TimelineEntry[]
   }
   return out
 }
+
+/** Every file a failed scenario left: its bundle's capture, timeline and log slice, then the target's logs (transcripts, server log). */
+export const bundleFiles = (r: ScenarioResult): string[] => [
+  ...(r.bundle ? [r.bundle.capture, r.bundle.timeline, r.bundle.serverLogSlice].filter((f): f is string => f !== undefined) : []),
+  ...r.artifacts,
+]

@@ -1,4 +1,4 @@
-import { participants, type TimelineEntry } from './report-data.js'
+import { participants, type DiagramEntry } from './report-data.js'
 import { escapeXml } from '../../text/escape-xml.js'
 
 /**
@@ -33,7 +33,7 @@ function fitted(text: string, width: number): string[] {
 }
 
 /** `id`: unique in the page that holds the picture (its marker and title are named after it). */
-export function sequenceSvg(entries: readonly TimelineEntry[], title: string, id: string): string {
+export function sequenceSvg(entries: readonly DiagramEntry[], title: string, id: string): string {
   const names = participants(entries)
   const x = (name: string) => MARGIN + HEAD_WIDTH / 2 + COLUMN * names.indexOf(name)
   const width = Math.max(MARGIN * 2 + HEAD_WIDTH + COLUMN * (names.length - 1), NOTE_WIDTH + MARGIN * 2)

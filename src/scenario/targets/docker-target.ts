@@ -35,6 +35,8 @@ import { SandboxWatch } from '../../docker/sandbox-watch.js'
 import { copyApp } from '../../lab/app-copy.js'
 import { sandboxHostConfig, SANDBOX_USER, sealedNetns, type SandboxLimits } from '../../docker/sandbox.js'
 import { formatSize } from '../../values/byte-size.js'
+import { hostProgramImage } from '../../docker/host-program-image.js'
+import { startContainerCapture } from '../../capture/tcpdump-container.js'
 
 const LISTEN_TIMEOUT_MS = 30_000
 /** How long a server has to exit after SIGTERM when it is stopped, before SIGKILL. */
@@ -484,6 +486,14 @@ export class DockerTarget implements ScenarioTarget {
         },
         links: clients,
         network: clients,
+        startCapture: async (file) => {
+          const image = await this.#cached('host:tcpdump', () => hostProgramImage(this.docker, 'tcpdump', this.log))
+          const names = await Promise.all(networks.map((n) => n.inspect().then((info: { Name: string }) => info.Name)))
+          const network = networks[names.indexOf(networkName)] ?? networks[0]!
+          const { capture, container } = await startContainerCapture(this.docker, { image, name: `${base}-capture`, labels, network, file })
+          containers.push({ name: 'capture', container, logged: false })
+          return capture
+        },
         serverControl: {
           // SIGTERM, then SIGKILL after the grace period (a server that ignores SIGTERM is stopped all the same).
           async stop() {

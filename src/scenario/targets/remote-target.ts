@@ -1,6 +1,7 @@
 import { ownedTempDir } from '../../ownership/owned-temp-dir.js'
 import type { Scenario } from '../scenario.js'
 import { ProcessClients } from './process-clients.js'
+import { startTcpdump } from '../../capture/tcpdump-process.js'
 import type { ScenarioTarget, TargetRun } from './scenario-target.js'
 
 /**
@@ -28,6 +29,11 @@ export class RemoteTarget implements ScenarioTarget {
       files: undefined,
       startClient: (client, index) => clients.start(client, index),
       links: clients,
+      // This machine's side of every connection to the server (the loopback when it is this machine).
+      startCapture: (file) => {
+        const loopback = /^(127\.|localhost$|::1$)/.test(this.host)
+        return startTcpdump({ iface: loopback ? 'lo' : 'any', filter: `tcp port ${this.port} and host ${this.host}`, file, what: `${loopback ? 'loopback' : 'every interface'}, to ${this.name}` })
+      },
       saveLogs: (dir) => clients.saveLogs(dir),
       async [Symbol.asyncDispose]() {
         await clients.killAll()

@@ -7,6 +7,7 @@ import type { AgentChannel } from '../agent-channel.js'
 import type { Scenario, ScenarioClient, TargetKind } from '../scenario.js'
 import type { ServedFiles } from '../served-files.js'
 import type { ConsoleTranscript } from '../../lab/console-transcript.js'
+import type { RunningCapture } from '../../capture/packet-capture.js'
 
 /** One running client agent: a process (local, remote) or a container (docker). */
 export interface ClientAgent {
@@ -112,6 +113,12 @@ export interface TargetRun extends AsyncDisposable {
   startProgram?(name: string, program: ProgramSource): Promise<ConsoleProgram>
   /** What a sandboxed server did that its sandbox stopped (a flood of output, memory), one line each; absent where nothing is sandboxed. */
   limitsCrossed?(): Promise<string[]>
+  /**
+   * Starts capturing this run's packets into a pcap file (its lab network's bridge, the loopback port of
+   * its server, the traffic to a remote server); throws, saying why, where it cannot (no tcpdump, no right
+   * to capture). Stopped before the run is disposed of.
+   */
+  startCapture?(file: string): Promise<RunningCapture>
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }
