@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BenchOptions, FigureGroup } from './lib/figure.js'
 import { markdownTable } from './lib/markdown-table.js'
+import { captureOverhead } from './figures/capture-overhead.js'
+import { chaosRate } from './figures/chaos-rate.js'
 import { echoLatency } from './figures/echo-latency.js'
 import { imageSize } from './figures/image-size.js'
 import { linkRelay } from './figures/link-relay.js'
@@ -23,6 +25,8 @@ const FIGURES: Record<string, { title: string; run(options: BenchOptions): Promi
   image: { title: 'socklab image layers over the Node base', run: imageSize },
   relay: { title: 'socklab relay: cost and accuracy of link conditions', run: linkRelay },
   redis: { title: 'text client against redis-server, against redis-benchmark', run: redisTextClient },
+  capture: { title: 'packet capture of the failure bundle, on scenario wall time', run: captureOverhead },
+  chaos: { title: 'seeded chaos operations per second, with faults and without', run: chaosRate },
 }
 
 const USAGE = `npm run bench [-- [--quick] [--only ${Object.keys(FIGURES).join(',')}]]

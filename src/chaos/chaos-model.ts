@@ -1,3 +1,4 @@
+import { formatSize } from '../values/byte-size.js'
 import type { ChaosOp, ChaosSchedule, LeaveHow } from './chaos-schedule.js'
 
 /** What each step of a chaos run checks: the model's rule it stands for, said when it is broken. */
@@ -15,6 +16,7 @@ export const RULES = {
   link: 'a link condition is set',
   gap: 'a pause',
   final: 'after the run, max-clients fresh clients get in, and one more is turned away',
+  usage: "after the run, with every client gone, the server holds at most a few more descriptors and a bounded more memory than at its start",
 } as const
 export type Rule = keyof typeof RULES
 
@@ -33,6 +35,11 @@ export interface ServerModel {
   socklab: boolean
   /** The files every run serves before the schedule's own (the shipped folder's names). */
   shipped: readonly string[]
+  /**
+   * How much more the server may hold after the run, every client gone, than at its start: open
+   * descriptors and bytes of resident memory. Absent where the server's process cannot be read (a remote server).
+   */
+  usage?: { descriptors: number; memory: number }
 }
 
 /** Whether the model found each operation possible when it came (one whose client is not connected is dropped). */
@@ -99,6 +106,8 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
       add({ connect: { client, as: nameOf(issued) }, ...(silentLeaves ? SLACK : {}) }, rule === 'final' ? 'final' : 'admits', op)
     } else add({ connect: { client, expect: 'rejected' } }, rule === 'final' ? 'final' : 'full', op)
   }
+  // Its usage before any client, to compare with once they are all gone.
+  if (server.usage && schedule.final !== false) add({ expect_usage: 'baseline' }, 'usage')
   schedule.ops.forEach((op: ChaosOp, i) => {
     const needs = 'client' in op ? op.client : undefined
     const possible = op.op === 'connect' ? !inside.has(op.client) : op.op === 'restart' ? true : inside.has(needs!)
@@ -139,7 +148,10 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
         issued = 0
         restarts += 1
         add({ server: 'start' }, 'restart', i)
-        return add({ expect_events: { event: 'listening', count: restarts + 1 } }, 'restart', i)
+        add({ expect_events: { event: 'listening', count: restarts + 1 } }, 'restart', i)
+        // A new process: its usage is measured from here.
+        if (server.usage && schedule.final !== false) add({ expect_usage: 'baseline' }, 'usage', i)
+        return
       }
     }
   })
@@ -150,6 +162,14 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
     left(client, 'exit', undefined)
   }
   for (const client of freshClients(schedule.maxClients)) connect(client, undefined, 'final')
+  if (server.usage) {
+    // Every client gone (their leaving logged), the server's descriptors and memory, given a few seconds to settle.
+    for (const client of [...inside.keys()]) {
+      add({ disconnect: { client, how: 'exit' } }, 'usage')
+      left(client, 'exit', undefined)
+    }
+    add({ expect_usage: { descriptors: server.usage.descriptors, memory: formatSize(server.usage.memory).replace(' ', '') }, retry: { until: '5s', every: '250ms' } }, 'usage')
+  }
   return { steps, dropped, context }
 }
 

@@ -13,6 +13,7 @@ import { SocklabError } from '../errors/socklab-error.js'
 import { loadServerSpec } from '../lab/server-spec.js'
 import type { ScenarioTarget } from '../scenario/targets/scenario-target.js'
 import { parseDuration } from '../values/duration.js'
+import { formatSize, parseSize } from '../values/byte-size.js'
 import { EXIT } from './exit-codes.js'
 import { fail } from './fail.js'
 import { watchInterrupts } from './interrupts.js'
@@ -21,6 +22,9 @@ import { chooseTarget } from './target-choice.js'
 import { wholeNumber } from './whole-number.js'
 import { finishOptions } from './yargs-options.js'
 import { captureMode, captureOption } from './capture-option.js'
+
+/** How much more a server may hold after a chaos run than at its start: a leak per client shows within 4; Node's heap may keep tens of MiB. */
+const DEFAULT_USAGE = { descriptors: 4, memory: 96 * 1024 * 1024 }
 
 /** Faults that need socklab's own server (it logs that it shut down, and why each client went). */
 const SOCKLAB_ONLY: readonly FaultKind[] = ['restart']
@@ -38,6 +42,8 @@ export const chaosOptions = (env: NodeJS.ProcessEnv = process.env) =>
     runs: { type: 'number', default: 1, describe: 'run this many seeds (the seed, then the next ones): prints the pass rate and the seeds that failed' },
     replay: { type: 'string', describe: 'rerun the schedule recorded in a chaos report.json (its seed, operations and files)' },
     'check-determinism': { type: 'boolean', default: false, describe: "run the schedule twice and compare the two histories' outcomes" },
+    'descriptor-growth': { type: 'number', default: DEFAULT_USAGE.descriptors, describe: "after the run, every client gone: how many more descriptors than at its start the server may hold (a leak of one per client is caught)" },
+    'memory-growth': { type: 'string', default: formatSize(DEFAULT_USAGE.memory).replace(' ', ''), describe: 'after the run, every client gone: how much more resident memory than at its start the server may hold' },
     'shrink-runs': { type: 'number', default: 60, describe: 'on a violation, at most this many runs to shrink its schedule (0: no shrinking)' },
     out: { type: 'string', default: 'chaos-report', describe: 'where report.json, the scenario each seed ran as and the shrunk one go' },
     image: { type: 'string', default: DEFAULT_IMAGE, describe: "the socklab image of the docker target's clients (built when missing)" },
@@ -75,6 +81,9 @@ export const chaosCommand: CommandModule = {
       const shrinkRuns = wholeNumber(argv.shrinkRuns, '--shrink-runs', 0)
       const server = typeof argv.server === 'string' ? await loadServerSpec(argv.server) : undefined
       const shipped = filesDir(argv.files)
+      const memory = parseSize(String(argv.memoryGrowth))
+      if (memory === undefined) throw new SocklabError('SOCKLAB_CONFIG_INVALID', `--memory-growth takes a size such as 96MiB, not ${String(argv.memoryGrowth)}`)
+      const usage = { descriptors: wholeNumber(argv.descriptorGrowth, '--descriptor-growth', 0), memory }
       const model = await serverModel(server, shipped)
       const faults = faultList(String(argv.faults), model.socklab)
       const maxClients = argv.maxClients === undefined ? Number(server?.fixed.maxClients ?? 3) : wholeNumber(argv.maxClients, '--max-clients', 1)
@@ -84,6 +93,8 @@ export const chaosCommand: CommandModule = {
       const out = resolve(String(argv.out))
       await mkdir(out, { recursive: true })
       target = await chooseTarget(String(argv.target), String(argv.image))
+      // A remote server's process cannot be read: its usage is not checked.
+      if (target.kind !== 'remote') model.usage = usage
       const base = { target, shippedFiles: shipped, signal: interrupts.signal, ...(server ? { server } : {}) }
       const capture = captureMode(argv, out)
       const failed: Array<{ seed: number; rule: string }> = []

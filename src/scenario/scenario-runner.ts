@@ -146,11 +146,13 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget, op
       () => true,
       (error: Error) => ((captureNote = `the capture did not stop cleanly: ${error.message}`), false),
     )
-    const keep = result.verdict === 'failed' || (mode === 'always' && result.verdict === 'passed')
+    // An interrupted run keeps no bundle (its reports are not written either): what it captured goes.
+    const keep = !signal.aborted && (result.verdict === 'failed' || (mode === 'always' && result.verdict === 'passed'))
     if (keep && bundleDir) {
       result.artifacts = await run.saveLogs(bundleDir)
       result.bundle = await writeBundle(result, bundleDir, { ...(stopped ? { file: captureFile } : {}), note: captureNote }, run.serverAddress)
-    } else if (capture && captureFile) {
+    } else if (captureFile) {
+      // Nothing kept: the capture and the folder made for it go (a folder of an earlier run's keeps its files).
       await dropCapture(captureFile)
       await rmdir(bundleDir!).catch(() => undefined)
     }

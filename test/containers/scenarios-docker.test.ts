@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DockerTarget, junitReport, markdownReport, runScenario, LABEL, type ScenarioResult } from '../../src/index.js'
-import { SHIPPED_FILES, shippedScenarios, wrongExpectation } from '../helpers/scenarios.js'
+import { fixtureScenario, SHIPPED_FILES, shippedScenarios, wrongExpectation } from '../helpers/scenarios.js'
 import { docker } from './helpers/docker-engine.js'
 
 /** Reports of this suite's scenario runs, for CI to keep: reports/scenarios/docker.{junit.xml,md}. */
@@ -58,6 +58,12 @@ describe('shipped scenarios on the docker target (a container per host)', () => 
     await target.settle()
     const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL.kind}=scenario`] } })
     expect(left).toEqual([])
+  })
+
+  it("reads the server container's descriptors and memory (expect_usage): three clients in hold three more than none", async () => {
+    const result = await runScenario(await fixtureScenario('usage'), target, { shippedFiles: SHIPPED_FILES })
+    expect(result.steps[0]).toMatchObject({ verdict: 'passed', reason: expect.stringMatching(/^\d+ descriptors, [\d.]+ MiB resident$/) })
+    expect(result.steps.at(-1)).toMatchObject({ verdict: 'failed', reason: 'the server holds 3 more descriptors than at the baseline' })
   })
 
   it('reports a wrong expectation as failed and keeps every container log of the scenario', async () => {

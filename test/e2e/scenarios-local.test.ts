@@ -50,6 +50,15 @@ describe('shipped scenarios on the local target (processes on loopback)', () => 
     })
   })
 
+  it("expect_usage: three clients in hold three more of the server's descriptors than none; gone, they hold none", async () => {
+    const held = await runScenario(await fixtureScenario('usage'), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
+    expect(held.steps[0]).toMatchObject({ verdict: 'passed', reason: expect.stringMatching(/^\d+ descriptors, [\d.]+ MiB resident$/) })
+    expect(held.steps.at(-1)).toMatchObject({ verdict: 'failed', reason: expect.stringMatching(/^the server holds [3-9] more descriptors than at the baseline$/) })
+    const after = await runScenario(await fixtureScenario('usage-after'), new LocalTarget(SOCKLAB_BIN), { shippedFiles: SHIPPED_FILES })
+    expect(after.steps.filter((s) => s.verdict !== 'passed'), JSON.stringify(after.steps, null, 2)).toEqual([])
+    expect(after.steps.at(-1)!.reason).toMatch(/\(baseline: \d+ descriptors, /)
+  })
+
   it('reports a wrong expectation as failed, with the step, its line, expected and actual, and keeps the logs', async () => {
     const logsDir = await mkdtemp(join(tmpdir(), 'socklab-scenario-logs-'))
     try {

@@ -16,6 +16,7 @@ import { waitEventStep } from './wait-event-step.js'
 import { receiveStep } from './receive-step.js'
 import { expectClosedStep } from './expect-closed-step.js'
 import { expectSilenceStep } from './expect-silence-step.js'
+import { expectUsageStep } from './expect-usage-step.js'
 
 /** Every kind of step, by name: the one place a new kind is registered. */
 export const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, { kind: K }>> } = {
@@ -35,6 +36,7 @@ export const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, 
   receive: receiveStep,
   expect_closed: expectClosedStep,
   expect_silence: expectSilenceStep,
+  expect_usage: expectUsageStep,
 }
 
 export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as Array<Step['kind']>

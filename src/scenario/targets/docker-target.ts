@@ -37,6 +37,7 @@ import { sandboxHostConfig, SANDBOX_USER, sealedNetns, type SandboxLimits } from
 import { formatSize } from '../../values/byte-size.js'
 import { hostProgramImage } from '../../docker/host-program-image.js'
 import { startContainerCapture } from '../../capture/tcpdump-container.js'
+import { firstChild, processUsage } from '../../process/process-usage.js'
 
 const LISTEN_TIMEOUT_MS = 30_000
 /** How long a server has to exit after SIGTERM when it is stopped, before SIGKILL. */
@@ -486,6 +487,12 @@ export class DockerTarget implements ScenarioTarget {
         },
         links: clients,
         network: clients,
+        // The server's process as the engine's machine sees it (under an init process: its child), where that is this one.
+        serverUsage: async () => {
+          const pid = await server.inspect().then((info) => (info.State.Running ? info.State.Pid : undefined), () => undefined)
+          if (!pid) return undefined
+          return processUsage(spec.kind === 'command' ? ((await firstChild(pid)) ?? pid) : pid)
+        },
         startCapture: async (file) => {
           const image = await this.#cached('host:tcpdump', () => hostProgramImage(this.docker, 'tcpdump', this.log))
           const names = await Promise.all(networks.map((n) => n.inspect().then((info: { Name: string }) => info.Name)))

@@ -13,6 +13,7 @@ import { SOCKLAB_SERVER, type ServerSpec } from '../../lab/server-spec.js'
 import { startCommandServer } from '../../process/command-server.js'
 import { freePort } from '../../process/free-port.js'
 import { startTcpdump } from '../../capture/tcpdump-process.js'
+import { processUsage } from '../../process/process-usage.js'
 
 /** Every host a process on loopback: `socklab server` and one `socklab client --json` per client. */
 export class LocalTarget implements ScenarioTarget {
@@ -75,6 +76,7 @@ export class LocalTarget implements ScenarioTarget {
       startClient: (client, index) => clients.start(client, index),
       links: clients,
       serverControl: { stop: stopServer, start: startServer },
+      serverUsage: async () => (server ? processUsage(server.pid) : undefined),
       // The loopback port of the server: every connection to it, through a relay or not (a relay's own port is another).
       startCapture: (file) => startTcpdump({ iface: 'lo', filter: `tcp port ${port}`, file, what: `loopback, tcp port ${port}` }),
       saveLogs: async (dir) => {

@@ -8,6 +8,7 @@ import type { Scenario, ScenarioClient, TargetKind } from '../scenario.js'
 import type { ServedFiles } from '../served-files.js'
 import type { ConsoleTranscript } from '../../lab/console-transcript.js'
 import type { RunningCapture } from '../../capture/packet-capture.js'
+import type { ProcessUsage } from '../../process/process-usage.js'
 
 /** One running client agent: a process (local, remote) or a container (docker). */
 export interface ClientAgent {
@@ -119,6 +120,11 @@ export interface TargetRun extends AsyncDisposable {
    * to capture). Stopped before the run is disposed of.
    */
   startCapture?(file: string): Promise<RunningCapture>
+  /**
+   * The server's open descriptors and resident memory now, read from its process (/proc); absent where the
+   * target cannot read it (a remote server), undefined where it cannot now (stopped, another machine's engine).
+   */
+  serverUsage?(): Promise<ProcessUsage | undefined>
   /** Writes every log of this run (server and clients) into `dir`; returns the files written. */
   saveLogs(dir: string): Promise<string[]>
 }
