@@ -11,6 +11,7 @@ export const RULES = {
   list: 'list names exactly the served files',
   get: "every get delivers the server's bytes, whole",
   'reset-get': 'a reset mid-transfer fails the get on the client and leaves no file',
+  'reset-reply': 'a command whose reply is cut by a reset is answered or fails as a lost connection, and nothing else',
   gone: 'every client that leaves is logged gone, and its slot is freed',
   restart: 'the server stops on SIGTERM and listens again when started',
   link: 'a link condition is set',
@@ -139,6 +140,14 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
         add({ link: { client: op.client, reset: true, when: { bytes: op.after, direction: 'down' } } }, 'link', i)
         add({ get: { client: op.client, file: op.file, error: 'SOCKLAB_CONNECTION_LOST', timeout: '30s' } }, 'reset-get', i, true)
         return left(op.client, 'reset', i)
+      case 'reset-on-reply': {
+        // Armed on the reply's own text: reset right after the piece that completes it has crossed.
+        const match = op.command === 'status' ? ' - Connected at ' : `${regexEscape(op.text)} ACK`
+        add({ link: { client: op.client, reset: true, when: { match, direction: 'down' } } }, 'link', i)
+        // The reply may be read before the reset or lost with it: either passes (no reply given to match).
+        add({ send: { client: op.client, command: op.command === 'status' ? 'status' : op.text } }, 'reset-reply', i, true)
+        return left(op.client, 'reset', i)
+      }
       case 'link':
         return add({ link: op.fault === 'clear' ? { client: op.client, clear: true } : { client: op.client, ...linkCondition(op.fault, op.value) } }, 'link', i)
       case 'restart': {

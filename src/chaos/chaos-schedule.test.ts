@@ -21,12 +21,12 @@ describe('a chaos schedule, drawn from its seed alone', () => {
     for (let seed = 1; seed <= 5; seed += 1) {
       for (const op of drawSchedule({ seed, ...options }).ops) kinds.add(op.op === 'leave' ? `leave ${op.how}` : op.op === 'link' ? `link ${op.fault}` : op.op)
     }
-    expect([...kinds].sort()).toEqual(['connect', 'echo', 'get', 'leave close', 'leave exit', 'leave kill', 'leave reset', 'link bandwidth', 'link clear', 'link latency', 'link slicer', 'list', 'reset-mid-get', 'restart', 'status'])
+    expect([...kinds].sort()).toEqual(['connect', 'echo', 'get', 'leave close', 'leave exit', 'leave kill', 'leave reset', 'link bandwidth', 'link clear', 'link latency', 'link slicer', 'list', 'reset-mid-get', 'reset-on-reply', 'restart', 'status'])
   })
 
   it('draws only the faults it is given', () => {
     const ops = drawSchedule({ seed: 3, ...options, faults: ['reset'] }).ops
-    expect(ops.filter((op) => op.op === 'link' || op.op === 'restart' || op.op === 'reset-mid-get')).toEqual([])
+    expect(ops.filter((op) => op.op === 'link' || op.op === 'restart' || op.op === 'reset-mid-get' || op.op === 'reset-on-reply')).toEqual([])
     expect(new Set(ops.flatMap((op) => (op.op === 'leave' ? [op.how] : [])))).toEqual(new Set(['exit', 'reset']))
   })
 })
@@ -34,6 +34,38 @@ describe('a chaos schedule, drawn from its seed alone', () => {
 describe("the model's expectations", () => {
   const schedule = (ops: ChaosSchedule['ops']): ChaosSchedule => ({ seed: 1, clients: ['a', 'b', 'c', 'd'], files: [{ name: 'x.bin', size: 10 }], maxClients: 2, ops, final: false })
   const steps = (s: ChaosSchedule, socklab = true) => compileSchedule(s, { socklab, shipped: ['hello.txt'] }).steps.map((c) => [c.rule, c.step])
+
+  it('resets a client as its reply crosses the link (a regex on the stream), takes either outcome, and expects it logged gone', () => {
+    const compiled = steps(schedule([
+      { gapMs: 0, op: 'connect', client: 'a' },
+      { gapMs: 0, op: 'reset-on-reply', client: 'a', command: 'echo', text: 'ping?' },
+      { gapMs: 0, op: 'connect', client: 'b' },
+      { gapMs: 0, op: 'reset-on-reply', client: 'b', command: 'status', text: 'x' },
+    ]))
+    expect(compiled).toEqual([
+      ['admits', { connect: { client: 'a', as: 'Client01' } }],
+      ['link', { link: { client: 'a', reset: true, when: { match: 'ping\\? ACK', direction: 'down' } } }],
+      ['reset-reply', { send: { client: 'a', command: 'ping?' } }],
+      ['gone', { expect_events: { event: 'client_disconnected', where: { client: 'Client01', reason: 'reset' }, count: 1 } }],
+      ['admits', { connect: { client: 'b', as: 'Client02' } }],
+      ['link', { link: { client: 'b', reset: true, when: { match: ' - Connected at ', direction: 'down' } } }],
+      ['reset-reply', { send: { client: 'b', command: 'status' } }],
+      ['gone', { expect_events: { event: 'client_disconnected', where: { client: 'Client02', reason: 'reset' }, count: 1 } }],
+    ])
+  })
+
+  it("checks the server's usage after the run against its start, measured anew after a restart", () => {
+    const s = { ...schedule([{ gapMs: 0, op: 'connect', client: 'a' }, { gapMs: 0, op: 'restart' }]), final: undefined }
+    const compiled = compileSchedule(s, { socklab: true, shipped: [], usage: { descriptors: 4, memory: 96 * 1024 * 1024 } }).steps.map((c) => [c.rule, c.step])
+    expect(compiled[0]).toEqual(['usage', { expect_usage: 'baseline' }])
+    expect(compiled.filter(([rule]) => rule === 'usage').map(([, step]) => step)).toEqual([
+      { expect_usage: 'baseline' },
+      { expect_usage: 'baseline' },
+      { disconnect: { client: 'fresh1', how: 'exit' } },
+      { disconnect: { client: 'fresh2', how: 'exit' } },
+      { expect_usage: { descriptors: 4, memory: '96MiB' }, retry: { until: '5s', every: '250ms' } },
+    ])
+  })
 
   it('admits up to max-clients under names in order, turns the next away, and names anew after a restart', () => {
     const compiled = steps(schedule([

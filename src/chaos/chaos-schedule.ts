@@ -5,7 +5,7 @@ export const LEAVE_HOWS = ['exit', 'close', 'reset', 'kill'] as const
 export type LeaveHow = (typeof LEAVE_HOWS)[number]
 
 /** The faults a schedule may hold (`--faults`), each a kind of its own in the coverage. */
-export const FAULT_KINDS = ['reset', 'kill', 'close', 'reset-mid-get', 'latency', 'slicer', 'bandwidth', 'restart'] as const
+export const FAULT_KINDS = ['reset', 'kill', 'close', 'reset-mid-get', 'reset-on-reply', 'latency', 'slicer', 'bandwidth', 'restart'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
 /** One thing a chaos run does, in order; `gapMs` is waited before it. */
@@ -18,6 +18,8 @@ export type ChaosOp = { gapMs: number } & (
   | { op: 'leave'; client: string; how: LeaveHow }
   /** The client's connection reset once `after` bytes of the file have gone towards it. */
   | { op: 'reset-mid-get'; client: string; file: string; after: number }
+  /** The client's link reset the moment the reply to its command crosses it (a regex on the stream). */
+  | { op: 'reset-on-reply'; client: string; command: 'echo' | 'status'; text: string }
   | { op: 'link'; client: string; fault: 'latency' | 'slicer' | 'bandwidth' | 'clear'; value: number }
   | { op: 'restart' }
 )
@@ -109,9 +111,18 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
     } else {
       const client = random.pick(here)
       const linkFaults = (['latency', 'slicer', 'bandwidth'] as const).filter((f) => allowed.has(f))
-      const choice = random.weighted({ midGet: allowed.has('reset-mid-get') ? 2 : 0, link: linkFaults.length > 0 ? 3 : 0, clear: linkFaults.length > 0 ? 1 : 0, none: 0.01 })
+      const choice = random.weighted({
+        midGet: allowed.has('reset-mid-get') ? 2 : 0,
+        onReply: allowed.has('reset-on-reply') ? 1 : 0,
+        link: linkFaults.length > 0 ? 3 : 0,
+        clear: linkFaults.length > 0 ? 1 : 0,
+        none: 0.01,
+      })
       if (choice === 'midGet' && !sliced.has(client)) {
         op = { gapMs, op: 'reset-mid-get', client, file: big.name, after: random.int(1, Math.floor(big.size / 2)) }
+        connected.delete(client)
+      } else if (choice === 'onReply') {
+        op = { gapMs, op: 'reset-on-reply', client, command: random.chance(0.5) ? 'echo' : 'status', text: random.pick(WORDS) }
         connected.delete(client)
       } else if (choice === 'link') {
         const fault = random.pick(linkFaults)

@@ -217,6 +217,8 @@ function describeOp(op: ChaosSchedule['ops'][number]): string {
       return `${op.client} leaves (${op.how})`
     case 'reset-mid-get':
       return `${op.client} get ${op.file}, reset after ${op.after} bytes`
+    case 'reset-on-reply':
+      return `${op.client} ${op.command === 'status' ? 'status' : `echo ${JSON.stringify(op.text)}`}, reset as its reply crosses`
     case 'link':
       return `${op.client} link ${op.fault}${op.fault === 'clear' ? '' : ` ${op.value}`}`
     case 'restart':

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync, watch } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,6 +38,54 @@ describe('an interrupted scenario run (local target)', () => {
       expect(await readdir(tmp)).toEqual([])
     } finally {
       await rm(tmp, { recursive: true, force: true })
+    }
+  })
+})
+
+/** Resolves once `name` exists in `dir` (watched, not polled on a timer). */
+async function untilExists(dir: string, name: string): Promise<void> {
+  const watcher = watch(dir)
+  try {
+    const seen = new Promise<void>((resolve) => watcher.on('change', (_event, file) => file === name && resolve()))
+    if (!existsSync(join(dir, name))) await seen
+  } finally {
+    watcher.close()
+  }
+}
+
+/** Processes of this machine whose command line names `path` (what a run started and left running). */
+const processesNaming = (path: string): string[] =>
+  readdirSync('/proc').flatMap((pid) => {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) return []
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')
+      return cmdline.includes(path) ? [`${pid}: ${cmdline}`] : []
+    } catch {
+      return []
+    }
+  })
+
+describe('an interrupted chaos run (local target)', () => {
+  it('on SIGINT mid-run ends its server, clients and capture, keeps no half-written report or bundle, and exits 130', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'interrupt-test-'))
+    const out = await mkdtemp(join(tmpdir(), 'interrupt-chaos-'))
+    try {
+      await using run = spawnProcess('node', [SOCKLAB_BIN, 'chaos', '--seed', '100', '--duration', '30s', '--out', out], { env: { TMPDIR: tmp, NO_COLOR: '1' } })
+      await run.waitForOutput('seed: 100')
+      // The server is up and its capture running once the bundle's capture file is there.
+      await untilExists(out, 'chaos-100-logs')
+      await untilExists(join(out, 'chaos-100-logs'), 'capture.pcap')
+      expect(processesNaming(tmp).length + processesNaming(out).length).toBeGreaterThan(0)
+      run.child.kill('SIGINT')
+      const done = await run.exited
+      expect(done.code, done.stdout + done.stderr).toBe(EXIT.INTERRUPTED)
+      expect(done.stderr).toContain('SIGINT: stopping and removing what this run made')
+      expect([...processesNaming(tmp), ...processesNaming(out)]).toEqual([])
+      expect(await readdir(tmp)).toEqual([])
+      expect(await readdir(out)).toEqual([])
+    } finally {
+      await rm(tmp, { recursive: true, force: true })
+      await rm(out, { recursive: true, force: true })
     }
   })
 })
