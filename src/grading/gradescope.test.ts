@@ -58,6 +58,17 @@ describe("the graders' formats", () => {
     for (const key of Object.keys(json)) expect(top).toContain(key)
   })
 
+  it("Gradescope: a failed test's output lists its failure bundle (capture, timeline, logs) and extra_data holds it; a hidden one's does not", () => {
+    const bundle = { dir: 'out/s/logs/status-logs', capture: 'out/s/logs/status-logs/capture.pcap', captureNote: 'loopback, tcp port 1', packetsCaptured: 9, timeline: 'out/s/logs/status-logs/timeline.txt', window: { fromMs: 0, toMs: 1 }, packets: [] }
+    const kept = { bundle, artifacts: ['out/s/logs/status-logs/server.log'] }
+    const withBundle = grade('s', mixed, [result('echo', 'passed'), { ...failed, ...kept }, result('secret', 'failed', { error: 'nope', ...kept })])
+    const json = gradescopeResults(withBundle, 1) as { tests: Array<Record<string, unknown>> }
+    expect(json.tests[1]!.output).toMatch(/```\n\nFailure bundle \(kept with the grading output\):\n- `out\/s\/logs\/status-logs\/capture\.pcap`\n- `out\/s\/logs\/status-logs\/timeline\.txt`\n- `out\/s\/logs\/status-logs\/server\.log`$/)
+    expect(json.tests[1]!.extra_data).toEqual({ bundle: [bundle.capture, bundle.timeline, 'out/s/logs/status-logs/server.log'] })
+    expect(json.tests[2]).toMatchObject({ name: 'secret', output: 'failed' })
+    expect(json.tests[2]!.extra_data).toBeUndefined()
+  })
+
   it('PrairieLearn: a score from 0 to 1 and the tests as its results element shows them; a server that never started is not gradable', () => {
     expect(prairieLearnResults(g)).toEqual({
       gradable: true,

@@ -82,6 +82,19 @@ describe.runIf(available)('the HTML report in headless Chromium', () => {
     await page.close()
   })
 
+  it("links the failure bundle's files from the page (each link opens a file that is there) and shows the captured packets in the timeline", async () => {
+    const page = await browser.newPage()
+    await page.goto(`file://${join(dir, 'report.html')}`, { waitUntil: 'load' })
+    const section = await page.$('section[id$="wrong-expectation"]')
+    const links = await section!.$$eval('h3 + ul a', (anchors) => anchors.map((a) => (a as HTMLAnchorElement).href))
+    expect(links.map((href) => href.split('/').pop()).sort()).toEqual(['capture.pcap', 'client-a-1.log', 'server-around-failure.log', 'server.log', 'timeline.txt'])
+    for (const href of links) expect(existsSync(fileURLToPath(href)), href).toBe(true)
+    const packets = await section!.$$eval('ol.timeline li.packet', (items) => items.map((item) => (item as HTMLElement).innerText))
+    expect(packets.length).toBeGreaterThan(3)
+    expect(packets.some((text) => /server → 127\.0\.0\.1:\d+/.test(text) && text.includes('ping ACK'))).toBe(true)
+    await page.close()
+  })
+
   it('is one file, with its JSON twin holding the same runs, failure and timeline', () => {
     expect(html).not.toMatch(/<script|<link|src=|url\((?!#)/)
     expect(json.summary).toEqual({ runs: 3, passed: 2, failed: 1, skipped: 0 })

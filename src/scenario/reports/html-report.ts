@@ -32,7 +32,7 @@ th { background: #f3f3f7; } td.num { text-align: right; white-space: nowrap; }
 pre { background: #f6f6f9; border: 1px solid var(--line); border-radius: 4px; padding: .4rem .6rem; margin: .2rem 0; white-space: pre-wrap; word-break: break-word; font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 .nested td.step { padding-left: calc(.5rem + var(--depth) * 1.2rem); }
 .timeline { list-style: none; padding: 0; } .timeline li { display: grid; grid-template-columns: 6rem 12rem 1fr; gap: .5rem; border-bottom: 1px solid var(--line); padding: .2rem 0; }
-.timeline li.step { background: #f3f3f7; } .timeline .at { color: var(--soft); text-align: right; font-variant-numeric: tabular-nums; } .timeline .event { font-style: italic; }
+.timeline li.step { background: #f3f3f7; } .timeline li.packet { color: var(--soft); font-size: 13px; } .timeline .at { color: var(--soft); text-align: right; font-variant-numeric: tabular-nums; } .timeline .event { font-style: italic; }
 figure { overflow-x: auto; margin: .5rem 0; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; }
 svg.sequence { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
 svg.sequence .participant rect { fill: #eef1fb; stroke: #3b4a8a; } svg.sequence .lifeline { stroke: #9aa0b5; stroke-dasharray: 4 4; }
