@@ -1,4 +1,6 @@
-import { hostname } from 'node:os'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
 import { currentOwner, EXIT, LABEL, ownerLabels } from '../../src/index.js'
 import { startLongRun } from '../helpers/interrupts.js'
@@ -8,10 +10,13 @@ import { docker } from './helpers/docker-engine.js'
 const byOwner = (pid: number) => ({ label: [`${LABEL.pid}=${pid}`] })
 
 describe('an interrupted scenario run (docker target)', () => {
-  it('on SIGINT removes its containers, network and temporary folders, and exits 130', async () => {
-    await using long = await startLongRun('docker', ['--image', inject('image')])
+  it('on SIGINT removes its containers (its capture too), network and temporary folders, keeps no bundle, and exits 130', async () => {
+    const logs = await mkdtemp(join(tmpdir(), 'interrupt-logs-'))
+    await using long = await startLongRun('docker', ['--image', inject('image'), '--logs-dir', logs])
     const pid = long.run.child.pid!
-    expect((await docker.listContainers({ all: true, filters: byOwner(pid) })).length).toBeGreaterThan(0)
+    const running = await docker.listContainers({ all: true, filters: byOwner(pid) })
+    expect(running.length).toBeGreaterThan(0)
+    expect(running.flatMap((c) => c.Names).some((name) => name.endsWith('-capture')), 'a capture container').toBe(true)
     expect((await docker.listNetworks({ filters: byOwner(pid) })).length).toBe(1)
     const started = performance.now()
     long.run.child.kill('SIGINT')
@@ -22,6 +27,8 @@ describe('an interrupted scenario run (docker target)', () => {
     expect(await docker.listContainers({ all: true, filters: byOwner(pid) })).toEqual([])
     expect(await docker.listNetworks({ filters: byOwner(pid) })).toEqual([])
     expect(await long.leftFolders()).toEqual([])
+    expect(await readdir(logs)).toEqual([])
+    await rm(logs, { recursive: true, force: true })
   })
 })
 
