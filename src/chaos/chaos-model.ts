@@ -1,5 +1,5 @@
 import { formatSize } from '../values/byte-size.js'
-import type { ChaosOp, ChaosSchedule, LeaveHow } from './chaos-schedule.js'
+import type { ChaosOp, ChaosSchedule, LeaveHow, LinkFault } from './chaos-schedule.js'
 
 /** What each step of a chaos run checks: the model's rule it stands for, said when it is broken. */
 export const RULES = {
@@ -140,6 +140,12 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
         add({ link: { client: op.client, reset: true, when: { bytes: op.after, direction: 'down' } } }, 'link', i)
         add({ get: { client: op.client, file: op.file, error: 'SOCKLAB_CONNECTION_LOST', timeout: '30s' } }, 'reset-get', i, true)
         return left(op.client, 'reset', i)
+      case 'close-mid-get':
+        // The link closes both ways once the bytes have gone: the client's get fails, and the server sees an
+        // end of stream, or a reset if it was still writing (any reason).
+        add({ link: { client: op.client, down: { limit_data: op.after } } }, 'link', i)
+        add({ get: { client: op.client, file: op.file, error: 'SOCKLAB_CONNECTION_LOST', timeout: '30s' } }, 'reset-get', i, true)
+        return left(op.client, 'kill', i)
       case 'reset-on-reply': {
         // Armed on the reply's own text: reset right after the piece that completes it has crossed.
         const match = op.command === 'status' ? ' - Connected at ' : `${regexEscape(op.text)} ACK`
@@ -149,7 +155,7 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
         return left(op.client, 'reset', i)
       }
       case 'link':
-        return add({ link: op.fault === 'clear' ? { client: op.client, clear: true } : { client: op.client, ...linkCondition(op.fault, op.value) } }, 'link', i)
+        return add({ link: op.fault === 'clear' ? { client: op.client, clear: true } : { client: op.client, ...linkCondition(op.fault, op.value, op.jitter) } }, 'link', i)
       case 'restart': {
         add({ server: 'stop' }, 'restart', i)
         for (const name of inside.values()) logged(name, 'shutdown')
@@ -182,8 +188,10 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
   return { steps, dropped, context }
 }
 
-function linkCondition(fault: 'latency' | 'slicer' | 'bandwidth', value: number): Record<string, unknown> {
+function linkCondition(fault: LinkFault, value: number, jitter?: number): Record<string, unknown> {
   if (fault === 'latency') return { latency: `${value}ms` }
+  if (fault === 'jitter') return { latency: `${value}ms`, jitter: `${jitter ?? 1}ms` }
+  if (fault === 'slow-close') return { slow_close: `${value}ms` }
   if (fault === 'slicer') return { down: { slicer: { size: value, delay: '1ms' } } }
   return { down: { bandwidth: value } }
 }

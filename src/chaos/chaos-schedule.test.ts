@@ -18,15 +18,15 @@ describe('a chaos schedule, drawn from its seed alone', () => {
     expect(drawSchedule({ seed: 9, ...options })).toEqual(drawSchedule({ seed: 9, ...options }))
     expect(drawSchedule({ seed: 9, ...options })).not.toEqual(drawSchedule({ seed: 10, ...options }))
     const kinds = new Set<string>()
-    for (let seed = 1; seed <= 5; seed += 1) {
+    for (let seed = 1; seed <= 8; seed += 1) {
       for (const op of drawSchedule({ seed, ...options }).ops) kinds.add(op.op === 'leave' ? `leave ${op.how}` : op.op === 'link' ? `link ${op.fault}` : op.op)
     }
-    expect([...kinds].sort()).toEqual(['connect', 'echo', 'get', 'leave close', 'leave exit', 'leave kill', 'leave reset', 'link bandwidth', 'link clear', 'link latency', 'link slicer', 'list', 'reset-mid-get', 'reset-on-reply', 'restart', 'status'])
+    expect([...kinds].sort()).toEqual(['close-mid-get', 'connect', 'echo', 'get', 'leave close', 'leave exit', 'leave kill', 'leave reset', 'link bandwidth', 'link clear', 'link jitter', 'link latency', 'link slicer', 'link slow-close', 'list', 'reset-mid-get', 'reset-on-reply', 'restart', 'status'])
   })
 
   it('draws only the faults it is given', () => {
     const ops = drawSchedule({ seed: 3, ...options, faults: ['reset'] }).ops
-    expect(ops.filter((op) => op.op === 'link' || op.op === 'restart' || op.op === 'reset-mid-get' || op.op === 'reset-on-reply')).toEqual([])
+    expect(ops.filter((op) => op.op === 'link' || op.op === 'restart' || op.op === 'reset-mid-get' || op.op === 'close-mid-get' || op.op === 'reset-on-reply')).toEqual([])
     expect(new Set(ops.flatMap((op) => (op.op === 'leave' ? [op.how] : [])))).toEqual(new Set(['exit', 'reset']))
   })
 })
@@ -51,6 +51,23 @@ describe("the model's expectations", () => {
       ['link', { link: { client: 'b', reset: true, when: { match: ' - Connected at ', direction: 'down' } } }],
       ['reset-reply', { send: { client: 'b', command: 'status' } }],
       ['gone', { expect_events: { event: 'client_disconnected', where: { client: 'Client02', reason: 'reset' }, count: 1 } }],
+    ])
+  })
+
+  it('closes a link mid-get after its bytes (limit_data), and sets latency with jitter and a slow close as link conditions', () => {
+    const compiled = steps(schedule([
+      { gapMs: 0, op: 'connect', client: 'a' },
+      { gapMs: 0, op: 'link', client: 'a', fault: 'jitter', value: 20, jitter: 5 },
+      { gapMs: 0, op: 'link', client: 'a', fault: 'slow-close', value: 300 },
+      { gapMs: 0, op: 'close-mid-get', client: 'a', file: 'x.bin', after: 4 },
+    ]))
+    expect(compiled.slice(1)).toEqual([
+      ['link', { link: { client: 'a', latency: '20ms', jitter: '5ms' } }],
+      ['link', { link: { client: 'a', slow_close: '300ms' } }],
+      ['link', { link: { client: 'a', down: { limit_data: 4 } } }],
+      ['reset-get', { get: { client: 'a', file: 'x.bin', error: 'SOCKLAB_CONNECTION_LOST', timeout: '30s' } }],
+      // The server may see an end of stream or a reset: any reason counts.
+      ['gone', { expect_events: { event: 'client_disconnected', where: { client: 'Client01' }, count: 1 } }],
     ])
   })
 

@@ -5,7 +5,7 @@ export const LEAVE_HOWS = ['exit', 'close', 'reset', 'kill'] as const
 export type LeaveHow = (typeof LEAVE_HOWS)[number]
 
 /** The faults a schedule may hold (`--faults`), each a kind of its own in the coverage. */
-export const FAULT_KINDS = ['reset', 'kill', 'close', 'reset-mid-get', 'reset-on-reply', 'latency', 'slicer', 'bandwidth', 'restart'] as const
+export const FAULT_KINDS = ['reset', 'kill', 'close', 'reset-mid-get', 'close-mid-get', 'reset-on-reply', 'latency', 'jitter', 'slicer', 'bandwidth', 'slow-close', 'restart'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
 /** One thing a chaos run does, in order; `gapMs` is waited before it. */
@@ -18,11 +18,20 @@ export type ChaosOp = { gapMs: number } & (
   | { op: 'leave'; client: string; how: LeaveHow }
   /** The client's connection reset once `after` bytes of the file have gone towards it. */
   | { op: 'reset-mid-get'; client: string; file: string; after: number }
+  /** The client's link closes (FIN) once `after` bytes have gone towards it (`limit_data`), during a get. */
+  | { op: 'close-mid-get'; client: string; file: string; after: number }
   /** The client's link reset the moment the reply to its command crosses it (a regex on the stream). */
   | { op: 'reset-on-reply'; client: string; command: 'echo' | 'status'; text: string }
-  | { op: 'link'; client: string; fault: 'latency' | 'slicer' | 'bandwidth' | 'clear'; value: number }
+  /**
+   * The client's link changed: `value` is the latency in ms (`jitter`: with up to `jitter` ms of it), the
+   * slice size, the bandwidth in bytes per second, or how long its close is held (`slow-close`, ms).
+   */
+  | { op: 'link'; client: string; fault: LinkFault | 'clear'; value: number; jitter?: number }
   | { op: 'restart' }
 )
+
+export const LINK_FAULTS = ['latency', 'jitter', 'slicer', 'bandwidth', 'slow-close'] as const
+export type LinkFault = (typeof LINK_FAULTS)[number]
 
 export interface ChaosFile {
   name: string
@@ -110,9 +119,10 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
       connected.clear()
     } else {
       const client = random.pick(here)
-      const linkFaults = (['latency', 'slicer', 'bandwidth'] as const).filter((f) => allowed.has(f))
+      const linkFaults = LINK_FAULTS.filter((f) => allowed.has(f))
       const choice = random.weighted({
         midGet: allowed.has('reset-mid-get') ? 2 : 0,
+        closeGet: allowed.has('close-mid-get') ? 1 : 0,
         onReply: allowed.has('reset-on-reply') ? 1 : 0,
         link: linkFaults.length > 0 ? 3 : 0,
         clear: linkFaults.length > 0 ? 1 : 0,
@@ -121,12 +131,16 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
       if (choice === 'midGet' && !sliced.has(client)) {
         op = { gapMs, op: 'reset-mid-get', client, file: big.name, after: random.int(1, Math.floor(big.size / 2)) }
         connected.delete(client)
+      } else if (choice === 'closeGet' && !sliced.has(client)) {
+        op = { gapMs, op: 'close-mid-get', client, file: big.name, after: random.int(1, Math.floor(big.size / 2)) }
+        connected.delete(client)
       } else if (choice === 'onReply') {
         op = { gapMs, op: 'reset-on-reply', client, command: random.chance(0.5) ? 'echo' : 'status', text: random.pick(WORDS) }
         connected.delete(client)
       } else if (choice === 'link') {
         const fault = random.pick(linkFaults)
-        op = { gapMs, op: 'link', client, fault, value: fault === 'latency' ? random.int(1, 40) : fault === 'slicer' ? random.int(16, 512) : random.pick([1, 2, 4]) * 1_048_576 }
+        const value = fault === 'latency' || fault === 'jitter' ? random.int(1, 40) : fault === 'slicer' ? random.int(16, 512) : fault === 'slow-close' ? random.int(50, 500) : random.pick([1, 2, 4]) * 1_048_576
+        op = { gapMs, op: 'link', client, fault, value, ...(fault === 'jitter' ? { jitter: random.int(1, value) } : {}) }
         // A link step replaces the client's conditions: only a slicer's last.
         if (fault === 'slicer') sliced.add(client)
         else sliced.delete(client)

@@ -33,13 +33,13 @@ export async function shrinkSchedule(schedule: ChaosSchedule, fails: (candidate:
   for (const file of best.files) {
     for (let size = Math.floor(file.size / 2); size >= 1 && runs < budget; size = Math.floor(size / 2)) {
       const files = best.files.map((f) => (f.name === file.name ? { ...f, size } : f))
-      const ops = best.ops.map((op) => (op.op === 'reset-mid-get' && op.file === file.name ? { ...op, after: Math.max(1, Math.min(op.after, Math.floor(size / 2))) } : op))
+      const ops = best.ops.map((op) => ((op.op === 'reset-mid-get' || op.op === 'close-mid-get') && op.file === file.name ? { ...op, after: Math.max(1, Math.min(op.after, Math.floor(size / 2))) } : op))
       if (!(await attempt({ ...best, files, ops }))) break
     }
   }
   for (let i = 0; i < best.ops.length && runs < budget; i += 1) {
     const op = best.ops[i]!
-    if (op.op !== 'reset-mid-get' || op.after <= 1) continue
+    if ((op.op !== 'reset-mid-get' && op.op !== 'close-mid-get') || op.after <= 1) continue
     await attempt({ ...best, ops: best.ops.map((o, j) => (j === i ? { ...op, after: Math.max(1, Math.floor(op.after / 2)) } : o)) })
   }
   return { schedule: best, runs }

@@ -217,10 +217,12 @@ function describeOp(op: ChaosSchedule['ops'][number]): string {
       return `${op.client} leaves (${op.how})`
     case 'reset-mid-get':
       return `${op.client} get ${op.file}, reset after ${op.after} bytes`
+    case 'close-mid-get':
+      return `${op.client} get ${op.file}, the link closed after ${op.after} bytes`
     case 'reset-on-reply':
       return `${op.client} ${op.command === 'status' ? 'status' : `echo ${JSON.stringify(op.text)}`}, reset as its reply crosses`
     case 'link':
-      return `${op.client} link ${op.fault}${op.fault === 'clear' ? '' : ` ${op.value}`}`
+      return `${op.client} link ${op.fault}${op.fault === 'clear' ? '' : ` ${op.value}`}${op.jitter ? ` ±${op.jitter}` : ''}`
     case 'restart':
       return 'server restart'
     default:
