@@ -20,7 +20,7 @@ export function coverage(schedule: ChaosSchedule, outcome: ChaosOutcome): FaultC
     const before = 'client' in op ? lastOf.get(op.client) : undefined
     if ('client' in op) lastOf.set(op.client, op.op)
     if (!ran.has(i)) return
-    const kind = op.op === 'leave' ? (op.how === 'exit' ? undefined : op.how) : op.op === 'link' ? (op.fault === 'clear' ? undefined : op.fault) : op.op === 'reset-mid-get' || op.op === 'close-mid-get' || op.op === 'reset-on-reply' || op.op === 'restart' ? op.op : undefined
+    const kind = op.op === 'leave' ? (op.how === 'exit' ? undefined : op.how) : op.op === 'link' ? (op.fault === 'clear' ? undefined : op.fault) : op.op === 'reset-mid-get' || op.op === 'close-mid-get' || op.op === 'reset-on-reply' || op.op === 'blackhole' || op.op === 'restart' ? op.op : undefined
     if (!kind) return
     const row = table.get(kind) ?? { kind, times: 0, midTransfer: 0, atConnect: 0, whileFull: 0, withClientsIn: 0 }
     const context = outcome.context.get(i)

@@ -109,9 +109,17 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
   }
   // Its usage before any client, to compare with once they are all gone.
   if (server.usage && schedule.final !== false) add({ expect_usage: 'baseline' }, 'usage')
+  /** Clients behind a black hole (in, but nothing of theirs crosses): only a reset of their link ends it. */
+  const stalled = new Set<string>()
+  const unstall = (client: string, op: number | undefined, rule: Rule) => {
+    stalled.delete(client)
+    add({ link: { client, reset: true } }, rule, op)
+    left(client, 'reset', op)
+  }
   schedule.ops.forEach((op: ChaosOp, i) => {
     const needs = 'client' in op ? op.client : undefined
-    const possible = op.op === 'connect' ? !inside.has(op.client) : op.op === 'restart' ? true : inside.has(needs!)
+    const possible =
+      op.op === 'connect' ? !inside.has(op.client) : op.op === 'restart' ? true : op.op === 'unstall' ? stalled.has(op.client) : inside.has(needs!) && !stalled.has(needs!)
     if (!possible) return void dropped.push(i)
     context.set(i, { full: inside.size >= schedule.maxClients, connected: inside.size })
     if (op.gapMs > 0) add({ sleep: `${op.gapMs}ms` }, 'gap', i)
@@ -156,7 +164,14 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
       }
       case 'link':
         return add({ link: op.fault === 'clear' ? { client: op.client, clear: true } : { client: op.client, ...linkCondition(op.fault, op.value, op.jitter) } }, 'link', i)
+      case 'blackhole':
+        stalled.add(op.client)
+        return add({ link: { client: op.client, blackhole: true } }, 'link', i)
+      case 'unstall':
+        return unstall(op.client, i, 'gone')
       case 'restart': {
+        // A black-holed client would not see the server go: its link is reset first.
+        for (const client of [...stalled]) unstall(client, i, 'restart')
         add({ server: 'stop' }, 'restart', i)
         for (const name of inside.values()) logged(name, 'shutdown')
         inside.clear()
@@ -172,6 +187,7 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
   })
   // After the run: every client still in leaves, and max-clients fresh ones get in, and one more does not.
   if (schedule.final === false) return { steps, dropped, context }
+  for (const client of [...stalled]) unstall(client, undefined, 'final')
   for (const client of [...inside.keys()]) {
     add({ disconnect: { client, how: 'exit' } }, 'final')
     left(client, 'exit', undefined)

@@ -98,7 +98,7 @@ function violationAt(schedule: ChaosSchedule, compiled: readonly CompiledStep[],
   const involved = new Set<string>(op !== undefined && 'client' in schedule.ops[op]! ? [(schedule.ops[op] as { client: string }).client] : schedule.clients)
   const leadingTo = schedule.ops
     .map((o, index) => ({ index, ...o }))
-    .filter((o) => o.index <= upTo && (!('client' in o) || involved.has(o.client) || o.op === 'reset-mid-get' || o.op === 'close-mid-get' || o.op === 'leave'))
+    .filter((o) => o.index <= upTo && (!('client' in o) || involved.has(o.client) || o.op === 'reset-mid-get' || o.op === 'close-mid-get' || o.op === 'unstall' || o.op === 'leave'))
     .slice(-8)
   return { rule, says: RULES[rule], ...(op === undefined ? {} : { op }), step: step.label, reason: step.reason ?? 'failed', ...(step.expected ? { expected: step.expected } : {}), ...(step.actual ? { actual: step.actual } : {}), leadingTo }
 }

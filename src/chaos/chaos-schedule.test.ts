@@ -21,12 +21,12 @@ describe('a chaos schedule, drawn from its seed alone', () => {
     for (let seed = 1; seed <= 8; seed += 1) {
       for (const op of drawSchedule({ seed, ...options }).ops) kinds.add(op.op === 'leave' ? `leave ${op.how}` : op.op === 'link' ? `link ${op.fault}` : op.op)
     }
-    expect([...kinds].sort()).toEqual(['close-mid-get', 'connect', 'echo', 'get', 'leave close', 'leave exit', 'leave kill', 'leave reset', 'link bandwidth', 'link clear', 'link jitter', 'link latency', 'link slicer', 'link slow-close', 'list', 'reset-mid-get', 'reset-on-reply', 'restart', 'status'])
+    expect([...kinds].sort()).toEqual(['blackhole', 'close-mid-get', 'connect', 'echo', 'get', 'leave close', 'leave exit', 'leave kill', 'leave reset', 'link bandwidth', 'link clear', 'link jitter', 'link latency', 'link slicer', 'link slow-close', 'list', 'reset-mid-get', 'reset-on-reply', 'restart', 'status', 'unstall'])
   })
 
   it('draws only the faults it is given', () => {
     const ops = drawSchedule({ seed: 3, ...options, faults: ['reset'] }).ops
-    expect(ops.filter((op) => op.op === 'link' || op.op === 'restart' || op.op === 'reset-mid-get' || op.op === 'close-mid-get' || op.op === 'reset-on-reply')).toEqual([])
+    expect(ops.filter((op) => op.op === 'link' || op.op === 'restart' || op.op === 'reset-mid-get' || op.op === 'close-mid-get' || op.op === 'reset-on-reply' || op.op === 'blackhole')).toEqual([])
     expect(new Set(ops.flatMap((op) => (op.op === 'leave' ? [op.how] : [])))).toEqual(new Set(['exit', 'reset']))
   })
 })
@@ -71,8 +71,45 @@ describe("the model's expectations", () => {
     ])
   })
 
+  it('black-holes a client while the others go on, and resets its link to end it: at its unstall, before a restart, or after the run', () => {
+    const { final: _, ...whole } = schedule([
+      { gapMs: 0, op: 'connect', client: 'a' },
+      { gapMs: 0, op: 'blackhole', client: 'a' },
+      // Nothing of a black-holed client's is run; the others are.
+      { gapMs: 0, op: 'echo', client: 'a', text: 'x' },
+      { gapMs: 0, op: 'connect', client: 'b' },
+      { gapMs: 0, op: 'unstall', client: 'a' },
+      { gapMs: 0, op: 'blackhole', client: 'b' },
+      { gapMs: 0, op: 'restart' },
+      { gapMs: 0, op: 'connect', client: 'c' },
+      { gapMs: 0, op: 'blackhole', client: 'c' },
+    ])
+    const compiled = steps(whole)
+    const gone = (name: string, count = 1) => ['gone', { expect_events: { event: 'client_disconnected', where: { client: name, reason: 'reset' }, count } }]
+    expect(compiled.slice(0, 11)).toEqual([
+      ['admits', { connect: { client: 'a', as: 'Client01' } }],
+      ['link', { link: { client: 'a', blackhole: true } }],
+      ['admits', { connect: { client: 'b', as: 'Client02' } }],
+      ['gone', { link: { client: 'a', reset: true } }],
+      gone('Client01'),
+      ['link', { link: { client: 'b', blackhole: true } }],
+      ['restart', { link: { client: 'b', reset: true } }],
+      gone('Client02'),
+      ['restart', { server: 'stop' }],
+      ['restart', { server: 'start' }],
+      ['restart', { expect_events: { event: 'listening', count: 2 } }],
+    ])
+    expect(compiled.slice(11, 15)).toEqual([
+      ['admits', { connect: { client: 'c', as: 'Client01' } }],
+      ['link', { link: { client: 'c', blackhole: true } }],
+      ['final', { link: { client: 'c', reset: true } }],
+      // The name is given anew after the restart: its second reset.
+      gone('Client01', 2),
+    ])
+  })
+
   it("checks the server's usage after the run against its start, measured anew after a restart", () => {
-    const s = { ...schedule([{ gapMs: 0, op: 'connect', client: 'a' }, { gapMs: 0, op: 'restart' }]), final: undefined }
+    const { final: _, ...s } = schedule([{ gapMs: 0, op: 'connect', client: 'a' }, { gapMs: 0, op: 'restart' }])
     const compiled = compileSchedule(s, { socklab: true, shipped: [], usage: { descriptors: 4, memory: 96 * 1024 * 1024 } }).steps.map((c) => [c.rule, c.step])
     expect(compiled[0]).toEqual(['usage', { expect_usage: 'baseline' }])
     expect(compiled.filter(([rule]) => rule === 'usage').map(([, step]) => step)).toEqual([

@@ -5,7 +5,7 @@ export const LEAVE_HOWS = ['exit', 'close', 'reset', 'kill'] as const
 export type LeaveHow = (typeof LEAVE_HOWS)[number]
 
 /** The faults a schedule may hold (`--faults`), each a kind of its own in the coverage. */
-export const FAULT_KINDS = ['reset', 'kill', 'close', 'reset-mid-get', 'close-mid-get', 'reset-on-reply', 'latency', 'jitter', 'slicer', 'bandwidth', 'slow-close', 'restart'] as const
+export const FAULT_KINDS = ['reset', 'kill', 'close', 'reset-mid-get', 'close-mid-get', 'reset-on-reply', 'latency', 'jitter', 'slicer', 'bandwidth', 'slow-close', 'blackhole', 'restart'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
 /** One thing a chaos run does, in order; `gapMs` is waited before it. */
@@ -27,6 +27,10 @@ export type ChaosOp = { gapMs: number } & (
    * slice size, the bandwidth in bytes per second, or how long its close is held (`slow-close`, ms).
    */
   | { op: 'link'; client: string; fault: LinkFault | 'clear'; value: number; jitter?: number }
+  /** The client's link becomes a black hole both ways: nothing crosses, not even a close; the others go on. */
+  | { op: 'blackhole'; client: string }
+  /** A black-holed client's link is reset (RST both ways): the server must log it gone. */
+  | { op: 'unstall'; client: string }
   | { op: 'restart' }
 )
 
@@ -78,6 +82,8 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
   if (big.size < 1_048_576) big.size = 1_048_576
   const allowed = new Set(options.faults)
   const connected = new Set<string>()
+  /** Connected clients behind a black hole: they do nothing until their link is reset. */
+  const stalled = new Set<string>()
   /** Clients whose link slices replies small: their gets are of small files (a sliced megabyte takes minutes). */
   const sliced = new Set<string>()
   const small = files.filter((f) => f.size <= SLICED_GET_MAX)
@@ -86,13 +92,14 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
   while (planned < options.durationMs) {
     const gapMs = random.chance(0.6) ? 0 : random.int(5, 250)
     const away = clients.filter((c) => !connected.has(c))
-    const here = clients.filter((c) => connected.has(c))
+    const here = clients.filter((c) => connected.has(c) && !stalled.has(c))
     const kind = random.weighted({
       connect: away.length > 0 ? 4 : 0,
       talk: here.length > 0 ? 8 : 0,
       leave: here.length > 0 ? 3 : 0,
       fault: here.length > 0 ? 2 : 0,
-      restart: allowed.has('restart') && here.length > 0 ? 0.3 : 0,
+      unstall: stalled.size > 0 ? 1.5 : 0,
+      restart: allowed.has('restart') && here.length > 0 && stalled.size === 0 ? 0.3 : 0,
     })
     let op: ChaosOp
     if (kind === 'connect') {
@@ -114,6 +121,10 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
       const hows = LEAVE_HOWS.filter((h) => h === 'exit' || allowed.has(h))
       op = { gapMs, op: 'leave', client: random.pick(here), how: random.pick(hows) }
       connected.delete(op.client)
+    } else if (kind === 'unstall') {
+      op = { gapMs, op: 'unstall', client: random.pick([...stalled]) }
+      stalled.delete(op.client)
+      connected.delete(op.client)
     } else if (kind === 'restart') {
       op = { gapMs, op: 'restart' }
       connected.clear()
@@ -124,6 +135,7 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
         midGet: allowed.has('reset-mid-get') ? 2 : 0,
         closeGet: allowed.has('close-mid-get') ? 1 : 0,
         onReply: allowed.has('reset-on-reply') ? 1 : 0,
+        hole: allowed.has('blackhole') ? 0.7 : 0,
         link: linkFaults.length > 0 ? 3 : 0,
         clear: linkFaults.length > 0 ? 1 : 0,
         none: 0.01,
@@ -134,6 +146,9 @@ export function drawSchedule(options: ScheduleOptions): ChaosSchedule {
       } else if (choice === 'closeGet' && !sliced.has(client)) {
         op = { gapMs, op: 'close-mid-get', client, file: big.name, after: random.int(1, Math.floor(big.size / 2)) }
         connected.delete(client)
+      } else if (choice === 'hole') {
+        op = { gapMs, op: 'blackhole', client }
+        stalled.add(client)
       } else if (choice === 'onReply') {
         op = { gapMs, op: 'reset-on-reply', client, command: random.chance(0.5) ? 'echo' : 'status', text: random.pick(WORDS) }
         connected.delete(client)

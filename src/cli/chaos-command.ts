@@ -217,6 +217,10 @@ function describeOp(op: ChaosSchedule['ops'][number]): string {
       return `${op.client} leaves (${op.how})`
     case 'reset-mid-get':
       return `${op.client} get ${op.file}, reset after ${op.after} bytes`
+    case 'blackhole':
+      return `${op.client} link becomes a black hole`
+    case 'unstall':
+      return `${op.client} link reset (out of its black hole)`
     case 'close-mid-get':
       return `${op.client} get ${op.file}, the link closed after ${op.after} bytes`
     case 'reset-on-reply':
