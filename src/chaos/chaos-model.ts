@@ -114,6 +114,8 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
   const unstall = (client: string, op: number | undefined, rule: Rule) => {
     stalled.delete(client)
     add({ link: { client, reset: true } }, rule, op)
+    // Its next connection starts with no black hole (a link's conditions outlive its connection).
+    add({ link: { client, clear: true } }, rule, op)
     left(client, 'reset', op)
   }
   schedule.ops.forEach((op: ChaosOp, i) => {
@@ -153,6 +155,8 @@ export function compileSchedule(schedule: ChaosSchedule, server: ServerModel): C
         // end of stream, or a reset if it was still writing (any reason).
         add({ link: { client: op.client, down: { limit_data: op.after } } }, 'link', i)
         add({ get: { client: op.client, file: op.file, error: 'SOCKLAB_CONNECTION_LOST', timeout: '30s' } }, 'reset-get', i, true)
+        // Its next connection is not limited (a link's conditions outlive its connection).
+        add({ link: { client: op.client, clear: true } }, 'link', i)
         return left(op.client, 'kill', i)
       case 'reset-on-reply': {
         // Armed on the reply's own text: reset right after the piece that completes it has crossed.

@@ -68,6 +68,12 @@ export async function serverModel(server: ServerSpec | undefined, shippedFiles: 
 /** Runs a schedule as its scenario on a target and reads the history out of its steps: the first failed one is the violation. */
 export async function runSchedule(schedule: ChaosSchedule, model: ServerModel, options: ChaosRunOptions): Promise<ChaosOutcome> {
   const { yaml, compiled } = scheduleScenario(schedule, model, options.title ?? 'chaos')
+  // Nothing left to do (a shrink tries taking everything away): nothing runs, and nothing is violated.
+  if (compiled.steps.length === 0) {
+    const file = options.file ?? `chaos-${schedule.seed}.yaml`
+    const result: ScenarioResult = { name: file.replace(/\.yaml$/, ''), description: '', file, target: options.target.name, verdict: 'passed', durationMs: 0, steps: [], messages: [], serverLog: [], artifacts: [] }
+    return { history: [], yaml, result, dropped: compiled.dropped, context: compiled.context }
+  }
   const scenario = parseScenario(yaml, options.file ?? `chaos-${schedule.seed}.yaml`)
   const result = await runScenario(scenario, options.target, {
     shippedFiles: options.shippedFiles,

@@ -66,6 +66,7 @@ describe("the model's expectations", () => {
       ['link', { link: { client: 'a', slow_close: '300ms' } }],
       ['link', { link: { client: 'a', down: { limit_data: 4 } } }],
       ['reset-get', { get: { client: 'a', file: 'x.bin', error: 'SOCKLAB_CONNECTION_LOST', timeout: '30s' } }],
+      ['link', { link: { client: 'a', clear: true } }],
       // The server may see an end of stream or a reset: any reason counts.
       ['gone', { expect_events: { event: 'client_disconnected', where: { client: 'Client01' }, count: 1 } }],
     ])
@@ -86,23 +87,27 @@ describe("the model's expectations", () => {
     ])
     const compiled = steps(whole)
     const gone = (name: string, count = 1) => ['gone', { expect_events: { event: 'client_disconnected', where: { client: name, reason: 'reset' }, count } }]
-    expect(compiled.slice(0, 11)).toEqual([
+    expect(compiled.slice(0, 13)).toEqual([
       ['admits', { connect: { client: 'a', as: 'Client01' } }],
       ['link', { link: { client: 'a', blackhole: true } }],
       ['admits', { connect: { client: 'b', as: 'Client02' } }],
       ['gone', { link: { client: 'a', reset: true } }],
+      // Its next connection starts with no black hole.
+      ['gone', { link: { client: 'a', clear: true } }],
       gone('Client01'),
       ['link', { link: { client: 'b', blackhole: true } }],
       ['restart', { link: { client: 'b', reset: true } }],
+      ['restart', { link: { client: 'b', clear: true } }],
       gone('Client02'),
       ['restart', { server: 'stop' }],
       ['restart', { server: 'start' }],
       ['restart', { expect_events: { event: 'listening', count: 2 } }],
     ])
-    expect(compiled.slice(11, 15)).toEqual([
+    expect(compiled.slice(13, 18)).toEqual([
       ['admits', { connect: { client: 'c', as: 'Client01' } }],
       ['link', { link: { client: 'c', blackhole: true } }],
       ['final', { link: { client: 'c', reset: true } }],
+      ['final', { link: { client: 'c', clear: true } }],
       // The name is given anew after the restart: its second reset.
       gone('Client01', 2),
     ])

@@ -65,6 +65,12 @@ export const linkStep: StepKind<LinkStep> = {
   },
   label: (step) => `link ${step.client}: ${'reset' in step.action ? 'reset' : describeLink(step.action.set)}${momentLabel(step.when)}`,
   async run(step, ctx) {
+    // Conditions given while the client has no connection are those its next one starts with.
+    const idle = !ctx.agents.get(step.client)?.agent.running
+    if (idle && 'set' in step.action && step.when.at === 'now') {
+      ctx.links.set(step.client, step.action.set)
+      return `${describeLink(step.action.set)}, from its next connection`
+    }
     const { agent } = connected(ctx, step.client)
     const link = ctx.run.links.of(agent)
     const what = 'reset' in step.action ? 'reset' : describeLink(step.action.set)
