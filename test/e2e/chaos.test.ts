@@ -36,7 +36,8 @@ const scenarioRun = (file: string, server?: string) => runProcess('node', [SOCKL
 
 describe('socklab chaos', () => {
   it.each([
-    ['leaky-reset', 'admits', 'a client finds a free slot while fewer than max-clients are in'],
+    // The leaked slot shows first as a client reset long ago still listed (it would turn clients away next).
+    ['leaky-reset', 'status', 'status lists exactly the clients the model holds as connected, in the order they came'],
     ['stale-status', 'status', 'status lists exactly the clients the model holds as connected, in the order they came'],
   ])('catches %s from a seed, names the rule, and shrinks it to a scenario that fails on it and passes on socklab\'s', async (fixture, rule, says) => {
     const server = join(FIXTURES, fixture)

@@ -115,7 +115,7 @@ const COMMANDS: Record<string, Check> = {
     run: async () => {
       const run = await sh('cd chaos && socklab chaos --seed 1 --duration 10s --server leaky-reset')
       expect(run.code, run.stdout + run.stderr).toBe(EXIT.SCENARIO_FAILED)
-      expect(run.stdout).toMatch(/a scenario of 5 steps: .*chaos-report\/chaos-1-shrunk\.yaml$/m)
+      expect(run.stdout).toMatch(/a scenario of 4 steps: .*chaos-report\/chaos-1-shrunk\.yaml$/m)
     },
   },
   // Any TCP service: the examples copied here, run as the README says, in its order.
