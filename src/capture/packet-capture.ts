@@ -23,6 +23,24 @@ export const LISTENING_LINE = /listening on \S+/
  */
 export const tcpdumpArgs = (iface: string, file: string, filter?: string): string[] => ['-i', iface, '--immediate-mode', '-U', '-n', '-Z', 'root', '-w', file, ...(filter ? [filter] : [])]
 
+/**
+ * Resolves once tcpdump says on `stderr` that it captures; rejects, with its last line, when it exits first
+ * or says nothing of the kind within CAPTURE_START_MS.
+ */
+export function untilCapturing(stderr: NodeJS.ReadableStream, exited: Promise<number | null>, what: string): Promise<void> {
+  let said = ''
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start capturing${what} within ${CAPTURE_START_MS} ms`)), CAPTURE_START_MS)
+    stderr.on('data', (chunk: Buffer) => {
+      said += chunk.toString('utf8')
+      if (LISTENING_LINE.test(said)) (clearTimeout(timer), resolve())
+    })
+    void exited.then((code) => (clearTimeout(timer), reject(new Error(`tcpdump${what} exited (code ${code}): ${said.trim().split('\n').pop() ?? ''}`))))
+  })
+  started.catch(() => undefined)
+  return started
+}
+
 /** A capture's `stop`, made once whoever calls it first (a finished run, an interrupt's clean-up). */
 export function stopOnce(stop: () => Promise<void>): () => Promise<void> {
   let stopping: Promise<void> | undefined

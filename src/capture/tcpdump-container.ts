@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import type Dockerode from 'dockerode'
 import { extract } from 'tar-stream'
 import { SocklabError } from '../errors/socklab-error.js'
-import { CAPTURE_START_MS, LISTENING_LINE, tcpdumpArgs, type RunningCapture, stopOnce } from './packet-capture.js'
+import { tcpdumpArgs, type RunningCapture, stopOnce, untilCapturing } from './packet-capture.js'
 
 /** Where the capture container writes, inside itself (copied out when it stops). */
 const IN_CONTAINER = '/tmp/capture.pcap'
@@ -38,7 +38,6 @@ export async function startContainerCapture(docker: Dockerode, options: Containe
     HostConfig: { NetworkMode: 'host', CapDrop: ['ALL'], CapAdd: ['NET_RAW', 'NET_ADMIN', 'SETUID', 'SETGID'] },
   })
   const logs = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream
-  let said = ''
   const stderr = new PassThrough()
   docker.modem.demuxStream(logs, new PassThrough().resume(), stderr)
   // Waited for its next exit: a container not yet started is "not running", and a plain wait would end at once.
@@ -46,15 +45,7 @@ export async function startContainerCapture(docker: Dockerode, options: Containe
     (r: { StatusCode?: number }) => r.StatusCode ?? null,
     () => null,
   )
-  const listening = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tcpdump did not start capturing ${bridge} within ${CAPTURE_START_MS} ms`)), CAPTURE_START_MS)
-    stderr.on('data', (chunk: Buffer) => {
-      said += chunk.toString('utf8')
-      if (LISTENING_LINE.test(said)) (clearTimeout(timer), resolve())
-    })
-    void exited.then((code) => (clearTimeout(timer), reject(new Error(`tcpdump on ${bridge} exited (code ${code}): ${said.trim().split('\n').pop() ?? ''}`))))
-  })
-  listening.catch(() => undefined)
+  const listening = untilCapturing(stderr, exited, ` on ${bridge}`)
   try {
     await container.start()
     await listening

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { SocklabError } from '../errors/socklab-error.js'
-import { CAPTURE_START_MS, LISTENING_LINE, tcpdumpArgs, type RunningCapture, stopOnce } from './packet-capture.js'
+import { CAPTURE_START_MS, tcpdumpArgs, type RunningCapture, stopOnce, untilCapturing } from './packet-capture.js'
 
 /**
  * A capture by this machine's tcpdump (the local target's loopback, the traffic to a remote server), ready
@@ -9,17 +9,9 @@ import { CAPTURE_START_MS, LISTENING_LINE, tcpdumpArgs, type RunningCapture, sto
  */
 export async function startTcpdump(options: { iface: string; filter: string; file: string; what: string }): Promise<RunningCapture> {
   const child = spawn('tcpdump', tcpdumpArgs(options.iface, options.file, options.filter), { stdio: ['ignore', 'ignore', 'pipe'] })
-  let said = ''
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
-  const started = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tcpdump did not start capturing within ${CAPTURE_START_MS} ms`)), CAPTURE_START_MS)
-    child.stderr!.on('data', (chunk: Buffer) => {
-      said += chunk.toString('utf8')
-      if (LISTENING_LINE.test(said)) (clearTimeout(timer), resolve())
-    })
-    child.once('error', (error) => (clearTimeout(timer), reject(error)))
-    void exited.then((code) => (clearTimeout(timer), reject(new Error(`tcpdump exited (code ${code}): ${said.trim().split('\n').pop() ?? ''}`))))
-  })
+  const failedToStart = new Promise<never>((_, reject) => child.once('error', reject))
+  const started = Promise.race([untilCapturing(child.stderr!, exited, ''), failedToStart])
   try {
     await started
   } catch (error) {

@@ -2,8 +2,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readPcap, type TcpPacket } from '../capture/pcap-reader.js'
 import { describeBytes, printableText } from '../text/wire-bytes.js'
-import type { FailureBundle, PacketEntry, ScenarioResult, StepResult } from './scenario-result.js'
-import { flatSteps, parseLog, timelineWithSteps, type StepEntry, type TimelineEntry } from './reports/report-data.js'
+import type { FailureBundle, PacketEntry, ScenarioResult } from './scenario-result.js'
+import { failedStep, flatSteps, parseLog, timelineWithSteps, type StepEntry, type TimelineEntry } from './reports/report-data.js'
 
 /** The packets around a failure shown in the report's timeline; the pcap keeps them all. */
 export const PACKETS_SHOWN = 300
@@ -11,16 +11,10 @@ export const PACKETS_SHOWN = 300
 export const BEFORE_MS = 2_000
 export const AFTER_MS = 1_000
 
-/** The innermost failed step, or, for a failure outside the steps, none. */
-const failedStep = (r: ScenarioResult): StepResult | undefined => {
-  const failed = flatSteps(r.steps).filter((s) => s.verdict === 'failed' && s.startedAtMs !== undefined)
-  return failed.find((s) => !s.children?.some((c) => c.verdict === 'failed')) ?? failed[0]
-}
-
 /** The failure's window: around its failing step; for a passed scenario or a failure outside the steps, the whole run. */
 export function failureWindow(r: ScenarioResult): { fromMs: number; toMs: number } {
   const step = r.verdict === 'failed' ? failedStep(r) : undefined
-  if (step) return { fromMs: step.startedAtMs! - BEFORE_MS, toMs: step.startedAtMs! + step.durationMs + AFTER_MS }
+  if (step?.startedAtMs !== undefined) return { fromMs: step.startedAtMs! - BEFORE_MS, toMs: step.startedAtMs! + step.durationMs + AFTER_MS }
   const times = [...r.messages.map((m) => m.atMs), ...flatSteps(r.steps).flatMap((s) => (s.startedAtMs === undefined ? [] : [s.startedAtMs, s.startedAtMs + s.durationMs]))]
   return times.length > 0 ? { fromMs: Math.min(...times) - BEFORE_MS, toMs: Math.max(...times) + AFTER_MS } : { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER }
 }

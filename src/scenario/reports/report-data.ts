@@ -7,11 +7,16 @@ export const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms 
 /** Every step, those run inside another included, in the order they appear. */
 export const flatSteps = (steps: readonly StepResult[]): StepResult[] => steps.flatMap((s) => [s, ...flatSteps(s.children ?? [])])
 
+/** The first step that failed, the innermost (a step inside a `parallel` rather than the `parallel`). */
+export function failedStep(r: ScenarioResult): StepResult | undefined {
+  const failed = flatSteps(r.steps).filter((s) => s.verdict === 'failed')
+  return failed.find((s) => !s.children?.some((c) => c.verdict === 'failed')) ?? failed[0]
+}
+
 /** The first step that failed (the innermost), as one line: where, what, why, expected and actual. */
 export function firstFailure(r: ScenarioResult): string | undefined {
   if (r.error) return r.error
-  const failed = flatSteps(r.steps).filter((s) => s.verdict === 'failed')
-  const step = failed.find((s) => !s.children?.some((c) => c.verdict === 'failed')) ?? failed[0]
+  const step = failedStep(r)
   if (!step) return undefined
   const detail = step.expected !== undefined || step.actual !== undefined ? ` (expected ${step.expected ?? '?'}, got ${step.actual ?? '?'})` : ''
   return `line ${step.line}: ${step.label}: ${step.reason ?? 'failed'}${detail}`
